@@ -1,0 +1,169 @@
+/**
+ * Every clock of DOMAIN.md's table: what starts it, when it falls due, what stops it, and how a
+ * recorded DeadlineMissed escalates the journey until the work is done.
+ */
+import { addDuration, clocksToMark, computeClocks, isEscalated, openClocks } from './clocks';
+import { WorkflowRegistry } from './index';
+import type { WorkflowDefinition } from './runtime';
+import { policyV1 } from './support-planning/policy';
+import { fact, pathTo, toEvents, type Fact } from './testing/facts';
+
+const v1 = new WorkflowRegistry().get('support-planning', 1);
+const clocksOf = (facts: Fact[], definition: WorkflowDefinition = v1) => computeClocks(definition.policy, toEvents(facts));
+const open = (facts: Fact[]) => openClocks(clocksOf(facts)).map((clock) => clock.clock);
+
+describe('addDuration', () => {
+  it('adds hours, days and weeks exactly, in UTC', () => {
+    expect(addDuration('2026-03-28T09:00:00.000Z', { hours: 48 })).toBe('2026-03-30T09:00:00.000Z');
+    expect(addDuration('2026-03-28T09:00:00.000Z', { days: 28 })).toBe('2026-04-25T09:00:00.000Z');
+    expect(addDuration('2026-01-05T09:00:00.000Z', { weeks: 8 })).toBe('2026-03-02T09:00:00.000Z');
+  });
+
+  it('adds calendar months, clamped to the end of a shorter month', () => {
+    expect(addDuration('2026-01-31T10:00:00.000Z', { months: 1 })).toBe('2026-02-28T10:00:00.000Z');
+    expect(addDuration('2026-08-15T10:00:00.000Z', { months: 6 })).toBe('2027-02-15T10:00:00.000Z');
+  });
+});
+
+describe('each clock of the policy', () => {
+  const referralAt = '2026-01-05T09:00:00.000Z';
+  const cases: Array<{ clock: string; facts: Fact[]; due: string; stoppedBy: Fact }> = [
+    {
+      clock: 'fast-track-care-in-place',
+      facts: [fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: referralAt })],
+      due: '2026-01-07T09:00:00.000Z',
+      stoppedBy: fact('SupportStarted'),
+    },
+    {
+      clock: 'chc-eligibility-decision',
+      facts: [fact('ReferralReceived', { fundingStream: 'nhs-chc' }, { at: referralAt }), fact('AssessmentStarted')],
+      due: '2026-02-02T09:00:00.000Z',
+      stoppedBy: fact('AssessmentCompleted'),
+    },
+    {
+      clock: 'assessment-completed',
+      facts: [fact('ReferralReceived', {}, { at: referralAt }), fact('AssessmentStarted')],
+      due: '2026-02-02T09:00:00.000Z',
+      stoppedBy: fact('AssessmentCompleted'),
+    },
+    {
+      clock: 'plan-signed-off',
+      facts: [...pathTo.indicativeBudget(), fact('IndicativeBudgetSet', {}, { at: '2026-01-10T09:00:00.000Z' })],
+      due: '2026-02-07T09:00:00.000Z',
+      stoppedBy: fact('SupportPlanApproved'),
+    },
+    {
+      clock: 'first-review',
+      facts: [...pathTo.approved(), fact('SupportStarted', {}, { at: '2026-02-02T09:00:00.000Z' })],
+      due: '2026-03-30T09:00:00.000Z',
+      stoppedBy: fact('ReviewCompleted'),
+    },
+    {
+      clock: 'direct-payment-first-review',
+      facts: [...pathTo.approved(), fact('SupportStarted', {}, { at: '2026-02-02T09:00:00.000Z' })],
+      due: '2026-08-02T09:00:00.000Z',
+      stoppedBy: fact('ReviewCompleted'),
+    },
+    {
+      clock: 'chc-first-review',
+      facts: [
+        fact('ReferralReceived', { fundingStream: 'nhs-chc' }),
+        ...pathTo.approved().slice(1),
+        fact('SupportStarted', {}, { at: '2026-02-02T09:00:00.000Z' }),
+      ],
+      due: '2026-05-02T09:00:00.000Z',
+      stoppedBy: fact('ReviewCompleted'),
+    },
+    {
+      clock: 'annual-review',
+      facts: [...pathTo.review(), fact('ReviewCompleted', { outcome: 'continue' }, { at: '2026-04-01T09:00:00.000Z' })],
+      due: '2027-04-01T09:00:00.000Z',
+      stoppedBy: fact('ReviewCompleted'),
+    },
+    {
+      clock: 'challenge-answered',
+      facts: [...pathTo.indicativeBudget(), fact('DecisionChallenged', { decisionRevision: 2 }, { at: '2026-01-10T09:00:00.000Z' })],
+      due: '2026-02-07T09:00:00.000Z',
+      stoppedBy: fact('ChallengeResolved', { challengeRevision: 3 }),
+    },
+  ];
+
+  it('covers every clock in the policy', () => {
+    expect(cases.map((c) => c.clock).sort()).toEqual(policyV1.clocks.map((c) => c.id).sort());
+  });
+
+  describe.each(cases)('$clock', ({ clock, facts, due, stoppedBy }) => {
+    it('starts, with its due time from the policy', () => {
+      const started = clocksOf(facts).find((instance) => instance.clock === clock);
+      expect(started).toMatchObject({ status: 'running', dueAt: due });
+    });
+
+    it('is due for marking once its time has passed, not before', () => {
+      const clocks = clocksOf(facts).filter((instance) => instance.clock === clock);
+      const justBefore = new Date(Date.parse(due) - 1);
+      expect(clocksToMark(clocks, justBefore)).toHaveLength(0);
+      expect(clocksToMark(clocks, new Date(due)).map((instance) => instance.clock)).toEqual([clock]);
+    });
+
+    it('is marked missed by the DeadlineMissed fact, and the journey is escalated until the work is done', () => {
+      const missed = [...facts, fact('DeadlineMissed', { clock, dueAt: due }, { at: due })];
+      const afterMiss = clocksOf(missed).find((instance) => instance.clock === clock);
+      expect(afterMiss?.status).toBe('missed');
+      expect(isEscalated(clocksOf(missed))).toBe(true);
+      const done = clocksOf([...missed, stoppedBy]);
+      expect(done.find((instance) => instance.clock === clock && instance.dueAt === due)?.status).toBe('stopped');
+      expect(isEscalated(done)).toBe(false);
+    });
+  });
+});
+
+describe('stopping clocks', () => {
+  it('closing a journey (the person died) stops every clock', () => {
+    const facts = [fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' })];
+    expect(open(facts).sort()).toEqual(['assessment-completed', 'chc-eligibility-decision', 'fast-track-care-in-place']);
+    expect(open([...facts, fact('JourneyClosed', { reason: 'died' })])).toEqual([]);
+  });
+
+  it('a review ending support stops the review clocks and starts none', () => {
+    expect(open([...pathTo.review(), fact('ReviewCompleted', { outcome: 'end-support' })])).toEqual([]);
+  });
+
+  it('a second SupportStarted (after a revised plan) does not restart the first-review clock', () => {
+    const facts = [...pathTo.liveSupport(), fact('ReviewStarted'), fact('ReviewCompleted', { outcome: 'revise-plan' })];
+    const restarted = [...facts, fact('SupportPlanDrafted'), fact('SupportPlanSubmitted', { planVersion: 2 }), fact('SupportPlanApproved', { planVersion: 2 }), fact('SupportStarted')];
+    expect(open(restarted)).not.toContain('first-review');
+    expect(open(restarted)).toContain('annual-review');
+  });
+
+  it('each challenge has its own clock, stopped only by its own resolution', () => {
+    const facts = [
+      ...pathTo.supportPlanning(),
+      fact('DecisionChallenged', { decisionRevision: 2 }),
+      fact('DecisionChallenged', { decisionRevision: 3 }),
+      fact('ChallengeResolved', { challengeRevision: 5 }),
+    ];
+    const challengeClocks = openClocks(clocksOf(facts)).filter((instance) => instance.clock === 'challenge-answered');
+    expect(challengeClocks.map((instance) => instance.key)).toEqual(['challenge-answered#4']);
+  });
+});
+
+describe('pinned policy values', () => {
+  it('changing the fast-track timescale in v2 leaves v1 journeys’ clocks as they were', () => {
+    const registry = new WorkflowRegistry();
+    const v2: WorkflowDefinition = {
+      ...v1,
+      version: 2,
+      policy: {
+        ...policyV1,
+        version: 2,
+        clocks: policyV1.clocks.map((clock) => (clock.id === 'fast-track-care-in-place' ? { ...clock, due: { hours: 24 } } : clock)),
+      },
+    };
+    registry.register(v2);
+    const facts = [fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: '2026-01-05T09:00:00.000Z' })];
+    const dueOn = (definition: WorkflowDefinition) =>
+      clocksOf(facts, definition).find((instance) => instance.clock === 'fast-track-care-in-place')?.dueAt;
+    expect(dueOn(registry.get('support-planning', 1))).toBe('2026-01-07T09:00:00.000Z');
+    expect(dueOn(registry.get('support-planning', 2))).toBe('2026-01-06T09:00:00.000Z');
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * The journey's clocks, computed from its facts alone with the policy of its workflow version
+ * (DOMAIN.md "Clocks"). Pure: the same facts give the same clocks on any machine. The scheduler
+ * asks which running clocks have passed; the fact it records (`DeadlineMissed`) marks that clock
+ * missed, and the journey stays escalated until the work that stops the clock is done.
+ */
+import type { ClockPolicy, ClockTrigger, Duration, WorkflowPolicy } from './support-planning/policy';
+import type { Deployment, FundingStream, JourneyEvent } from './support-planning/events';
+
+export type ClockStatus = 'running' | 'missed' | 'stopped';
+
+export interface ClockInstance {
+  /** The policy's clock id, e.g. `fast-track-care-in-place`. */
+  clock: string;
+  label: string;
+  /** Unique within the journey: the clock id, or `<id>#<revision>` for a clock per challenge. */
+  key: string;
+  startedAt: string;
+  startedAtRevision: number;
+  dueAt: string;
+  status: ClockStatus;
+  /** Revision of the DeadlineMissed fact, once recorded. */
+  missedAtRevision: number | null;
+  stoppedAt: string | null;
+  source: string;
+}
+
+const MS = { hours: 3_600_000, days: 86_400_000, weeks: 7 * 86_400_000 };
+
+/** Add a duration to an ISO time in UTC; months are calendar months (clamped to month end). */
+export function addDuration(startIso: string, duration: Duration): string {
+  const start = new Date(startIso);
+  const fixedMs = (duration.hours ?? 0) * MS.hours + (duration.days ?? 0) * MS.days + (duration.weeks ?? 0) * MS.weeks;
+  const shifted = new Date(start.getTime() + fixedMs);
+  if (!duration.months) return shifted.toISOString();
+  const day = shifted.getUTCDate();
+  shifted.setUTCDate(1);
+  shifted.setUTCMonth(shifted.getUTCMonth() + duration.months);
+  const lastDay = new Date(Date.UTC(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, 0)).getUTCDate();
+  shifted.setUTCDate(Math.min(day, lastDay));
+  return shifted.toISOString();
+}
+
+/** What the triggers need to know about the journey so far. */
+interface JourneyFacts {
+  fundingStream: FundingStream | null;
+  deployment: Deployment | null;
+  /** How many times each event type has happened. */
+  seen: Record<string, number>;
+}
+
+/** The clocks fold: every instance started so far, and the facts triggers depend on. JSON-safe. */
+export interface ClockFold {
+  instances: ClockInstance[];
+  facts: JourneyFacts;
+}
+
+export function initialClockFold(): ClockFold {
+  return { instances: [], facts: { fundingStream: null, deployment: null, seen: {} } };
+}
+
+function matches(trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
+  if (trigger.event !== event.type) return false;
+  const data = event.data as unknown as Record<string, unknown>;
+  if (trigger.where?.route !== undefined && data.route !== trigger.where.route) return false;
+  if (trigger.where?.outcome !== undefined && data.outcome !== trigger.where.outcome) return false;
+  const fundingStream = event.type === 'ReferralReceived' ? event.data.fundingStream : facts.fundingStream;
+  if (trigger.journey?.fundingStream && (!fundingStream || !trigger.journey.fundingStream.includes(fundingStream))) return false;
+  if (trigger.journey?.deployment && (!facts.deployment || !trigger.journey.deployment.includes(facts.deployment))) return false;
+  if (trigger.journey?.firstTime && (facts.seen[event.type] ?? 0) > 0) return false;
+  return true;
+}
+
+function closesJourney(event: JourneyEvent): boolean {
+  return event.type === 'JourneyClosed' || (event.type === 'ReviewCompleted' && event.data.outcome === 'end-support');
+}
+
+function keyOf(policy: ClockPolicy, event: JourneyEvent): string {
+  return policy.perChallenge ? `${policy.id}#${event.meta.revision}` : policy.id;
+}
+
+/** The instance a stopping event stops: for a clock per challenge, the challenge it resolves. */
+function stoppedKey(policy: ClockPolicy, event: JourneyEvent): string {
+  if (policy.perChallenge && event.type === 'ChallengeResolved') return `${policy.id}#${event.data.challengeRevision}`;
+  return policy.id;
+}
+
+function stopped(instance: ClockInstance, at: string): ClockInstance {
+  return { ...instance, status: 'stopped', stoppedAt: at };
+}
+
+function startedBy(clock: ClockPolicy, event: JourneyEvent): ClockInstance {
+  return {
+    clock: clock.id,
+    label: clock.label,
+    key: keyOf(clock, event),
+    startedAt: event.meta.occurredAt,
+    startedAtRevision: event.meta.revision,
+    dueAt: addDuration(event.meta.occurredAt, clock.due),
+    status: 'running',
+    missedAtRevision: null,
+    stoppedAt: null,
+    source: clock.source,
+  };
+}
+
+/**
+ * Fold one fact into the clocks: closure stops every clock; a stopping fact stops its clock; a
+ * DeadlineMissed marks its clock missed; a starting fact starts (or restarts) its clock.
+ */
+export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: JourneyEvent): ClockFold {
+  const at = event.meta.occurredAt;
+  const closing = closesJourney(event);
+  const stopKeys = new Set(
+    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
+  );
+  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(trigger, event, fold.facts)));
+  const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
+
+  const instances = fold.instances.map((instance) => {
+    if (instance.status === 'stopped') return instance;
+    if (closing || stopKeys.has(instance.key) || restartKeys.has(instance.key)) return stopped(instance, at);
+    if (event.type === 'DeadlineMissed' && instance.clock === event.data.clock && instance.dueAt === event.data.dueAt) {
+      return { ...instance, status: 'missed' as const, missedAtRevision: event.meta.revision };
+    }
+    return instance;
+  });
+  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event))], facts: rememberFacts(fold.facts, event) };
+}
+
+function rememberFacts(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
+  return {
+    fundingStream: event.type === 'ReferralReceived' ? event.data.fundingStream : facts.fundingStream,
+    deployment: event.type === 'SupportPlanDrafted' ? event.data.deployment : facts.deployment,
+    seen: { ...facts.seen, [event.type]: (facts.seen[event.type] ?? 0) + 1 },
+  };
+}
+
+/** Every clock the journey has started, in start order, with its current status. */
+export function computeClocks(policy: WorkflowPolicy, events: readonly JourneyEvent[]): ClockInstance[] {
+  return events.reduce((fold, event) => evolveClocks(policy, fold, event), initialClockFold()).instances;
+}
+
+/** Clocks still running or missed (not stopped). */
+export function openClocks(clocks: readonly ClockInstance[]): ClockInstance[] {
+  return clocks.filter((clock) => clock.status !== 'stopped');
+}
+
+/** Running clocks whose due time has passed at `now` and that no DeadlineMissed records yet. */
+export function clocksToMark(clocks: readonly ClockInstance[], now: Date): ClockInstance[] {
+  return clocks.filter((clock) => clock.status === 'running' && Date.parse(clock.dueAt) <= now.getTime());
+}
+
+/** A journey is escalated while any missed clock has not been stopped by the work being done. */
+export function isEscalated(clocks: readonly ClockInstance[]): boolean {
+  return clocks.some((clock) => clock.status === 'missed');
+}
+
+/** Milliseconds past due at `now` (negative: time left). */
+export function lateBy(clock: ClockInstance, now: Date): number {
+  return now.getTime() - Date.parse(clock.dueAt);
+}

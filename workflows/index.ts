@@ -1,0 +1,61 @@
+/**
+ * The registry of workflow versions. A journey's first event records the workflow id and version
+ * it started on, and replay always looks that pair up here: a new version never changes how an
+ * old journey replays.
+ */
+import type { WorkflowDefinition } from './runtime';
+import { policyV1 } from './support-planning/policy';
+import { supportPlanningV1 } from './support-planning/v1';
+
+export class UnknownWorkflowError extends Error {
+  readonly code = 'WORKFLOW.UNKNOWN';
+  constructor(readonly workflowId: string, readonly version?: number) {
+    super(version === undefined ? `unknown workflow ${workflowId}` : `unknown workflow ${workflowId} v${version}`);
+    this.name = 'UnknownWorkflowError';
+  }
+}
+
+export const SUPPORT_PLANNING = 'support-planning';
+
+const definitions: WorkflowDefinition[] = [
+  { id: SUPPORT_PLANNING, version: 1, machine: supportPlanningV1, policy: policyV1 },
+];
+
+export class WorkflowRegistry {
+  private readonly byKey = new Map<string, WorkflowDefinition>();
+
+  constructor(initial: readonly WorkflowDefinition[] = definitions) {
+    initial.forEach((definition) => this.register(definition));
+  }
+
+  /** Add a version. Refuses to replace one: a registered version is fixed for its journeys. */
+  register(definition: WorkflowDefinition): void {
+    const key = `${definition.id}@${definition.version}`;
+    if (this.byKey.has(key)) throw new Error(`workflow ${key} is already registered`);
+    this.byKey.set(key, definition);
+  }
+
+  get(id: string, version: number): WorkflowDefinition {
+    const definition = this.byKey.get(`${id}@${version}`);
+    if (!definition) throw new UnknownWorkflowError(id, version);
+    return definition;
+  }
+
+  /** The version new journeys start on. */
+  latest(id: string): WorkflowDefinition {
+    const versions = this.list().filter((definition) => definition.id === id);
+    if (versions.length === 0) throw new UnknownWorkflowError(id);
+    return versions.reduce((a, b) => (b.version > a.version ? b : a));
+  }
+
+  list(): WorkflowDefinition[] {
+    return [...this.byKey.values()].sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version);
+  }
+}
+
+export * from './runtime';
+export * from './summary';
+export * from './support-planning/events';
+export type { JourneyContext } from './support-planning/context';
+export type { WorkflowPolicy, ClockPolicy, Duration } from './support-planning/policy';
+export * from './clocks';

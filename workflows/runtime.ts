@@ -1,0 +1,173 @@
+/**
+ * Pure functions over a workflow machine, used by the service, the audit tools and the tests.
+ *
+ * They are built on XState's pure `initialTransition` / `transition`: the returned actions are
+ * discarded (the machine has none with effects), so replaying the same facts yields the same
+ * snapshot on any machine, today or in ten years.
+ */
+import {
+  getNextTransitions,
+  initialTransition,
+  transition,
+  type AnyStateMachine,
+  type AnyTransitionDefinition,
+  type SnapshotFrom,
+  type StateValue,
+} from 'xstate';
+import type { JourneyContext } from './support-planning/context';
+import { EVENT_TYPES, isEventType, type EventType, type JourneyEvent, type Role } from './support-planning/events';
+import { ROUTING_GUARDS, GUARD_DESCRIPTIONS } from './support-planning/guards';
+import type { WorkflowPolicy } from './support-planning/policy';
+import type { supportPlanningV1 } from './support-planning/v1';
+
+/** One version of one workflow: the machine and the policy values it was written with. */
+export interface WorkflowDefinition {
+  id: string;
+  version: number;
+  machine: AnyStateMachine;
+  policy: WorkflowPolicy;
+}
+
+/** Every version of support-planning shares the v1 context and event types. */
+export type JourneySnapshot = SnapshotFrom<typeof supportPlanningV1>;
+
+export type Decision =
+  | { ok: true }
+  | {
+      ok: false;
+      /** `forbidden`: the role may never record this event; `refused`: not now, in this state. */
+      kind: 'forbidden' | 'refused';
+      /** The failing guard's name, or `wrong-state` / `unknown-event`. */
+      reason: string;
+      /** A sentence saying what rule refused it. */
+      explanation: string;
+      state: string;
+      allowed: EventType[];
+    };
+
+export function initialSnapshot(definition: WorkflowDefinition): JourneySnapshot {
+  const [snapshot] = initialTransition(definition.machine);
+  return snapshot as JourneySnapshot;
+}
+
+/** Apply one fact, trusting that it was decided before (replay of stored events). */
+export function apply(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): JourneySnapshot {
+  const [next] = transition(definition.machine, snapshot, event);
+  return next as JourneySnapshot;
+}
+
+export interface ReplayResult {
+  snapshot: JourneySnapshot;
+  /** Index of the first event the workflow would refuse, if any (that event and later are not applied). */
+  refusedAt: number | null;
+  refusal: Decision | null;
+}
+
+/**
+ * Replay facts from the start, checking each against the machine as it is applied.
+ * A refused fact stops the replay: the record and the workflow disagree from there on.
+ */
+export function replayChecked(definition: WorkflowDefinition, events: readonly JourneyEvent[], from?: JourneySnapshot): ReplayResult {
+  let snapshot = from ?? initialSnapshot(definition);
+  for (let index = 0; index < events.length; index += 1) {
+    const event = events[index];
+    if (!snapshot.can(event)) {
+      return { snapshot, refusedAt: index, refusal: decide(definition, snapshot, event) };
+    }
+    snapshot = apply(definition, snapshot, event);
+  }
+  return { snapshot, refusedAt: null, refusal: null };
+}
+
+/** The journey as the facts make it. Throws if a fact would be refused (use replayChecked to report it). */
+export function replay(definition: WorkflowDefinition, events: readonly JourneyEvent[], from?: JourneySnapshot): JourneySnapshot {
+  const result = replayChecked(definition, events, from);
+  if (result.refusedAt !== null) {
+    throw new Error(`event ${result.refusedAt} (${events[result.refusedAt].type}) is refused by the workflow: ${result.refusal && !result.refusal.ok ? result.refusal.reason : ''}`);
+  }
+  return result.snapshot;
+}
+
+/** A snapshot parsed from JSON has no machine behind it; this gives it one so `can` means something. */
+export function rehydrate(definition: WorkflowDefinition, persisted: { value: StateValue; context: JourneyContext }): JourneySnapshot {
+  return definition.machine.resolveState(persisted) as JourneySnapshot;
+}
+
+export function statePath(value: StateValue): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value)
+    .map(([key, child]) => (child && (typeof child === 'string' || Object.keys(child).length > 0) ? `${key}.${statePath(child as StateValue)}` : key))
+    .join(',');
+}
+
+/** Named guards of a transition, flattened through `and([...])`, with their params. */
+function guardsOf(guard: unknown): Array<{ name: string; params?: unknown }> {
+  if (!guard) return [];
+  if (typeof guard === 'string') return [{ name: guard }];
+  if (typeof guard === 'function' && Array.isArray((guard as { guards?: unknown[] }).guards)) {
+    return (guard as unknown as { guards: unknown[] }).guards.flatMap(guardsOf);
+  }
+  if (typeof guard === 'object' && 'type' in (guard as object)) {
+    const { type, params } = guard as { type: string; params?: unknown };
+    return [{ name: type, params }];
+  }
+  return [{ name: 'inline guard' }];
+}
+
+type GuardImplementation = (args: { context: JourneyContext; event: JourneyEvent }, params?: unknown) => boolean;
+
+/** The first rule (not routing) guard of the transition that refuses this event. */
+function failingRule(definition: WorkflowDefinition, snapshot: JourneySnapshot, candidate: AnyTransitionDefinition, event: JourneyEvent): string | null {
+  const implementations = definition.machine.implementations.guards as Record<string, GuardImplementation>;
+  for (const { name, params } of guardsOf(candidate.guard)) {
+    if ((ROUTING_GUARDS as readonly string[]).includes(name)) continue;
+    const check = implementations[name];
+    if (check && !check({ context: snapshot.context, event }, params)) return name;
+  }
+  return null;
+}
+
+function transitionsFor(snapshot: JourneySnapshot, type: string): AnyTransitionDefinition[] {
+  return getNextTransitions(snapshot).filter((candidate) => candidate.eventType === type);
+}
+
+/** Event types that have a transition from the current state and that the role may record. */
+export function allowedEvents(definition: WorkflowDefinition, snapshot: JourneySnapshot, role?: Role): EventType[] {
+  if (snapshot.status !== 'active') return [];
+  const offered = new Set(getNextTransitions(snapshot).map((candidate) => candidate.eventType));
+  return EVENT_TYPES.filter((type) => offered.has(type)).filter(
+    (type) => role === undefined || definition.policy.rolesPerEvent[type].includes(role),
+  );
+}
+
+/**
+ * Ask the machine whether this fact may be recorded now. A refusal names the rule: the role
+ * (`actorMayRecord`, reported as `forbidden`), the state (`wrong-state`), or the first failing guard.
+ */
+export function decide(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): Decision {
+  const state = statePath(snapshot.value);
+  const refuse = (kind: 'forbidden' | 'refused', reason: string, explanation: string): Decision => ({
+    ok: false,
+    kind,
+    reason,
+    explanation,
+    state,
+    allowed: allowedEvents(definition, snapshot, event.meta.actor.role),
+  });
+  if (!isEventType(event.type)) {
+    return refuse('refused', 'unknown-event', `${String(event.type)} is not an event of ${definition.id} v${definition.version}`);
+  }
+  if (!definition.policy.rolesPerEvent[event.type].includes(event.meta.actor.role)) {
+    return refuse('forbidden', 'actorMayRecord', `role ${event.meta.actor.role} may not record ${event.type}`);
+  }
+  if (snapshot.can(event)) return { ok: true };
+  const candidates = transitionsFor(snapshot, event.type);
+  if (candidates.length === 0) {
+    return refuse('refused', 'wrong-state', `${event.type} is not allowed in state ${state}`);
+  }
+  const reason = candidates.map((candidate) => failingRule(definition, snapshot, candidate, event)).find((name) => name !== null);
+  if (!reason) {
+    return refuse('refused', 'no-matching-route', `no transition of ${state} accepts this ${event.type}`);
+  }
+  return refuse('refused', reason, GUARD_DESCRIPTIONS[reason] ?? reason);
+}

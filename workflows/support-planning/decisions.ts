@@ -1,0 +1,435 @@
+/**
+ * What an advocate needs to read a journey's decisions: for each decision, who made it and why,
+ * the earlier facts it rested on (by revision), the person's recorded preferences it followed or
+ * went against, and the challenges to it with their outcomes. And for each preference, every
+ * later decision that followed it or went against it.
+ *
+ * Pure functions of the journey's facts, in revision order: no clock, no store. The mapping
+ * "a decision rests on these facts" is a rule of this workflow, so it lives here beside the
+ * machine rather than in a controller; the API and the export only format what it returns.
+ */
+import type {
+  Actor,
+  ChallengeOutcome,
+  Choices,
+  EventOf,
+  EventType,
+  JourneyEvent,
+  PreferenceOverride,
+} from './events';
+import type { ReopenableStep, WorkflowPolicy } from './policy';
+
+/** The events that decide something about the person, and that an advocate may need to contest. */
+export const DECISION_TYPES = [
+  'AssessmentCompleted',
+  'IndicativeBudgetSet',
+  'SupportPlanReturned',
+  'SupportPlanApproved',
+  'ReviewCompleted',
+  'ChallengeResolved',
+] as const satisfies readonly EventType[];
+export type DecisionType = (typeof DECISION_TYPES)[number];
+export type DecisionEvent = EventOf<DecisionType>;
+
+export function isDecision(event: JourneyEvent): event is DecisionEvent {
+  return (DECISION_TYPES as readonly string[]).includes(event.type);
+}
+
+/** An earlier fact a decision depended on, and in what capacity (`submission`, `assessment`...). */
+export interface FactReference {
+  revision: number;
+  type: EventType;
+  as: string;
+}
+
+/** How a decision's choice on one topic compares with the person's preference standing then. */
+export interface PreferenceCheck {
+  topic: string;
+  preferenceRevision: number;
+  preferred: string;
+  inTheirWords: string;
+  chosen: string;
+  followed: boolean;
+  /** The reason the decision gave for going against the preference (`overridesPreference`). */
+  overrideReason: string | null;
+}
+
+/** What the person (or someone for them) said that bears on a decision, in their own words. */
+export interface PersonsWords {
+  revision: number;
+  /** Where the words were recorded, e.g. `preference:place-of-care`, `submission`, `challenge`. */
+  source: string;
+  words: string;
+}
+
+export interface ChallengeRecord {
+  challengeRevision: number;
+  raisedBy: Actor;
+  grounds: string;
+  raisedAt: string;
+  resolution: {
+    revision: number;
+    outcome: ChallengeOutcome;
+    reasons: string;
+    remedy: string | null;
+    resolvedBy: Actor;
+    resolvedAt: string;
+  } | null;
+}
+
+export interface DecisionEntry {
+  revision: number;
+  type: DecisionType;
+  actor: Actor;
+  occurredAt: string;
+  /** One word or phrase for what was decided: `eligible`, `approved`, `upheld`... */
+  outcome: string;
+  /** The reasons the decision itself gives (its `reasons` field). */
+  reasons: string;
+  /** The free-text reason recorded with the event, if one was given. */
+  recordReason: string | null;
+  data: DecisionEvent['data'];
+  restsOn: FactReference[];
+  preferences: PreferenceCheck[];
+  wentAgainstPreference: boolean;
+  personsWords: PersonsWords[];
+  challenges: ChallengeRecord[];
+  /** For a ChallengeResolved: the challenge it answers and the decision that was contested. */
+  answers: { challengeRevision: number; decisionRevision: number } | null;
+}
+
+export interface PreferenceEntry {
+  revision: number;
+  topic: string;
+  value: string;
+  inTheirWords: string;
+  recordedBy: Actor;
+  occurredAt: string;
+  /** The later preference on the same topic that replaced this one, if any. */
+  supersededBy: number | null;
+  /** Decisions taken while this preference stood that made a choice on its topic. */
+  decisions: Array<{
+    revision: number;
+    type: DecisionType;
+    actor: Actor;
+    occurredAt: string;
+    chosen: string;
+    followed: boolean;
+    overrideReason: string | null;
+  }>;
+}
+
+/**
+ * The journey as far as a decision can see it: the latest fact of each kind before it, and the
+ * preferences standing then. Built by one forward pass, so every lookup is "before this revision".
+ */
+interface Seen {
+  latest: Partial<Record<EventType, JourneyEvent>>;
+  /** The first event of each kind (the referral is the journey's first, and stays its basis). */
+  first: Partial<Record<EventType, JourneyEvent>>;
+  preferences: Record<string, EventOf<'PreferenceRecorded'>>;
+  /** The upheld challenge that reopened each step, until a decision at that step is made again. */
+  reopenedBy: Partial<Record<ReopenableStep, EventOf<'ChallengeResolved'>>>;
+  /** Every earlier event by revision. Only ever added to, inside one pass, so it is shared rather than copied. */
+  byRevision: Map<number, JourneyEvent>;
+}
+
+function emptySeen(): Seen {
+  return { latest: {}, first: {}, preferences: {}, reopenedBy: {}, byRevision: new Map() };
+}
+
+function remember(seen: Seen, event: JourneyEvent, policy: WorkflowPolicy): Seen {
+  const latest = { ...seen.latest, [event.type]: event };
+  const first = seen.first[event.type] ? seen.first : { ...seen.first, [event.type]: event };
+  const byRevision = seen.byRevision.set(event.meta.revision, event);
+  let { preferences, reopenedBy } = seen;
+  if (event.type === 'PreferenceRecorded') preferences = { ...preferences, [event.data.topic]: event };
+  const step = policy.challengeableDecisions[event.type];
+  if (step !== undefined) reopenedBy = { ...reopenedBy, [step]: undefined };
+  if (event.type === 'ChallengeResolved' && (policy.reopeningOutcomes as string[]).includes(event.data.outcome)) {
+    const contested = contestedDecision(seen, event.data.challengeRevision);
+    const reopened = contested ? policy.challengeableDecisions[contested.type] : undefined;
+    if (reopened !== undefined) reopenedBy = { ...reopenedBy, [reopened]: event };
+  }
+  return { latest, first, preferences, reopenedBy, byRevision };
+}
+
+function contestedDecision(seen: Seen, challengeRevision: number): DecisionEvent | null {
+  const challenge = seen.byRevision.get(challengeRevision);
+  if (challenge?.type !== 'DecisionChallenged') return null;
+  const decision = seen.byRevision.get(challenge.data.decisionRevision);
+  return decision && isDecision(decision) ? decision : null;
+}
+
+function reference(event: JourneyEvent | undefined, as: string): FactReference[] {
+  return event ? [{ revision: event.meta.revision, type: event.type, as }] : [];
+}
+
+/**
+ * The choices a decision makes on preference topics. An approval also makes the choices of the
+ * plan it approves: the same rule as the workflow's `decisionExplainsPreferenceOverride` guard.
+ */
+export function choicesOf(event: DecisionEvent, seen: { latestPlan: EventOf<'SupportPlanDrafted'> | undefined }): Choices {
+  switch (event.type) {
+    case 'AssessmentCompleted':
+    case 'ReviewCompleted':
+      return event.data.choices ?? {};
+    case 'SupportPlanApproved':
+      return { ...(seen.latestPlan?.data.choices ?? {}), ...(event.data.choices ?? {}) };
+    case 'IndicativeBudgetSet':
+    case 'SupportPlanReturned':
+    case 'ChallengeResolved':
+      return {};
+    default: {
+      const unexpected: never = event;
+      throw new Error(`not a decision: ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+function overridesOf(event: DecisionEvent): PreferenceOverride[] {
+  switch (event.type) {
+    case 'AssessmentCompleted':
+    case 'ReviewCompleted':
+    case 'SupportPlanApproved':
+      return event.data.overridesPreference ?? [];
+    default:
+      return [];
+  }
+}
+
+function preferenceChecks(event: DecisionEvent, seen: Seen): PreferenceCheck[] {
+  const latestPlan = seen.latest.SupportPlanDrafted as EventOf<'SupportPlanDrafted'> | undefined;
+  const overrides = overridesOf(event);
+  return Object.entries(choicesOf(event, { latestPlan }))
+    .filter(([topic]) => seen.preferences[topic] !== undefined)
+    .map(([topic, chosen]) => {
+      const preference = seen.preferences[topic];
+      const followed = preference.data.value === chosen;
+      const override = overrides.find((candidate) => candidate.topic === topic);
+      return {
+        topic,
+        preferenceRevision: preference.meta.revision,
+        preferred: preference.data.value,
+        inTheirWords: preference.data.inTheirWords,
+        chosen,
+        followed,
+        overrideReason: followed ? null : (override?.reason ?? null),
+      };
+    });
+}
+
+function preferenceReferences(checks: readonly PreferenceCheck[]): FactReference[] {
+  return checks.map((check) => ({ revision: check.preferenceRevision, type: 'PreferenceRecorded', as: `preference:${check.topic}` }));
+}
+
+/** A review request made since the last review completed is what this review answers. */
+function pendingReviewRequest(seen: Seen): JourneyEvent | undefined {
+  const request = seen.latest.ReviewRequested;
+  const lastReview = seen.latest.ReviewCompleted;
+  if (!request) return undefined;
+  return lastReview && lastReview.meta.revision > request.meta.revision ? undefined : request;
+}
+
+/**
+ * The earlier facts a decision rested on, by revision. The rule per decision:
+ * - eligibility (AssessmentCompleted): the referral and the assessment it completes;
+ * - indicative budget: the assessment it is set on;
+ * - plan returned: the submission and the plan drafted;
+ * - plan approved: the submission, the plan drafted, the indicative budget, the assessment, and
+ *   the budget in force it replaces;
+ * - review outcome: the review started, the request it answers, the approval and the start of
+ *   the support it reviews;
+ * - challenge outcome: the challenge and the decision contested;
+ * and for every decision, the preferences on the topics its choices touch, and the upheld
+ * challenge that reopened it, if it is made again after one.
+ */
+function restsOn(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCheck[], policy: WorkflowPolicy): FactReference[] {
+  const { latest } = seen;
+  const own = ((): FactReference[] => {
+    switch (event.type) {
+      case 'AssessmentCompleted':
+        return [...reference(seen.first.ReferralReceived, 'referral'), ...reference(latest.AssessmentStarted, 'assessment started')];
+      case 'IndicativeBudgetSet':
+        return reference(latest.AssessmentCompleted, 'assessment');
+      case 'SupportPlanReturned':
+        return [...reference(latest.SupportPlanSubmitted, 'submission'), ...reference(latest.SupportPlanDrafted, 'plan drafted')];
+      case 'SupportPlanApproved':
+        return [
+          ...reference(latest.SupportPlanSubmitted, 'submission'),
+          ...reference(latest.SupportPlanDrafted, 'plan drafted'),
+          ...reference(latest.IndicativeBudgetSet, 'indicative budget'),
+          ...reference(latest.AssessmentCompleted, 'assessment'),
+          ...reference(latest.SupportPlanApproved, 'budget in force'),
+        ];
+      case 'ReviewCompleted':
+        return [
+          ...reference(latest.ReviewStarted, 'review started'),
+          ...reference(pendingReviewRequest(seen), 'review requested'),
+          ...reference(latest.SupportPlanApproved, 'plan approved'),
+          ...reference(latest.SupportStarted, 'support started'),
+        ];
+      case 'ChallengeResolved': {
+        const challenge = seen.byRevision.get(event.data.challengeRevision);
+        const contested = contestedDecision(seen, event.data.challengeRevision);
+        return [...reference(challenge, 'challenge'), ...reference(contested ?? undefined, 'decision contested')];
+      }
+      default: {
+        const unexpected: never = event;
+        throw new Error(`not a decision: ${JSON.stringify(unexpected)}`);
+      }
+    }
+  })();
+  const step = policy.challengeableDecisions[event.type];
+  const reopened = step === undefined ? [] : reference(seen.reopenedBy[step], 'reopened by challenge');
+  return [...own, ...preferenceReferences(checks), ...reopened].sort((a, b) => a.revision - b.revision);
+}
+
+function outcomeOf(event: DecisionEvent): string {
+  switch (event.type) {
+    case 'AssessmentCompleted':
+      return event.data.eligible ? 'eligible' : 'not eligible';
+    case 'IndicativeBudgetSet':
+      return `indicative budget ${event.data.amountPence} pence a ${event.data.period}`;
+    case 'SupportPlanReturned':
+      return `plan ${event.data.planVersion} returned`;
+    case 'SupportPlanApproved':
+      return `plan ${event.data.planVersion} approved, final budget ${event.data.finalBudgetPence} pence a ${event.data.period}`;
+    case 'ReviewCompleted':
+      return `review: ${event.data.outcome}`;
+    case 'ChallengeResolved':
+      return `challenge ${event.data.outcome}`;
+    default: {
+      const unexpected: never = event;
+      throw new Error(`not a decision: ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+function reasonsOf(event: DecisionEvent): string {
+  // IndicativeBudgetSet carries a method and inputs rather than prose: the method is its reason.
+  if (event.type === 'IndicativeBudgetSet') return `${event.data.method.tool} ${event.data.method.version}`;
+  return event.data.reasons;
+}
+
+/** The person's words a decision had before it. */
+function personsWordsFor(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCheck[]): PersonsWords[] {
+  const words: PersonsWords[] = checks.map((check) => ({
+    revision: check.preferenceRevision,
+    source: `preference:${check.topic}`,
+    words: check.inTheirWords,
+  }));
+  if (event.type === 'AssessmentCompleted') {
+    words.push({ revision: event.meta.revision, source: 'assessment', words: event.data.personViews });
+  }
+  const submission = seen.latest.SupportPlanSubmitted as EventOf<'SupportPlanSubmitted'> | undefined;
+  if ((event.type === 'SupportPlanApproved' || event.type === 'SupportPlanReturned') && submission) {
+    const agreement = `${submission.data.personAgreement}${submission.data.personViews ? `: ${submission.data.personViews}` : ''}`;
+    words.push({ revision: submission.meta.revision, source: 'submission', words: agreement });
+  }
+  const challenge = event.type === 'ChallengeResolved' ? seen.byRevision.get(event.data.challengeRevision) : undefined;
+  if (challenge?.type === 'DecisionChallenged') {
+    words.push({ revision: challenge.meta.revision, source: 'challenge', words: challenge.data.grounds });
+  }
+  return words.sort((a, b) => a.revision - b.revision);
+}
+
+/** Every challenge to a decision, with its resolution when there is one. */
+function challengesTo(decisionRevision: number, events: readonly JourneyEvent[]): ChallengeRecord[] {
+  return events
+    .filter((event): event is EventOf<'DecisionChallenged'> => event.type === 'DecisionChallenged' && event.data.decisionRevision === decisionRevision)
+    .map((challenge) => {
+      const resolution = events.find(
+        (event): event is EventOf<'ChallengeResolved'> =>
+          event.type === 'ChallengeResolved' && event.data.challengeRevision === challenge.meta.revision,
+      );
+      return {
+        challengeRevision: challenge.meta.revision,
+        raisedBy: challenge.meta.actor,
+        grounds: challenge.data.grounds,
+        raisedAt: challenge.meta.occurredAt,
+        resolution: resolution
+          ? {
+              revision: resolution.meta.revision,
+              outcome: resolution.data.outcome,
+              reasons: resolution.data.reasons,
+              remedy: resolution.data.remedy ?? null,
+              resolvedBy: resolution.meta.actor,
+              resolvedAt: resolution.meta.occurredAt,
+            }
+          : null,
+      };
+    });
+}
+
+function decisionEntry(event: DecisionEvent, seen: Seen, events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry {
+  const checks = preferenceChecks(event, seen);
+  return {
+    revision: event.meta.revision,
+    type: event.type,
+    actor: event.meta.actor,
+    occurredAt: event.meta.occurredAt,
+    outcome: outcomeOf(event),
+    reasons: reasonsOf(event),
+    recordReason: event.meta.reason ?? null,
+    data: event.data,
+    restsOn: restsOn(event, seen, checks, policy),
+    preferences: checks,
+    wentAgainstPreference: checks.some((check) => !check.followed),
+    personsWords: personsWordsFor(event, seen, checks),
+    challenges: challengesTo(event.meta.revision, events),
+    answers:
+      event.type === 'ChallengeResolved'
+        ? {
+            challengeRevision: event.data.challengeRevision,
+            decisionRevision: contestedDecision(seen, event.data.challengeRevision)?.meta.revision ?? -1,
+          }
+        : null,
+  };
+}
+
+/**
+ * Every decision of the journey, in revision order. `events` are the journey's facts in order;
+ * `policy` is its workflow version's (which step an upheld challenge reopens is a policy value).
+ */
+export function decisionsOf(events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry[] {
+  const entries: DecisionEntry[] = [];
+  let seen = emptySeen();
+  for (const event of events) {
+    if (isDecision(event)) entries.push(decisionEntry(event, seen, events, policy));
+    seen = remember(seen, event, policy);
+  }
+  return entries;
+}
+
+/** Every preference recorded, and each later decision, while it stood, that followed it or went against it. */
+export function preferencesOf(events: readonly JourneyEvent[], policy: WorkflowPolicy): PreferenceEntry[] {
+  const decisions = decisionsOf(events, policy);
+  const recorded = events.filter((event): event is EventOf<'PreferenceRecorded'> => event.type === 'PreferenceRecorded');
+  return recorded.map((preference) => {
+    const supersededBy =
+      recorded.find((later) => later.meta.revision > preference.meta.revision && later.data.topic === preference.data.topic)?.meta.revision ?? null;
+    return {
+      revision: preference.meta.revision,
+      topic: preference.data.topic,
+      value: preference.data.value,
+      inTheirWords: preference.data.inTheirWords,
+      recordedBy: preference.meta.actor,
+      occurredAt: preference.meta.occurredAt,
+      supersededBy,
+      decisions: decisions.flatMap((decision) =>
+        decision.preferences
+          .filter((check) => check.preferenceRevision === preference.meta.revision)
+          .map((check) => ({
+            revision: decision.revision,
+            type: decision.type,
+            actor: decision.actor,
+            occurredAt: decision.occurredAt,
+            chosen: check.chosen,
+            followed: check.followed,
+            overrideReason: check.overrideReason,
+          })),
+      ),
+    };
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * The values a council or NHS body may change, kept beside the machine and versioned with it:
+ * v1 journeys always replay with `policyV1`, whatever later versions say.
+ *
+ * Everything here is plain data (no functions) so that it can be served as JSON by
+ * `GET /workflows/:id/:version` and read by advocates and auditors.
+ */
+import type { EventType, FundingStream, Role, Deployment, Route, ReviewOutcome } from './events';
+
+/** A duration in calendar units; added to an ISO time in UTC. */
+export interface Duration {
+  hours?: number;
+  days?: number;
+  weeks?: number;
+  months?: number;
+}
+
+/** When an event starts (or stops) a clock; every listed condition must hold. */
+export interface ClockTrigger {
+  event: EventType;
+  /** Conditions on the event's data, e.g. `{ route: 'fast-track' }`. */
+  where?: {
+    route?: Route;
+    outcome?: ReviewOutcome;
+  };
+  /** Conditions on the journey as it stood, e.g. `{ fundingStream: ['nhs-chc'] }`. */
+  journey?: {
+    fundingStream?: FundingStream[];
+    deployment?: Deployment[];
+    /** Only the first time the triggering event happens in the journey. */
+    firstTime?: boolean;
+  };
+}
+
+export interface ClockPolicy {
+  id: string;
+  label: string;
+  due: Duration;
+  startsOn: ClockTrigger[];
+  stopsOn: ClockTrigger[];
+  /** A clock per contested decision (challenges) rather than one per journey. */
+  perChallenge?: boolean;
+  source: string;
+}
+
+/** Step names of the machine that a contested decision can reopen. */
+export type ReopenableStep = 'assessment' | 'indicativeBudget' | 'signOff' | 'review';
+
+export interface WorkflowPolicy {
+  workflowId: string;
+  version: number;
+  /** Who may record each fact. `auditor` records nothing; `system` only the scheduler's facts. */
+  rolesPerEvent: Record<EventType, Role[]>;
+  seniorApproval: {
+    /** Annualised final budget above which a senior approver must sign off (integer pence). */
+    annualThresholdPence: number;
+    role: Role;
+  };
+  /** Care and Support (Eligibility Criteria) Regulations 2015, reg. 2: two or more outcomes. */
+  minimumEligibleOutcomes: number;
+  /** Funding streams whose eligibility rests on the reg. 2 outcomes (NHS CHC uses the DST instead). */
+  outcomeBasedEligibility: FundingStream[];
+  /** What an NHS-funded direct payment may not buy (NHS (Direct Payments) Regulations 2013). */
+  nhsDirectPaymentProhibitedCategories: string[];
+  /** The decisions that may be challenged, and the step an upheld challenge reopens. */
+  challengeableDecisions: Partial<Record<EventType, ReopenableStep>>;
+  /** Challenge outcomes that reopen the contested step. */
+  reopeningOutcomes: Array<'upheld' | 'partly-upheld'>;
+  clocks: ClockPolicy[];
+}
+
+const CASE_WORKER: Role[] = ['case-worker'];
+const APPROVERS: Role[] = ['approver', 'senior-approver'];
+
+export const policyV1: WorkflowPolicy = {
+  workflowId: 'support-planning',
+  version: 1,
+  rolesPerEvent: {
+    ReferralReceived: CASE_WORKER,
+    AssessmentStarted: CASE_WORKER,
+    AssessmentCompleted: CASE_WORKER,
+    IndicativeBudgetSet: CASE_WORKER,
+    SupportPlanDrafted: CASE_WORKER,
+    SupportPlanSubmitted: CASE_WORKER,
+    SupportPlanReturned: APPROVERS,
+    SupportPlanApproved: APPROVERS,
+    SupportStarted: CASE_WORKER,
+    ReviewRequested: ['person', 'case-worker'],
+    ReviewStarted: CASE_WORKER,
+    ReviewCompleted: CASE_WORKER,
+    PreferenceRecorded: ['person', 'advocate', 'case-worker'],
+    AdvocateAppointed: CASE_WORKER,
+    AdvocateWithdrawn: CASE_WORKER,
+    DecisionChallenged: ['person', 'advocate'],
+    ChallengeResolved: APPROVERS,
+    DeadlineMissed: ['system'],
+    JourneyClosed: CASE_WORKER,
+  },
+  seniorApproval: { annualThresholdPence: 50_000_00, role: 'senior-approver' },
+  minimumEligibleOutcomes: 2,
+  outcomeBasedEligibility: ['social-care', 'integrated'],
+  nhsDirectPaymentProhibitedCategories: [
+    'alcohol',
+    'tobacco',
+    'gambling',
+    'debt-repayment',
+    'primary-medical-care',
+    'emergency-medical-care',
+  ],
+  challengeableDecisions: {
+    AssessmentCompleted: 'assessment',
+    IndicativeBudgetSet: 'indicativeBudget',
+    SupportPlanReturned: 'signOff',
+    SupportPlanApproved: 'signOff',
+    ReviewCompleted: 'review',
+  },
+  reopeningOutcomes: ['upheld', 'partly-upheld'],
+  clocks: [
+    {
+      id: 'fast-track-care-in-place',
+      label: 'Fast-track care in place',
+      due: { hours: 48 },
+      startsOn: [{ event: 'ReferralReceived', where: { route: 'fast-track' } }],
+      stopsOn: [{ event: 'SupportStarted' }],
+      source: 'NHS CHC National Framework (Fast Track)',
+    },
+    {
+      id: 'chc-eligibility-decision',
+      label: 'NHS CHC eligibility decision',
+      due: { days: 28 },
+      startsOn: [{ event: 'ReferralReceived', journey: { fundingStream: ['nhs-chc'] } }],
+      stopsOn: [{ event: 'AssessmentCompleted' }],
+      source: 'NHS CHC National Framework (28 days from checklist)',
+    },
+    {
+      id: 'assessment-completed',
+      label: 'Assessment completed',
+      due: { days: 28 },
+      startsOn: [
+        { event: 'ReferralReceived' },
+        { event: 'ReviewCompleted', where: { outcome: 'reassess' } },
+      ],
+      stopsOn: [{ event: 'AssessmentCompleted' }],
+      source: 'Local policy (Care Act: "without delay")',
+    },
+    {
+      id: 'plan-signed-off',
+      label: 'Plan signed off',
+      due: { days: 28 },
+      startsOn: [{ event: 'IndicativeBudgetSet' }],
+      stopsOn: [{ event: 'SupportPlanApproved' }],
+      source: 'Local policy',
+    },
+    {
+      id: 'first-review',
+      label: 'First review',
+      due: { weeks: 8 },
+      startsOn: [{ event: 'SupportStarted', journey: { firstTime: true } }],
+      stopsOn: [{ event: 'ReviewCompleted' }],
+      source: 'Care and Support Statutory Guidance para. 13.32',
+    },
+    {
+      id: 'direct-payment-first-review',
+      label: 'Direct payment first review',
+      due: { months: 6 },
+      startsOn: [
+        {
+          event: 'SupportStarted',
+          journey: { fundingStream: ['social-care'], deployment: ['direct-payment'], firstTime: true },
+        },
+      ],
+      stopsOn: [{ event: 'ReviewCompleted' }],
+      source: 'Care and Support (Direct Payments) Regulations 2014, reg. 7',
+    },
+    {
+      id: 'chc-first-review',
+      label: 'NHS CHC first review',
+      due: { months: 3 },
+      startsOn: [{ event: 'SupportStarted', journey: { fundingStream: ['nhs-chc'], firstTime: true } }],
+      stopsOn: [{ event: 'ReviewCompleted' }],
+      source: 'NHS CHC National Framework',
+    },
+    {
+      id: 'annual-review',
+      label: 'Annual review',
+      due: { months: 12 },
+      startsOn: [
+        { event: 'ReviewCompleted', where: { outcome: 'continue' } },
+        { event: 'ReviewCompleted', where: { outcome: 'revise-plan' } },
+      ],
+      stopsOn: [{ event: 'ReviewCompleted' }],
+      source: 'Care and Support Statutory Guidance para. 13.32; NHS CHC National Framework',
+    },
+    {
+      id: 'challenge-answered',
+      label: 'Challenge answered',
+      due: { days: 28 },
+      startsOn: [{ event: 'DecisionChallenged' }],
+      stopsOn: [{ event: 'ChallengeResolved' }],
+      perChallenge: true,
+      source: 'Local policy',
+    },
+  ],
+};
