@@ -1,0 +1,40 @@
+import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { EventStore } from './event-store';
+import { KurrentDbEventStore } from './kurrentdb-event-store';
+import { MemoryEventStore } from './memory-event-store';
+import { SqliteEventStore } from './sqlite-event-store';
+
+/** Builds the adapter named by EVENT_STORE. */
+export function createEventStore(config: AppConfig): EventStore {
+  switch (config.eventStore) {
+    case 'sqlite':
+      return new SqliteEventStore(config.sqliteFile);
+    case 'memory':
+      return new MemoryEventStore();
+    case 'kurrentdb':
+      // loadConfig refuses EVENT_STORE=kurrentdb without a connection string.
+      return new KurrentDbEventStore(config.kurrentdbConnectionString as string);
+    default: {
+      const unknown: never = config.eventStore;
+      throw new Error(`unknown event store ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * Provides the EventStore port to every module (the abstract class is the token) and closes the
+ * adapter when the app shuts down, so SQLite checkpoints its WAL and releases the file.
+ */
+@Global()
+@Module({
+  providers: [{ provide: EventStore, useFactory: createEventStore, inject: [AppConfig] }],
+  exports: [EventStore],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

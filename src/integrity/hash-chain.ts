@@ -1,0 +1,86 @@
+/**
+ * The integrity link of every stored event: SHA-256 over a canonical encoding of what the event
+ * says (id, type, data, the metadata that matters, its place in the stream) and the previous
+ * event's hash. Changing or removing any earlier byte breaks every later link, so an auditor can
+ * prove a stream whole from its head hash alone.
+ */
+import { createHash } from 'node:crypto';
+
+/** The `previousHash` of a stream's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface Integrity {
+  previousHash: string;
+  hash: string;
+}
+
+export interface HashableEvent {
+  streamId: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: unknown;
+  /** Metadata without its `integrity` entry (the hash cannot cover itself). */
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * JSON with object keys sorted at every depth and no whitespace: the same value always encodes
+ * to the same bytes, whatever order a store or a JSON parser gives the keys back in.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, entry]) => entry !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+}
+
+export function withoutIntegrity(metadata: Record<string, unknown>): Record<string, unknown> {
+  const { integrity: _integrity, ...rest } = metadata;
+  return rest;
+}
+
+export function hashEvent(event: HashableEvent, previousHash: string): string {
+  const encoded = canonicalJson({
+    streamId: event.streamId,
+    revision: event.revision,
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: withoutIntegrity(event.metadata),
+    previousHash,
+  });
+  return createHash('sha256').update(encoded).digest('hex');
+}
+
+/** The hash stored on an event, or null when it carries none (written before the chain existed). */
+export function integrityOf(metadata: Record<string, unknown>): Integrity | null {
+  const integrity = metadata.integrity as Partial<Integrity> | undefined;
+  if (!integrity || typeof integrity.hash !== 'string' || typeof integrity.previousHash !== 'string') return null;
+  return { hash: integrity.hash, previousHash: integrity.previousHash };
+}
+
+export interface ChainBreak {
+  revision: number;
+  problem: 'missing-integrity' | 'previous-hash-mismatch' | 'hash-mismatch' | 'revision-gap';
+}
+
+/**
+ * Check a stream link by link. Returns the first break, or null when every event's hash is
+ * recomputed equal and links to its predecessor.
+ */
+export function verifyChain(events: readonly (HashableEvent & { metadata: Record<string, unknown> })[]): ChainBreak | null {
+  let previousHash = GENESIS_HASH;
+  for (let index = 0; index < events.length; index += 1) {
+    const event = events[index];
+    if (event.revision !== index) return { revision: index, problem: 'revision-gap' };
+    const integrity = integrityOf(event.metadata);
+    if (!integrity) return { revision: event.revision, problem: 'missing-integrity' };
+    if (integrity.previousHash !== previousHash) return { revision: event.revision, problem: 'previous-hash-mismatch' };
+    if (hashEvent(event, previousHash) !== integrity.hash) return { revision: event.revision, problem: 'hash-mismatch' };
+    previousHash = integrity.hash;
+  }
+  return null;
+}
