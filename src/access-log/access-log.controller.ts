@@ -1,0 +1,48 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { assertMayAccess } from '../access';
+import type { Actor } from '../auth/actor';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { ForbiddenActionError, InvalidInputError } from '../errors/domain-errors';
+import { JourneyIdPipe } from '../journeys/journey-id.pipe';
+import { JourneysService } from '../journeys/journeys.service';
+import { AccessLog, type AccessPage } from './access-log';
+import { AccessQuery, JourneyAccessQuery } from './access-query.dto';
+import { mayReadWhoLooked } from './who-may-read';
+
+/**
+ * Who looked at a journey. Auditors ask across the log by journey or by actor; the person and
+ * their appointed advocate ask about their own journey (UK GDPR right of access: who has seen
+ * my record). Reading this log is not itself logged: it holds no journey data.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller()
+export class AccessLogController {
+  constructor(
+    private readonly accessLog: AccessLog,
+    private readonly journeys: JourneysService,
+  ) {}
+
+  @Get('audit/access')
+  @ApiOperation({ summary: 'Reads of journey data, by journey or by actor (auditors)' })
+  async search(@CurrentActor() actor: Actor, @Query() query: AccessQuery): Promise<AccessPage> {
+    if (actor.role !== 'auditor') throw new ForbiddenActionError(actor.role, 'search the access log');
+    if (query.journey === undefined && query.actor === undefined) {
+      throw new InvalidInputError([{ field: 'journey', rule: 'journeyOrActor', message: 'give journey=<id> or actor=<id>' }]);
+    }
+    return this.accessLog.list({ journeyId: query.journey?.toLowerCase(), actorId: query.actor, after: query.after, limit: query.limit });
+  }
+
+  @Get('journeys/:id/access')
+  @ApiOperation({ summary: 'Who has read this journey: for the person, their appointed advocate, and auditors' })
+  async forJourney(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Query() query: JourneyAccessQuery,
+  ): Promise<AccessPage & { id: string }> {
+    assertMayAccess(actor, await this.journeys.load(id));
+    if (!mayReadWhoLooked(actor)) throw new ForbiddenActionError(actor.role, 'read who has looked at a journey');
+    return { id, ...(await this.accessLog.list({ journeyId: id, after: query.after, limit: query.limit })) };
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Logs every successful read of a journey's data, after the handler answered and before the
+ * answer leaves: a read that cannot be logged is refused (503), never answered unrecorded.
+ *
+ * An interceptor rather than a call in each controller, so a read route cannot forget it; which
+ * routes are journey reads is the one list below, matched on the route as Nest registered it.
+ */
+import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { Request } from 'express';
+import { mergeMap, type Observable } from 'rxjs';
+import type { Actor } from '../auth/actor';
+import { Clock } from '../common/clock';
+import { AccessLogUnavailableError } from '../errors/domain-errors';
+import { AccessLog, type NewAccessEntry } from './access-log';
+
+/** The routes that read one journey's data. A new read route on a journey belongs here. */
+export const JOURNEY_READ_ROUTES: readonly string[] = [
+  '/journeys/:id',
+  '/journeys/:id/history',
+  '/journeys/:id/state',
+  '/journeys/:id/decisions',
+  '/journeys/:id/preferences',
+  '/journeys/:id/verify',
+  '/journeys/:id/export',
+];
+
+/** Query parameters that say what was read; anything else a caller adds is not kept (it could be anything). */
+const DETAIL_PARAMETERS = ['revision', 'at', 'format'];
+
+type ReadRequest = Pick<Request, 'method' | 'params' | 'query'> & { route?: { path?: unknown }; actor?: Actor };
+
+/** The log entry for a request, or null when it is not a journey read (or has no verified actor). */
+export function journeyReadOf(request: ReadRequest, at: Date): NewAccessEntry | null {
+  const path = typeof request.route?.path === 'string' ? request.route.path : undefined;
+  if (request.method !== 'GET' || path === undefined || !JOURNEY_READ_ROUTES.includes(path)) return null;
+  const journeyId = request.params?.id;
+  if (!request.actor || typeof journeyId !== 'string') return null;
+  return { at, actor: request.actor, route: `GET ${path}`, detail: detailOf(request.query), journeyId: journeyId.toLowerCase() };
+}
+
+function detailOf(query: ReadRequest['query']): string | null {
+  const parts = DETAIL_PARAMETERS.filter((name) => typeof query?.[name] === 'string').map(
+    (name) => `${name}=${String(query[name]).slice(0, 40)}`,
+  );
+  return parts.length === 0 ? null : parts.join('&');
+}
+
+@Injectable()
+export class AccessLogInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('AccessLog');
+
+  constructor(
+    private readonly accessLog: AccessLog,
+    private readonly clock: Clock,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<ReadRequest>();
+    return next.handle().pipe(
+      mergeMap(async (answer) => {
+        const entry = journeyReadOf(request, this.clock.now());
+        if (entry) await this.record(entry);
+        return answer;
+      }),
+    );
+  }
+
+  private async record(entry: NewAccessEntry): Promise<void> {
+    try {
+      await this.accessLog.record(entry);
+    } catch (error) {
+      // The code only: the entry holds who read which journey, which is not for the application log.
+      this.logger.error(`could not record a read: ${(error as { code?: string }).code ?? (error as Error).name}`);
+      throw new AccessLogUnavailableError();
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './access-policy';
+export { assertMayAccess, relationsOf, type JourneyRecord } from './journey-relations';

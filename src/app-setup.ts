@@ -1,0 +1,101 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig } from './config/app-config';
+import { fromBodyParserError } from './errors/body-parser-errors';
+import { UnsupportedMediaTypeError } from './errors/domain-errors';
+
+/** Largest JSON body accepted: a journey event is a few kilobytes; this leaves room, not a lot. */
+export const JSON_BODY_LIMIT = '256kb';
+export const DOCS_PATH = 'docs';
+
+type Next = (error?: unknown) => void;
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * What cannot be a provider, in one place shared by main.ts and the e2e tests, so that tests run
+ * the app production runs. Call before `app.init()` / `app.listen()`. Guards, the validation pipe
+ * and the exception filter are APP_* providers of AppModule and need nothing here.
+ *
+ * CORS stays closed unless CORS_ORIGINS names browser origins: the callers are servers and
+ * same-origin tools.
+ */
+export function configureApp(app: INestApplication): INestApplication {
+  const expressApp = app as NestExpressApplication;
+  openCorsTo(expressApp, app.get(AppConfig).corsOrigins);
+  expressApp.use(
+    helmet({
+      // Swagger UI is served over plain http in development; upgrading its requests would blank it.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
+  expressApp.use(requireJsonBody);
+  // Registered before Nest's own parsers, so it replaces the default JSON parser (100kb).
+  expressApp.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  expressApp.use(translateBodyParserError);
+  expressApp.getHttpAdapter().getInstance().disable('x-powered-by');
+  setUpOpenApi(app);
+  app.enableShutdownHooks();
+  return app;
+}
+
+/**
+ * Only the named origins, only what the API uses. Bearer tokens, not cookies, so no credentials:
+ * a page on an allowed origin must still hold a token to read anything.
+ */
+function openCorsTo(app: NestExpressApplication, origins: readonly string[]): void {
+  if (origins.length === 0) return;
+  app.enableCors({
+    origin: [...origins],
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', 'X-Correlation-Id'],
+    exposedHeaders: ['ETag', 'Location', 'Retry-After'],
+    credentials: false,
+    maxAge: 600,
+  });
+}
+
+/** 415 for a write whose body is not JSON, before any parser looks at it. */
+export function requireJsonBody(request: IncomingMessage, _response: unknown, next: Next): void {
+  if (METHODS_WITH_BODY.has(request.method ?? '') && hasBody(request) && !isJson(request.headers['content-type'])) {
+    next(new UnsupportedMediaTypeError());
+    return;
+  }
+  next();
+}
+
+/**
+ * Express error middleware (four parameters) right after the JSON parser. Without it Nest turns a
+ * JSON SyntaxError into a 400 whose message quotes the body, which may hold personal data.
+ */
+export function translateBodyParserError(error: unknown, _request: unknown, _response: unknown, next: Next): void {
+  next(fromBodyParserError(error) ?? error);
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType.trim());
+}
+
+/** OpenAPI at /docs (UI) and /docs/json, with the bearer scheme every route but /health needs. */
+function setUpOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Support-planning engine')
+    .setDescription(
+      'Event-sourced support planning: every journey is an event stream, the workflow decides what may happen next. ' +
+        'Get a token with `npm run -s token -- --sub alice --role case-worker` and use it as a Bearer token.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json` });
+}

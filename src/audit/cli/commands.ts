@@ -1,0 +1,220 @@
+/**
+ * The audit commands. Each reads the event file through a SqliteJourneyReader, does its checking
+ * with the pure functions of src/audit, prints, and returns an exit code (see EXIT).
+ */
+import { readFileSync } from 'node:fs';
+import { WorkflowRegistry } from '../../../workflows';
+import { integrityOf, verifyChain } from '../../integrity/hash-chain';
+import { journeyIdOf, streamIdOf } from '../../journeys/journey-records';
+import {
+  checkSignature,
+  compareWithCheckpoint,
+  createCheckpoint,
+  parseCheckpoint,
+  type ChainHead,
+  type Checkpoint,
+  type CheckpointFinding,
+  type ExcludedJourney,
+} from '../checkpoint';
+import { renderExportHtml } from '../export-html';
+import { buildExport } from '../journey-export';
+import { ProgressReporter } from '../progress';
+import { ReplayTally, type ReplaySummary } from '../replay-tally';
+import { signingKeyForSigning, trustedPublicKey } from '../signing-key';
+import type { SqliteJourneyReader } from '../sqlite-journey-reader';
+import { isSound, unreadableJourney, verifyAndReplay, type JourneyVerification, type VerifiedReplay } from '../verify-journey';
+import { CliUsageError, EXIT, type AuditSettings, type CliIo } from './cli-io';
+
+export interface CommandContext {
+  io: CliIo;
+  reader: SqliteJourneyReader;
+  registry: WorkflowRegistry;
+  settings: AuditSettings;
+}
+
+/** Reads one journey and replays it; an unreadable row gives a verdict naming it rather than an exception. */
+async function replayStream(context: CommandContext, streamId: string): Promise<VerifiedReplay> {
+  const read = await context.reader.read(streamId);
+  if (read.kind === 'unreadable') {
+    return { verification: unreadableJourney(streamId, read.revision), definition: null, snapshot: null, applied: [] };
+  }
+  return verifyAndReplay(read.events, context.registry);
+}
+
+/** The streams a command covers: one journey (which must exist) or all of them. */
+function streamsToCheck(context: CommandContext, journeyId: string | undefined): string[] {
+  const all = context.reader.streamIds();
+  if (journeyId === undefined) return all;
+  const streamId = streamIdOf(journeyId);
+  if (!all.includes(streamId)) throw new CliUsageError(`no journey ${journeyId} in ${context.settings.sqliteFile}`);
+  return [streamId];
+}
+
+// ---- verify ----------------------------------------------------------------------------------
+
+export function describeVerification(verification: JourneyVerification): string {
+  const chain = verification.chain.intact
+    ? 'chain intact'
+    : `CHAIN BROKEN at revision ${verification.chain.revision} (${verification.chain.problem})`;
+  const replay = verification.replay.consistent
+    ? 'replay consistent'
+    : `REPLAY REFUSED at revision ${verification.replay.revision} ${verification.replay.type} (${verification.replay.reason})`;
+  const version = verification.workflow ? `${verification.workflow.id} v${verification.workflow.version}` : 'no workflow';
+  const head = `head ${verification.head.revision} ${verification.head.hash ?? '-'}`;
+  return `${isSound(verification) ? 'ok    ' : 'BROKEN'} journey ${verification.journeyId}: ${verification.events} events, ${version}, ${chain}, ${replay}, ${head}`;
+}
+
+export async function verifyCommand(context: CommandContext, options: { journey?: string; json: boolean }): Promise<number> {
+  const results: JourneyVerification[] = [];
+  for (const streamId of streamsToCheck(context, options.journey)) {
+    const { verification } = await replayStream(context, streamId);
+    results.push(verification);
+    if (!options.json) context.io.out(describeVerification(verification));
+  }
+  const broken = results.filter((verification) => !isSound(verification));
+  const events = results.reduce((sum, verification) => sum + verification.events, 0);
+  if (options.json) {
+    context.io.out(JSON.stringify({ journeys: results, summary: { journeys: results.length, events, sound: results.length - broken.length, broken: broken.length } }, null, 2));
+  } else {
+    context.io.out(`verified ${results.length} journeys, ${events} events: ${results.length - broken.length} sound, ${broken.length} broken`);
+    broken.forEach((verification) => context.io.out(`  broken: journey ${verification.journeyId}`));
+  }
+  return broken.length === 0 ? EXIT.ok : EXIT.broken;
+}
+
+// ---- checkpoint -------------------------------------------------------------------------------
+
+/**
+ * Every journey's head, with its chain checked first: a journey already broken is listed as
+ * excluded (and the run exits 1) rather than signed, so a checkpoint never vouches for a break.
+ * Only the chain: a checkpoint proves what the record held, and `verify` judges it by the rules.
+ */
+export async function checkpointCommand(context: CommandContext, options: { out?: string }): Promise<number> {
+  const key = signingKeyForSigning(context.settings);
+  if (key.source === 'generated') context.io.err(`generated a development signing key at ${key.path}; keep its public half with your checkpoints`);
+  const heads: ChainHead[] = [];
+  const excluded: ExcludedJourney[] = [];
+  for (const streamId of context.reader.streamIds()) {
+    const head = await chainHead(context, streamId);
+    if ('problem' in head) excluded.push(head);
+    else heads.push(head);
+  }
+  const checkpoint = createCheckpoint(heads, excluded, context.io.now(), key.privateKey);
+  const text = `${JSON.stringify(checkpoint, null, 2)}\n`;
+  if (options.out === undefined) context.io.out(text.trimEnd());
+  else context.io.writeFile(options.out, text);
+  context.io.err(`checkpoint of ${heads.length} journeys, root ${checkpoint.root}${options.out ? `, written to ${options.out}` : ''}`);
+  excluded.forEach((journey) => context.io.err(`EXCLUDED journey ${journey.streamId}: chain broken at revision ${journey.revision} (${journey.problem})`));
+  return excluded.length === 0 ? EXIT.ok : EXIT.broken;
+}
+
+/** The stream's head if its chain is whole (the workflow replay is verify's business, not the signature's). */
+async function chainHead(context: CommandContext, streamId: string): Promise<ChainHead | ExcludedJourney> {
+  const read = await context.reader.read(streamId);
+  if (read.kind === 'unreadable') return { streamId, revision: read.revision, problem: 'unreadable' };
+  const chainBreak = verifyChain(read.events);
+  if (chainBreak) return { streamId, ...chainBreak };
+  const last = read.events[read.events.length - 1];
+  return { streamId, revision: last.revision, hash: integrityOf(last.metadata)?.hash as string };
+}
+
+function readCheckpointFile(path: string): Checkpoint {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new CliUsageError(`cannot read the checkpoint file ${path}`);
+  }
+  return parseCheckpoint(text);
+}
+
+/**
+ * Signature first (against the trusted key, not only the one in the file), then every journey
+ * the checkpoint lists: still there, at least as long, and unchanged up to the signed head.
+ */
+export async function verifyCheckpointCommand(
+  context: CommandContext,
+  options: { checkpoint: string; publicKey?: string; json: boolean },
+): Promise<number> {
+  const checkpoint = readCheckpointFile(options.checkpoint);
+  const trusted = trustedPublicKey(context.settings, options.publicKey);
+  const signature = checkSignature(checkpoint, trusted.key);
+  if (!signature.valid) {
+    context.io.out(`SIGNATURE INVALID (${signature.problem}): ${signature.message}`);
+    return EXIT.broken;
+  }
+  const findings: CheckpointFinding[] = [];
+  for (const head of checkpoint.journeys) {
+    const read = await context.reader.read(head.streamId);
+    const events = read.kind === 'events' ? read.events : [];
+    const finding =
+      read.kind === 'unreadable'
+        ? { journeyId: journeyIdOf(head.streamId), streamId: head.streamId, revision: head.revision, problem: 'chain-broken' as const, detail: `revision ${read.revision} is not readable JSON` }
+        : compareWithCheckpoint(head, events);
+    if (finding) findings.push(finding);
+  }
+  const listed = new Set(checkpoint.journeys.map((head) => head.streamId));
+  const newSince = context.reader.streamIds().filter((streamId) => !listed.has(streamId)).length;
+  if (options.json) {
+    context.io.out(JSON.stringify({ signature: 'valid', createdAt: checkpoint.createdAt, journeys: checkpoint.journeys.length, changed: findings, newSinceCheckpoint: newSince }, null, 2));
+  } else {
+    context.io.out(`signature valid (trusted key ${trusted.path}); checkpoint of ${checkpoint.createdAt}, root ${checkpoint.root}`);
+    findings.forEach((finding) => context.io.out(`CHANGED journey ${finding.journeyId} (signed at revision ${finding.revision}): ${finding.problem}: ${finding.detail}`));
+    context.io.out(
+      `checked ${checkpoint.journeys.length} journeys against the checkpoint: ${checkpoint.journeys.length - findings.length} unchanged, ${findings.length} changed or removed; ${newSince} journeys opened since`,
+    );
+  }
+  return findings.length === 0 ? EXIT.ok : EXIT.broken;
+}
+
+// ---- replay -----------------------------------------------------------------------------------
+
+function countsLine(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).filter(([, count]) => count > 0);
+  return entries.length === 0 ? 'none' : entries.map(([name, count]) => `${name} ${count}`).join(', ');
+}
+
+export function describeSummary(summary: ReplaySummary): string[] {
+  return [
+    `replayed ${summary.journeys} journeys, ${summary.events} events: ${summary.sound} sound, ${summary.broken.length} broken`,
+    `by state: ${countsLine(summary.byState)}`,
+    `by funding stream: ${countsLine(summary.byFundingStream)}`,
+    `clocks missed (DeadlineMissed, work not done): ${countsLine(summary.overdueClocks.missed)}`,
+    `clocks past due, not yet recorded missed: ${countsLine(summary.overdueClocks.pastDue)}`,
+    `challenges: ${countsLine(summary.challenges)}`,
+    ...summary.broken.map((journey) => `  broken: journey ${journey.journeyId}`),
+  ];
+}
+
+export async function replayCommand(context: CommandContext, options: { journey?: string; json: boolean }): Promise<number> {
+  const streams = streamsToCheck(context, options.journey);
+  const tally = new ReplayTally(context.io.now());
+  const progress = new ProgressReporter(streams.length, (line) => context.io.err(line), () => context.io.elapsedMs());
+  for (const streamId of streams) {
+    const replayed = await replayStream(context, streamId);
+    tally.add(replayed);
+    progress.advance(replayed.verification.events);
+  }
+  const summary = tally.result();
+  if (options.json) context.io.out(JSON.stringify(summary, null, 2));
+  else describeSummary(summary).forEach((line) => context.io.out(line));
+  return summary.broken.length === 0 ? EXIT.ok : EXIT.broken;
+}
+
+// ---- export -----------------------------------------------------------------------------------
+
+export async function exportCommand(context: CommandContext, options: { journey: string; format: 'json' | 'html'; out?: string }): Promise<number> {
+  const [streamId] = streamsToCheck(context, options.journey);
+  const read = await context.reader.read(streamId);
+  if (read.kind === 'unreadable') throw new CliUsageError(`journey ${options.journey} cannot be exported: revision ${read.revision} is not readable JSON (run verify)`);
+  const document = buildExport(read.events, context.registry, context.io.now());
+  const text = options.format === 'html' ? renderExportHtml(document) : `${JSON.stringify(document, null, 2)}\n`;
+  if (options.out === undefined) context.io.out(text.trimEnd());
+  else {
+    context.io.writeFile(options.out, text);
+    context.io.err(`exported journey ${options.journey} (${document.verification.events} events, head ${document.verification.head.revision}) to ${options.out}`);
+  }
+  const sound = document.verification.chain.intact && document.verification.replay.consistent;
+  if (!sound) context.io.err(`WARNING: journey ${options.journey} does not verify; the export says where it breaks`);
+  return sound ? EXIT.ok : EXIT.broken;
+}

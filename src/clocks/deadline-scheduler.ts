@@ -1,0 +1,106 @@
+/**
+ * Records `DeadlineMissed` when a clock passes. It sleeps until the earliest due time in the
+ * deadlines read model (no polling of journeys), re-plans whenever the read model moves, and on
+ * start-up catches every clock that fell due while the service was down.
+ *
+ * Each fact gets a deterministic event id from journey, clock and due time (through the
+ * Idempotency-Key path), so two instances, or a restart half-way, never record it twice.
+ */
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { computeClocks } from '../../workflows';
+import type { Actor } from '../auth/actor';
+import { Clock } from '../common/clock';
+import { TransitionRefusedError } from '../errors';
+import { toMachineEvent } from '../journeys/journey-records';
+import { JourneysService } from '../journeys/journeys.service';
+import type { OpenClockRow } from '../projections/deadlines.projection';
+import { ReadModels } from '../projections/read-models.service';
+
+export const SCHEDULER_ACTOR: Actor = { id: 'deadline-scheduler', role: 'system' };
+
+/** setTimeout cannot wait longer than ~24.8 days; wake at least hourly and re-plan. */
+const MAX_SLEEP_MS = 3_600_000;
+const BATCH = 100;
+
+@Injectable()
+export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DeadlineScheduler.name);
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<number> = Promise.resolve(0);
+  private stopped = false;
+
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly journeys: JourneysService,
+    private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.readModels.runner.onApplied(() => this.plan());
+    try {
+      await this.readModels.ready();
+    } catch {
+      // The read models retry on their own; their first applied batch re-plans this scheduler.
+      return;
+    }
+    await this.tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+  }
+
+  /** Record every clock due by now; one tick at a time. Resolves to how many facts were recorded. */
+  tick(): Promise<number> {
+    this.ticking = this.ticking.then(() => this.recordDue());
+    return this.ticking;
+  }
+
+  private async recordDue(): Promise<number> {
+    if (this.stopped) return 0;
+    const now = this.clock.now();
+    let recorded = 0;
+    for (const row of this.readModels.dueClocks(now, BATCH)) {
+      if (await this.recordMissed(row, now)) recorded += 1;
+    }
+    this.plan();
+    return recorded;
+  }
+
+  /** Check the clock against the stream itself (the read model may lag), then record the fact. */
+  private async recordMissed(row: OpenClockRow, now: Date): Promise<boolean> {
+    const journey = await this.journeys.load(row.journeyId);
+    const stillDue = computeClocks(journey.definition.policy, journey.events.map(toMachineEvent)).some(
+      (clock) => clock.key === row.key && clock.status === 'running' && clock.dueAt === row.dueAt && Date.parse(clock.dueAt) <= now.getTime(),
+    );
+    if (!stillDue) return false;
+    try {
+      const result = await this.journeys.record(
+        row.journeyId,
+        SCHEDULER_ACTOR,
+        { type: 'DeadlineMissed', data: { clock: row.clock, dueAt: row.dueAt }, occurredAt: row.dueAt, reason: `${row.label} was due at ${row.dueAt}` },
+        { idempotencyKey: `deadline-missed:${row.key}:${row.dueAt}` },
+      );
+      if (!result.repeated) this.logger.warn(`journey ${row.journeyId}: clock ${row.clock} missed (due ${row.dueAt})`);
+      return !result.repeated;
+    } catch (error) {
+      if (error instanceof TransitionRefusedError) return false;
+      this.logger.error(`could not record missed clock ${row.clock} on journey ${row.journeyId}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Sleep until the earliest running clock falls due. */
+  private plan(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.readModels.nextDue();
+    if (next === null) return;
+    const delay = Math.min(Math.max(Date.parse(next) - this.clock.now().getTime(), 0), MAX_SLEEP_MS);
+    this.timer = setTimeout(() => void this.tick(), delay);
+    this.timer.unref();
+  }
+}

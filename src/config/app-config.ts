@@ -1,0 +1,116 @@
+/** Which event store adapter the service runs on. */
+export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+/**
+ * NODE_ENV is checked against a closed list: a typo such as `prod` must not quietly fall back to
+ * development behaviour (a generated secret kept on disk).
+ */
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/**
+ * Where the HS256 secret came from, so start-up can say so without printing it. `none`: tokens
+ * are verified through AUTH_JWKS_URL and no secret was given, so none is generated either.
+ */
+export type AuthSecretSource = 'env' | 'file' | 'generated' | 'none';
+
+/** The embedded default: tokens signed by this engine (`npm run token`) with the HS256 secret. */
+export const DEFAULT_TOKEN_ISSUER = 'support-planning-engine';
+export const DEFAULT_TOKEN_AUDIENCE = 'support-planning-engine';
+/** How far apart the issuer's clock and ours may be: enough for drift, too little to matter. */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+export const DEFAULT_ROLE_CLAIM = 'role';
+export const DEFAULT_ORG_CLAIM = 'org';
+/** Writes per token subject per minute: far above what a person types, low enough to stop a runaway loop. */
+export const DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE = 600;
+
+export interface AppConfigValues {
+  port: number;
+  eventStore: EventStoreKind;
+  sqliteFile: string;
+  kurrentdbConnectionString?: string;
+  /** The HS256 secret; absent only when tokens are verified through a JWKS URL. */
+  authSecret?: string;
+  authSecretSource: AuthSecretSource;
+  nodeEnv: NodeEnv;
+  /** Production identity: the identity provider's key set (RS256/ES256). When set, HS256 is refused. */
+  authJwksUrl?: string;
+  /** `iss` and `aud` a token must carry; the engine's own names unless AUTH_JWKS_URL is used. */
+  authIssuer?: string;
+  authAudience?: string;
+  authClockSkewSeconds?: number;
+  /** Claim names for the role and the organisation, as the identity provider spells them. */
+  authRoleClaim?: string;
+  authOrgClaim?: string;
+  rateLimitWritesPerMinute?: number;
+  /** Browser origins allowed by CORS; empty (the default) means CORS stays closed. */
+  corsOrigins?: readonly string[];
+}
+
+/**
+ * The validated configuration. A class rather than an interface so that Nest can use it as the
+ * injection token (`constructor(private readonly config: AppConfig)`).
+ */
+export class AppConfig implements AppConfigValues {
+  readonly port: number;
+  readonly eventStore: EventStoreKind;
+  readonly sqliteFile: string;
+  readonly kurrentdbConnectionString?: string;
+  readonly authSecret?: string;
+  readonly authSecretSource: AuthSecretSource;
+  readonly nodeEnv: NodeEnv;
+  readonly authJwksUrl?: string;
+  readonly authIssuer: string;
+  readonly authAudience: string;
+  readonly authClockSkewSeconds: number;
+  readonly authRoleClaim: string;
+  readonly authOrgClaim: string;
+  readonly rateLimitWritesPerMinute: number;
+  readonly corsOrigins: readonly string[];
+
+  /** Values left out take the defaults above, so a test can build a config from the few it needs. */
+  constructor(values: AppConfigValues) {
+    this.port = values.port;
+    this.eventStore = values.eventStore;
+    this.sqliteFile = values.sqliteFile;
+    this.kurrentdbConnectionString = values.kurrentdbConnectionString;
+    this.authSecret = values.authSecret;
+    this.authSecretSource = values.authSecretSource;
+    this.nodeEnv = values.nodeEnv;
+    this.authJwksUrl = values.authJwksUrl;
+    this.authIssuer = values.authIssuer ?? DEFAULT_TOKEN_ISSUER;
+    this.authAudience = values.authAudience ?? DEFAULT_TOKEN_AUDIENCE;
+    this.authClockSkewSeconds = values.authClockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+    this.authRoleClaim = values.authRoleClaim ?? DEFAULT_ROLE_CLAIM;
+    this.authOrgClaim = values.authOrgClaim ?? DEFAULT_ORG_CLAIM;
+    this.rateLimitWritesPerMinute = values.rateLimitWritesPerMinute ?? DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE;
+    this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
+    Object.freeze(this);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  /** Secrets never reach a log line or an error body through JSON.stringify. */
+  toJSON(): Record<string, unknown> {
+    return {
+      port: this.port,
+      eventStore: this.eventStore,
+      sqliteFile: this.sqliteFile,
+      kurrentdbConnectionString: this.kurrentdbConnectionString === undefined ? undefined : '[redacted]',
+      authSecret: this.authSecret === undefined ? undefined : '[redacted]',
+      authSecretSource: this.authSecretSource,
+      nodeEnv: this.nodeEnv,
+      authJwksUrl: this.authJwksUrl,
+      authIssuer: this.authIssuer,
+      authAudience: this.authAudience,
+      authClockSkewSeconds: this.authClockSkewSeconds,
+      authRoleClaim: this.authRoleClaim,
+      authOrgClaim: this.authOrgClaim,
+      rateLimitWritesPerMinute: this.rateLimitWritesPerMinute,
+      corsOrigins: this.corsOrigins,
+    };
+  }
+}

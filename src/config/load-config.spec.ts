@@ -1,0 +1,223 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEFAULT_SQLITE_FILE, authSecretFilePath, loadConfig, parseEnv } from './load-config';
+
+const SECRET = 'x'.repeat(32);
+
+function issuesOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.variable} ${i.rule}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseEnv', () => {
+  it('applies the defaults when nothing is set', () => {
+    expect(parseEnv({})).toEqual({
+      port: 3000,
+      eventStore: 'sqlite',
+      sqliteFile: DEFAULT_SQLITE_FILE,
+      kurrentdbConnectionString: undefined,
+      authSecret: undefined,
+      nodeEnv: 'development',
+      authJwksUrl: undefined,
+      authIssuer: undefined,
+      authAudience: undefined,
+      authClockSkewSeconds: 30,
+      authRoleClaim: 'role',
+      authOrgClaim: 'org',
+      rateLimitWritesPerMinute: 600,
+      corsOrigins: [],
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      parseEnv({
+        PORT: '8080',
+        EVENT_STORE: 'kurrentdb',
+        SQLITE_FILE: '/var/lib/spe/events.db',
+        KURRENTDB_CONNECTION_STRING: 'kurrentdb://node1:2113?tls=false',
+        AUTH_SECRET: SECRET,
+        NODE_ENV: 'production',
+        AUTH_JWKS_URL: 'https://login.council.example/.well-known/jwks.json',
+        AUTH_ISSUER: 'https://login.council.example/',
+        AUTH_AUDIENCE: 'api://support-planning',
+        AUTH_CLOCK_SKEW_SECONDS: '10',
+        AUTH_ROLE_CLAIM: 'https://council.example/role',
+        AUTH_ORG_CLAIM: 'tenant',
+        RATE_LIMIT_WRITES_PER_MINUTE: '120',
+        CORS_ORIGINS: 'https://planner.council.example, http://localhost:5173',
+      }),
+    ).toEqual({
+      port: 8080,
+      eventStore: 'kurrentdb',
+      sqliteFile: '/var/lib/spe/events.db',
+      kurrentdbConnectionString: 'kurrentdb://node1:2113?tls=false',
+      authSecret: SECRET,
+      nodeEnv: 'production',
+      authJwksUrl: 'https://login.council.example/.well-known/jwks.json',
+      authIssuer: 'https://login.council.example/',
+      authAudience: 'api://support-planning',
+      authClockSkewSeconds: 10,
+      authRoleClaim: 'https://council.example/role',
+      authOrgClaim: 'tenant',
+      rateLimitWritesPerMinute: 120,
+      corsOrigins: ['https://planner.council.example', 'http://localhost:5173'],
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseEnv({ PORT: '', EVENT_STORE: ' ', SQLITE_FILE: '' })).toMatchObject({
+      port: 3000,
+      eventStore: 'sqlite',
+      sqliteFile: DEFAULT_SQLITE_FILE,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a whole number from 1 to 65535 (got "abc")'],
+    [{ PORT: '0' }, 'PORT must be a whole number from 1 to 65535 (got "0")'],
+    [{ PORT: '65536' }, 'PORT must be a whole number from 1 to 65535 (got "65536")'],
+    [{ PORT: '80.5' }, 'PORT must be a whole number from 1 to 65535 (got "80.5")'],
+    [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE must be one of sqlite, memory, kurrentdb (got "postgres")'],
+    [{ NODE_ENV: 'prod' }, 'NODE_ENV must be one of development, test, production (got "prod")'],
+    [{ EVENT_STORE: 'kurrentdb' }, 'KURRENTDB_CONNECTION_STRING is required when EVENT_STORE=kurrentdb'],
+    [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET must be at least 32 characters long (got 5)'],
+    [{ AUTH_JWKS_URL: 'not a url', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, 'AUTH_JWKS_URL must be a URL (got "not a url")'],
+    [
+      { AUTH_JWKS_URL: 'http://idp.example/jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' },
+      'AUTH_JWKS_URL must be an https:// URL (http:// only to localhost outside production) (got "http://idp.example/jwks")',
+    ],
+    [
+      { AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', NODE_ENV: 'production' },
+      'AUTH_JWKS_URL must be an https:// URL (http:// only to localhost outside production) (got "http://127.0.0.1:8080/jwks")',
+    ],
+    [{ AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_AUDIENCE: 'a' }, 'AUTH_ISSUER is required when AUTH_JWKS_URL is set'],
+    [{ AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'i' }, 'AUTH_AUDIENCE is required when AUTH_JWKS_URL is set'],
+    [{ AUTH_ISSUER: 'https://idp.example/' }, 'AUTH_ISSUER is only used with AUTH_JWKS_URL; set both or neither'],
+    [{ AUTH_AUDIENCE: 'api' }, 'AUTH_AUDIENCE is only used with AUTH_JWKS_URL; set both or neither'],
+    [{ AUTH_CLOCK_SKEW_SECONDS: '301' }, 'AUTH_CLOCK_SKEW_SECONDS must be a whole number from 0 to 300 (got "301")'],
+    [{ AUTH_CLOCK_SKEW_SECONDS: '-1' }, 'AUTH_CLOCK_SKEW_SECONDS must be a whole number from 0 to 300 (got "-1")'],
+    [{ AUTH_ROLE_CLAIM: 'my role' }, 'AUTH_ROLE_CLAIM must be a claim name without spaces, at most 200 characters (got "my role")'],
+    [{ AUTH_ORG_CLAIM: 'x'.repeat(201) }, `AUTH_ORG_CLAIM must be a claim name without spaces, at most 200 characters (got "${'x'.repeat(60)}…")`],
+    [{ RATE_LIMIT_WRITES_PER_MINUTE: '0' }, 'RATE_LIMIT_WRITES_PER_MINUTE must be a whole number from 1 to 1000000 (got "0")'],
+    [{ RATE_LIMIT_WRITES_PER_MINUTE: 'lots' }, 'RATE_LIMIT_WRITES_PER_MINUTE must be a whole number from 1 to 1000000 (got "lots")'],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS must list origins such as https://planner.example, without paths or wildcards (got "*")'],
+    [
+      { CORS_ORIGINS: 'https://ok.example,https://planner.example/app' },
+      'CORS_ORIGINS must list origins such as https://planner.example, without paths or wildcards (got "https://planner.example/app")',
+    ],
+  ])('refuses %j naming the variable and the rule', (env, expected) => {
+    expect(issuesOf(() => parseEnv(env))).toEqual([expected]);
+  });
+
+  it('refuses a connection string with another scheme without quoting it back', () => {
+    const [issue] = issuesOf(() =>
+      parseEnv({ EVENT_STORE: 'kurrentdb', KURRENTDB_CONNECTION_STRING: 'https://admin:changeit@db' }),
+    );
+    expect(issue).toMatch(/^KURRENTDB_CONNECTION_STRING must start with one of kurrentdb:\/\//);
+    expect(issue).not.toContain('changeit');
+  });
+
+  it('never quotes a bad secret back', () => {
+    const [issue] = issuesOf(() => parseEnv({ AUTH_SECRET: 'hunter2-is-my-pw' }));
+    expect(issue).not.toContain('hunter2');
+  });
+
+  it('requires AUTH_SECRET in production', () => {
+    const [issue] = issuesOf(() => parseEnv({ NODE_ENV: 'production' }));
+    expect(issue).toMatch(/^AUTH_SECRET is required when NODE_ENV=production/);
+  });
+
+  it('needs no AUTH_SECRET in production when tokens are verified through a JWKS', () => {
+    const jwks = { AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example/', AUTH_AUDIENCE: 'spe' };
+    expect(parseEnv({ NODE_ENV: 'production', ...jwks })).toMatchObject({ authSecret: undefined, authJwksUrl: jwks.AUTH_JWKS_URL });
+  });
+
+  it('allows a JWKS over plain http to localhost outside production (a test server, a sidecar)', () => {
+    const env = { AUTH_JWKS_URL: 'http://127.0.0.1:4000/jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' };
+    expect(parseEnv(env).authJwksUrl).toBe('http://127.0.0.1:4000/jwks');
+  });
+
+  it('lists every bad variable at once, in a message without a stack trace', () => {
+    const error = (() => {
+      try {
+        parseEnv({ PORT: 'x', EVENT_STORE: 'y' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      [
+        'Invalid configuration:',
+        '  - PORT must be a whole number from 1 to 65535 (got "x")',
+        '  - EVENT_STORE must be one of sqlite, memory, kurrentdb (got "y")',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'spe-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('uses AUTH_SECRET when given and writes no file', () => {
+    const sqliteFile = join(dir, 'events.db');
+    const config = loadConfig({ AUTH_SECRET: SECRET, SQLITE_FILE: sqliteFile });
+    expect(config.authSecret).toBe(SECRET);
+    expect(config.authSecretSource).toBe('env');
+    expect(() => statSync(authSecretFilePath(sqliteFile))).toThrow();
+  });
+
+  it('generates a secret beside the database once, mode 0600, and reuses it', () => {
+    const sqliteFile = join(dir, 'nested', 'events.db');
+    const first = loadConfig({ SQLITE_FILE: sqliteFile });
+    const second = loadConfig({ SQLITE_FILE: sqliteFile });
+    const file = join(dir, 'nested', 'auth-secret');
+
+    expect(first.authSecretSource).toBe('generated');
+    expect(first.authSecret?.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.authSecret);
+    expect(second.authSecretSource).toBe('file');
+    expect(second.authSecret).toBe(first.authSecret);
+  });
+
+  it('refuses a secret file that holds too short a secret', () => {
+    const sqliteFile = join(dir, 'events.db');
+    writeFileSync(authSecretFilePath(sqliteFile), 'too-short\n');
+    const [issue] = issuesOf(() => loadConfig({ SQLITE_FILE: sqliteFile }));
+    expect(issue).toMatch(/^AUTH_SECRET is not set and the secret file .*auth-secret does not hold a secret/);
+  });
+
+  it('generates no secret file when tokens are verified through a JWKS', () => {
+    const sqliteFile = join(dir, 'events.db');
+    const config = loadConfig({ SQLITE_FILE: sqliteFile, AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' });
+    expect(config.authSecret).toBeUndefined();
+    expect(config.authSecretSource).toBe('none');
+    expect(config).toMatchObject({ authIssuer: 'i', authAudience: 'a', authClockSkewSeconds: 30, rateLimitWritesPerMinute: 600 });
+    expect(() => statSync(authSecretFilePath(sqliteFile))).toThrow();
+  });
+
+  it('does not generate a secret in production', () => {
+    const sqliteFile = join(dir, 'events.db');
+    expect(() => loadConfig({ NODE_ENV: 'production', SQLITE_FILE: sqliteFile })).toThrow(ConfigError);
+    expect(() => statSync(authSecretFilePath(sqliteFile))).toThrow();
+  });
+
+  it('keeps the secret out of JSON', () => {
+    const config = loadConfig({ AUTH_SECRET: SECRET, SQLITE_FILE: join(dir, 'events.db') });
+    expect(JSON.stringify(config)).not.toContain(SECRET);
+    expect(config.isProduction).toBe(false);
+  });
+});

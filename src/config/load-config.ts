@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  AppConfig,
+  AuthSecretSource,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  DEFAULT_ORG_CLAIM,
+  DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE,
+  DEFAULT_ROLE_CLAIM,
+  EVENT_STORE_KINDS,
+  EventStoreKind,
+  NODE_ENVS,
+  NodeEnv,
+} from './app-config';
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_SQLITE_FILE = './data/events.db';
+export const MIN_AUTH_SECRET_LENGTH = 32;
+/** File name of the development secret, kept in the directory of SQLITE_FILE. */
+export const AUTH_SECRET_FILE_NAME = 'auth-secret';
+
+const KURRENTDB_SCHEMES = ['kurrentdb://', 'kurrentdb+discover://', 'esdb://', 'esdb+discover://'];
+/** More than five minutes of skew is a broken clock, not drift; accepting it would stretch every token. */
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+/** Hosts a JWKS may be fetched from over plain http (tests, a sidecar); never in production. */
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** One bad variable: its name and the rule it breaks (with the offending value when not secret). */
+export interface ConfigIssue {
+  variable: string;
+  rule: string;
+}
+
+/** Thrown by loadConfig; its message lists every bad variable so one restart fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(['Invalid configuration:', ...issues.map((i) => `  - ${i.variable} ${i.rule}`)].join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** The environment after validation; the secret may still be missing (resolved by loadConfig). */
+export interface ParsedEnv {
+  port: number;
+  eventStore: EventStoreKind;
+  sqliteFile: string;
+  kurrentdbConnectionString?: string;
+  authSecret?: string;
+  nodeEnv: NodeEnv;
+  authJwksUrl?: string;
+  authIssuer?: string;
+  authAudience?: string;
+  authClockSkewSeconds: number;
+  authRoleClaim: string;
+  authOrgClaim: string;
+  rateLimitWritesPerMinute: number;
+  corsOrigins: string[];
+}
+
+/**
+ * Reads the configuration from `env` (pass `process.env`). Pure apart from one thing: when
+ * AUTH_SECRET is unset outside production, a random secret is generated once and kept in
+ * `<dir of SQLITE_FILE>/auth-secret` (mode 0600), so that `npm start` and `npm run token`
+ * agree out of the box and tokens survive a restart.
+ */
+export function loadConfig(env: Env): AppConfig {
+  const parsed = parseEnv(env);
+  const { secret, source } = resolveAuthSecret(parsed);
+  return new AppConfig({
+    port: parsed.port,
+    eventStore: parsed.eventStore,
+    sqliteFile: parsed.sqliteFile,
+    kurrentdbConnectionString: parsed.kurrentdbConnectionString,
+    authSecret: secret,
+    authSecretSource: source,
+    nodeEnv: parsed.nodeEnv,
+    authJwksUrl: parsed.authJwksUrl,
+    authIssuer: parsed.authIssuer,
+    authAudience: parsed.authAudience,
+    authClockSkewSeconds: parsed.authClockSkewSeconds,
+    authRoleClaim: parsed.authRoleClaim,
+    authOrgClaim: parsed.authOrgClaim,
+    rateLimitWritesPerMinute: parsed.rateLimitWritesPerMinute,
+    corsOrigins: parsed.corsOrigins,
+  });
+}
+
+/** Validates every variable without touching the disk; throws one ConfigError naming them all. */
+export function parseEnv(env: Env): ParsedEnv {
+  const issues: ConfigIssue[] = [];
+  const nodeEnv = parseNodeEnv(value(env, 'NODE_ENV'), issues);
+  const port = parsePort(value(env, 'PORT'), issues);
+  const eventStore = parseEventStore(value(env, 'EVENT_STORE'), issues);
+  const sqliteFile = value(env, 'SQLITE_FILE') ?? DEFAULT_SQLITE_FILE;
+  const kurrentdbConnectionString = parseKurrentdb(
+    value(env, 'KURRENTDB_CONNECTION_STRING'),
+    eventStore,
+    issues,
+  );
+  const authJwksUrl = parseJwksUrl(value(env, 'AUTH_JWKS_URL'), nodeEnv, issues);
+  const authSecret = parseAuthSecret(env['AUTH_SECRET'], nodeEnv, authJwksUrl !== undefined, issues);
+  const authIssuer = parseIdentityProviderName('AUTH_ISSUER', value(env, 'AUTH_ISSUER'), authJwksUrl, issues);
+  const authAudience = parseIdentityProviderName('AUTH_AUDIENCE', value(env, 'AUTH_AUDIENCE'), authJwksUrl, issues);
+  const authClockSkewSeconds = parseWholeNumber(
+    'AUTH_CLOCK_SKEW_SECONDS',
+    value(env, 'AUTH_CLOCK_SKEW_SECONDS'),
+    { min: 0, max: MAX_CLOCK_SKEW_SECONDS, fallback: DEFAULT_CLOCK_SKEW_SECONDS },
+    issues,
+  );
+  const authRoleClaim = parseClaimName('AUTH_ROLE_CLAIM', value(env, 'AUTH_ROLE_CLAIM'), DEFAULT_ROLE_CLAIM, issues);
+  const authOrgClaim = parseClaimName('AUTH_ORG_CLAIM', value(env, 'AUTH_ORG_CLAIM'), DEFAULT_ORG_CLAIM, issues);
+  const rateLimitWritesPerMinute = parseWholeNumber(
+    'RATE_LIMIT_WRITES_PER_MINUTE',
+    value(env, 'RATE_LIMIT_WRITES_PER_MINUTE'),
+    { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE },
+    issues,
+  );
+  const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    port,
+    eventStore,
+    sqliteFile,
+    kurrentdbConnectionString,
+    authSecret,
+    nodeEnv,
+    authJwksUrl,
+    authIssuer,
+    authAudience,
+    authClockSkewSeconds,
+    authRoleClaim,
+    authOrgClaim,
+    rateLimitWritesPerMinute,
+    corsOrigins,
+  };
+}
+
+/** Path of the development secret file for a given database file. */
+export function authSecretFilePath(sqliteFile: string): string {
+  return join(dirname(sqliteFile), AUTH_SECRET_FILE_NAME);
+}
+
+/** Empty strings count as unset: compose files and CI often pass `VAR=` for "not configured". */
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** Quotes a non-secret value for a message, cut short so a pasted blob cannot flood the log. */
+function shown(raw: string): string {
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
+}
+
+function parseNodeEnv(raw: string | undefined, issues: ConfigIssue[]): NodeEnv {
+  if (raw === undefined) return 'development';
+  if (isOneOf(NODE_ENVS, raw)) return raw;
+  issues.push({ variable: 'NODE_ENV', rule: `must be one of ${NODE_ENVS.join(', ')} (got ${shown(raw)})` });
+  return 'development';
+}
+
+function parsePort(raw: string | undefined, issues: ConfigIssue[]): number {
+  if (raw === undefined) return DEFAULT_PORT;
+  const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+  issues.push({ variable: 'PORT', rule: `must be a whole number from 1 to 65535 (got ${shown(raw)})` });
+  return DEFAULT_PORT;
+}
+
+function parseEventStore(raw: string | undefined, issues: ConfigIssue[]): EventStoreKind {
+  if (raw === undefined) return 'sqlite';
+  if (isOneOf(EVENT_STORE_KINDS, raw)) return raw;
+  issues.push({
+    variable: 'EVENT_STORE',
+    rule: `must be one of ${EVENT_STORE_KINDS.join(', ')} (got ${shown(raw)})`,
+  });
+  return 'sqlite';
+}
+
+/** The connection string may carry credentials, so it is never quoted back. */
+function parseKurrentdb(
+  raw: string | undefined,
+  eventStore: EventStoreKind,
+  issues: ConfigIssue[],
+): string | undefined {
+  if (raw === undefined) {
+    if (eventStore === 'kurrentdb') {
+      issues.push({ variable: 'KURRENTDB_CONNECTION_STRING', rule: 'is required when EVENT_STORE=kurrentdb' });
+    }
+    return undefined;
+  }
+  if (!KURRENTDB_SCHEMES.some((scheme) => raw.startsWith(scheme))) {
+    issues.push({
+      variable: 'KURRENTDB_CONNECTION_STRING',
+      rule: `must start with one of ${KURRENTDB_SCHEMES.join(', ')}`,
+    });
+  }
+  return raw;
+}
+
+/**
+ * The secret is never quoted back, and is taken as given (not trimmed). Production needs it only
+ * when tokens are not verified through a JWKS URL.
+ */
+function parseAuthSecret(
+  raw: string | undefined,
+  nodeEnv: NodeEnv,
+  usesJwks: boolean,
+  issues: ConfigIssue[],
+): string | undefined {
+  if (raw === undefined || raw === '') {
+    if (nodeEnv === 'production' && !usesJwks) {
+      issues.push({
+        variable: 'AUTH_SECRET',
+        rule:
+          `is required when NODE_ENV=production (at least ${MIN_AUTH_SECRET_LENGTH} characters; ` +
+          `make one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`,
+      });
+    }
+    return undefined;
+  }
+  if (raw.length < MIN_AUTH_SECRET_LENGTH) {
+    issues.push({
+      variable: 'AUTH_SECRET',
+      rule: `must be at least ${MIN_AUTH_SECRET_LENGTH} characters long (got ${raw.length})`,
+    });
+  }
+  return raw;
+}
+
+/**
+ * The identity provider's key set. https, so that nobody on the path can swap the keys; plain
+ * http only to this machine (a test server, a local sidecar) and never in production.
+ */
+function parseJwksUrl(raw: string | undefined, nodeEnv: NodeEnv, issues: ConfigIssue[]): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    issues.push({ variable: 'AUTH_JWKS_URL', rule: `must be a URL (got ${shown(raw)})` });
+    // Still "set", so that the variables that go with it are judged as such.
+    return raw;
+  }
+  const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname) && nodeEnv !== 'production';
+  if (url.protocol !== 'https:' && !loopbackHttp) {
+    issues.push({
+      variable: 'AUTH_JWKS_URL',
+      rule: `must be an https:// URL (http:// only to localhost outside production) (got ${shown(raw)})`,
+    });
+  }
+  return raw;
+}
+
+/**
+ * AUTH_ISSUER and AUTH_AUDIENCE name the identity provider and this service as it knows it. Both
+ * are required with a JWKS (accepting any issuer would accept any tenant of a shared provider),
+ * and refused without one: the engine's own tokens always use its own names, so a value set there
+ * would be silently ignored.
+ */
+function parseIdentityProviderName(
+  variable: string,
+  raw: string | undefined,
+  jwksUrl: string | undefined,
+  issues: ConfigIssue[],
+): string | undefined {
+  if (jwksUrl === undefined) {
+    if (raw !== undefined) issues.push({ variable, rule: 'is only used with AUTH_JWKS_URL; set both or neither' });
+    return undefined;
+  }
+  if (raw === undefined) issues.push({ variable, rule: 'is required when AUTH_JWKS_URL is set' });
+  return raw;
+}
+
+function parseWholeNumber(
+  variable: string,
+  raw: string | undefined,
+  range: { min: number; max: number; fallback: number },
+  issues: ConfigIssue[],
+): number {
+  if (raw === undefined) return range.fallback;
+  const number = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (Number.isSafeInteger(number) && number >= range.min && number <= range.max) return number;
+  issues.push({ variable, rule: `must be a whole number from ${range.min} to ${range.max} (got ${shown(raw)})` });
+  return range.fallback;
+}
+
+/** A claim name as the identity provider spells it; may be a URI (`https://council.example/role`). */
+function parseClaimName(variable: string, raw: string | undefined, fallback: string, issues: ConfigIssue[]): string {
+  if (raw === undefined) return fallback;
+  if (/^\S{1,200}$/.test(raw)) return raw;
+  issues.push({ variable, rule: `must be a claim name without spaces, at most 200 characters (got ${shown(raw)})` });
+  return fallback;
+}
+
+/**
+ * Comma-separated browser origins (`https://planner.council.example`). No wildcard: these
+ * answers carry health records, so every origin allowed is named.
+ */
+function parseCorsOrigins(raw: string | undefined, issues: ConfigIssue[]): string[] {
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!isOrigin(origin)) {
+      issues.push({
+        variable: 'CORS_ORIGINS',
+        rule: `must list origins such as https://planner.example, without paths or wildcards (got ${shown(origin)})`,
+      });
+    }
+  }
+  return origins;
+}
+
+function isOrigin(candidate: string): boolean {
+  try {
+    const url = new URL(candidate);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === candidate;
+  } catch {
+    return false;
+  }
+}
+
+function resolveAuthSecret(parsed: ParsedEnv): { secret?: string; source: AuthSecretSource } {
+  if (parsed.authSecret !== undefined) return { secret: parsed.authSecret, source: 'env' };
+  // With a JWKS the secret is not used: generating one would only leave a file to steal.
+  if (parsed.authJwksUrl !== undefined) return { source: 'none' };
+  // parseEnv has already refused a missing secret in production.
+  return keepDevelopmentSecret(authSecretFilePath(parsed.sqliteFile));
+}
+
+/**
+ * Creates the secret file exclusively ('wx'), so two processes starting together (the service
+ * and `npm run token`) cannot each write a different secret: the loser reads the winner's.
+ */
+function keepDevelopmentSecret(path: string): { secret: string; source: AuthSecretSource } {
+  const generated = randomBytes(32).toString('base64url');
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+    return { secret: generated, source: 'generated' };
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') {
+      throw secretFileError(path, `could not be written (${errorCode(error) ?? 'error'})`);
+    }
+  }
+  return { secret: readDevelopmentSecret(path), source: 'file' };
+}
+
+function readDevelopmentSecret(path: string): string {
+  let secret: string;
+  try {
+    secret = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw secretFileError(path, `could not be read (${errorCode(error) ?? 'error'})`);
+  }
+  if (secret.length < MIN_AUTH_SECRET_LENGTH) {
+    const problem = `does not hold a secret of at least ${MIN_AUTH_SECRET_LENGTH} characters`;
+    throw secretFileError(path, `${problem}; delete it to generate a new one`);
+  }
+  return secret;
+}
+
+function secretFileError(path: string, problem: string): ConfigError {
+  return new ConfigError([
+    { variable: 'AUTH_SECRET', rule: `is not set and the secret file ${path} ${problem}, or set AUTH_SECRET` },
+  ]);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+}
+
+function isOneOf<T extends string>(allowed: readonly T[], raw: string): raw is T {
+  return (allowed as readonly string[]).includes(raw);
+}

@@ -1,0 +1,45 @@
+import { DomainError, MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError } from './domain-errors';
+
+/** The shape of the errors body-parser / raw-body pass to `next()` (http-errors with a `type`). */
+interface BodyParserError {
+  type: string;
+  status: number;
+  limit?: number;
+}
+
+export function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<BodyParserError>).type === 'string' &&
+    typeof (error as Partial<BodyParserError>).status === 'number'
+  );
+}
+
+/**
+ * Translates a body-parser failure into our own error. Its own messages are not passed on: a JSON
+ * SyntaxError quotes part of the body, and a body may hold personal data. Returns undefined for
+ * failures that are the server's fault (they become a logged 500).
+ */
+export function fromBodyParserError(error: unknown): DomainError | undefined {
+  if (!isBodyParserError(error)) return undefined;
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new MalformedBodyError('request body is not valid JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new MalformedBodyError('request body ended before its declared length');
+    case 'entity.too.large':
+    case 'parameters.too.many':
+      return new PayloadTooLargeError(error.limit === undefined ? undefined : formatBytes(error.limit));
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('request body must be JSON encoded as UTF-8');
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('request body content encoding is not supported');
+    default:
+      return undefined;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % 1024 === 0 ? `${bytes / 1024}kb` : `${bytes} bytes`;
+}

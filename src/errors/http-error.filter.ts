@@ -1,0 +1,199 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
+import { fromBodyParserError } from './body-parser-errors';
+import {
+  AccessEndedError,
+  AccessLogUnavailableError,
+  AuthKeysUnavailableError,
+  DomainError,
+  FieldIssue,
+  ForbiddenActionError,
+  InvalidInputError,
+  JourneyNotFoundError,
+  MalformedBodyError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  ReadModelLagError,
+  ServiceNotReadyError,
+  StaleRevisionError,
+  TransitionRefusedError,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+} from './domain-errors';
+
+/** What the client is told: `{ statusCode, error: code, message, ...extra }` plus headers. */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  extra: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+export const INTERNAL_ERROR_MESSAGE = 'internal error; it has been logged';
+const REALM = 'Bearer realm="support-planning-engine"';
+
+/**
+ * The one mapping from errors to HTTP for the whole app. Everything thrown, by a controller, a
+ * guard, a pipe or a middleware's `next(err)`, ends here. Server faults (5xx) are logged with
+ * their stack and answered with a generic message, so no stack trace, SQL or path reaches a client.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const answer = toErrorAnswer(exception);
+    const { httpAdapter } = this.adapterHost;
+    const response: unknown = host.switchToHttp().getResponse();
+    if (httpAdapter.isHeadersSent(response)) {
+      // Too late to change the status: all that is left is to log and close.
+      this.logFault(exception, answer);
+      httpAdapter.end(response);
+      return;
+    }
+    if (answer.status >= 500) this.logFault(exception, answer);
+    for (const [name, value] of Object.entries(answer.headers)) {
+      httpAdapter.setHeader(response, name, value);
+    }
+    httpAdapter.reply(response, errorBody(answer), answer.status);
+  }
+
+  private logFault(exception: unknown, answer: ErrorAnswer): void {
+    const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    this.logger.error(`${answer.status} ${answer.code}: ${detail}`);
+  }
+}
+
+export function errorBody(answer: ErrorAnswer): Record<string, unknown> {
+  return { statusCode: answer.status, error: answer.code, message: answer.message, ...answer.extra };
+}
+
+export function toErrorAnswer(exception: unknown): ErrorAnswer {
+  if (exception instanceof DomainError) return fromDomainError(exception);
+  if (exception instanceof StreamConflictError) return fromStreamConflict(exception);
+  if (exception instanceof StoreUnavailableError) {
+    // The adapter's message may name files or hosts: log it (as a 5xx), tell the client less.
+    const message = 'the event store is unavailable; try again shortly';
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, exception.code, message, {}, { 'Retry-After': '5' });
+  }
+  const bodyError = fromBodyParserError(exception);
+  if (bodyError) return fromDomainError(bodyError);
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  return internalError();
+}
+
+/** Another writer appended between our read and our append: the caller must re-read. */
+function fromStreamConflict(error: StreamConflictError): ErrorAnswer {
+  const message = 'the journey changed while this request was handled; read it again and retry';
+  return answer(HttpStatus.PRECONDITION_FAILED, error.code, message, {
+    expectedRevision: error.expected,
+    actualRevision: error.actual,
+  });
+}
+
+/** Every DomainError subclass must appear here; an unmapped one is a bug and answers 500. */
+function fromDomainError(error: DomainError): ErrorAnswer {
+  if (error instanceof InvalidInputError) {
+    return answer(HttpStatus.BAD_REQUEST, error.code, error.message, { details: error.details });
+  }
+  if (error instanceof MalformedBodyError) return answer(HttpStatus.BAD_REQUEST, error.code, error.message);
+  if (error instanceof PayloadTooLargeError) {
+    const extra = error.limit === undefined ? {} : { limit: error.limit };
+    return answer(HttpStatus.PAYLOAD_TOO_LARGE, error.code, error.message, extra);
+  }
+  if (error instanceof UnsupportedMediaTypeError) {
+    return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, error.code, error.message);
+  }
+  if (error instanceof UnauthenticatedError) {
+    return answer(HttpStatus.UNAUTHORIZED, error.code, error.message, {}, { 'WWW-Authenticate': REALM });
+  }
+  if (error instanceof ForbiddenActionError) {
+    return answer(HttpStatus.FORBIDDEN, error.code, error.message, { role: error.role, action: error.action });
+  }
+  if (error instanceof AccessEndedError) {
+    return answer(HttpStatus.FORBIDDEN, error.code, error.message, { journeyId: error.journeyId });
+  }
+  if (error instanceof AuthKeysUnavailableError) {
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, {}, { 'Retry-After': '5' });
+  }
+  if (error instanceof RateLimitedError) {
+    const extra = { limitPerMinute: error.limitPerMinute, retryAfterSeconds: error.retryAfterSeconds };
+    return answer(HttpStatus.TOO_MANY_REQUESTS, error.code, error.message, extra, { 'Retry-After': String(error.retryAfterSeconds) });
+  }
+  if (error instanceof JourneyNotFoundError) {
+    return answer(HttpStatus.NOT_FOUND, error.code, error.message, { journeyId: error.journeyId });
+  }
+  if (error instanceof TransitionRefusedError) {
+    return answer(HttpStatus.CONFLICT, error.code, error.message, {
+      event: error.event,
+      state: error.state,
+      reason: error.reason,
+      allowed: error.allowed,
+    });
+  }
+  if (error instanceof StaleRevisionError) {
+    return answer(HttpStatus.PRECONDITION_FAILED, error.code, error.message, {
+      expectedRevision: error.expectedRevision,
+      actualRevision: error.actualRevision,
+    });
+  }
+  if (error instanceof ReadModelLagError) {
+    const extra = { readModel: error.readModel, lag: error.lag };
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, extra, { 'Retry-After': '1' });
+  }
+  if (error instanceof AccessLogUnavailableError) {
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, {}, { 'Retry-After': '5' });
+  }
+  if (error instanceof ServiceNotReadyError) {
+    const extra = { checks: error.checks };
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, extra, { 'Retry-After': '5' });
+  }
+  return internalError();
+}
+
+/**
+ * Nest's own exceptions (a route not found, a ParseUUIDPipe, a ValidationPipe built without our
+ * factory). Their code is derived from the status, e.g. `HTTP.NOT_FOUND`. A 5xx keeps its status
+ * but not its message, which may carry internals.
+ */
+function fromHttpException(exception: HttpException): ErrorAnswer {
+  const status = exception.getStatus();
+  if (status >= 500) return answer(status, `HTTP.${HttpStatus[status] ?? status}`, INTERNAL_ERROR_MESSAGE);
+  const response = exception.getResponse();
+  const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+  if (status === HttpStatus.BAD_REQUEST && Array.isArray(message)) {
+    // The shape of a ValidationPipe's default exceptionFactory: one message per broken rule.
+    return fromDomainError(new InvalidInputError(message.map((m) => fieldIssueFromMessage(String(m)))));
+  }
+  const text = typeof message === 'string' ? message : exception.message;
+  return answer(status, `HTTP.${HttpStatus[status] ?? status}`, text);
+}
+
+/**
+ * Recovers field and rule from a default class-validator message ("data.x must be ..."). The rule
+ * name is only known for unknown properties; others show as `invalid` (our ValidationPipe keeps
+ * every rule name).
+ */
+function fieldIssueFromMessage(message: string): FieldIssue {
+  const unknownProperty = /^property (\S+) should not exist$/.exec(message);
+  if (unknownProperty) return { field: unknownProperty[1], rule: 'whitelistValidation', message };
+  return { field: message.split(' ', 1)[0], rule: 'invalid', message };
+}
+
+function internalError(): ErrorAnswer {
+  return answer(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL', INTERNAL_ERROR_MESSAGE);
+}
+
+function answer(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): ErrorAnswer {
+  return { status, code, message, extra, headers };
+}

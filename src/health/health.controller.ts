@@ -1,0 +1,52 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator';
+import { ServiceNotReadyError } from '../errors/domain-errors';
+import { EventStoreHealthIndicator } from './event-store.health';
+
+/**
+ * `GET /health`: the process answers (liveness) and the event store answers (readiness).
+ * `GET /health/live`: liveness alone, for an orchestrator deciding whether to restart the process
+ * (a restart does not cure a store that is down).
+ */
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly eventStore: EventStoreHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'Alive and the event store answers.' })
+  @ApiServiceUnavailableResponse({ description: 'A check is down; `checks` says which.' })
+  check(): Promise<HealthCheckResult> {
+    return this.run([() => this.alive(), () => this.eventStore.isReady()]);
+  }
+
+  @Get('live')
+  @ApiOkResponse({ description: 'The process answers requests.' })
+  live(): Promise<HealthCheckResult> {
+    return this.run([() => this.alive()]);
+  }
+
+  private alive() {
+    return this.indicators.check('process').up({ uptimeSeconds: Math.floor(process.uptime()) });
+  }
+
+  /** Terminus reports a failure as its own 503 exception; ours goes through the one error filter. */
+  private async run(checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (error instanceof ServiceUnavailableException) {
+        const result = error.getResponse() as Partial<HealthCheckResult>;
+        throw new ServiceNotReadyError(result.details ?? {});
+      }
+      throw error;
+    }
+  }
+}

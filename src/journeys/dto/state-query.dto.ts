@@ -1,0 +1,19 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+
+/** `?revision=<n>` or `?at=<ISO time>` (or both: whichever is earlier wins). */
+export class StateQuery {
+  @ApiPropertyOptional({ description: 'Revision to stop at (inclusive)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  revision?: number;
+
+  @ApiPropertyOptional({ description: 'ISO-8601 time: what the engine had recorded by then' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  at?: string;
+}

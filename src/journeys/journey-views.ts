@@ -1,0 +1,91 @@
+/**
+ * What the API answers about a journey, built from a loaded journey by pure functions so the
+ * controller stays thin and every view is computed the same way from the stream.
+ */
+import {
+  allowedEvents,
+  apply,
+  computeClocks,
+  initialSnapshot,
+  isEscalated,
+  lateBy,
+  openClocks,
+  statePath,
+  summarise,
+  type ClockInstance,
+  type EventType,
+  type JourneySummary,
+  type Role,
+} from '../../workflows';
+import type { LoadedJourney } from './journeys.service';
+import { metadataOf, toMachineEvent } from './journey-records';
+
+export interface JourneyView {
+  id: string;
+  workflow: { id: string; version: number };
+  revision: number;
+  state: string;
+  status: JourneySummary['status'];
+  summary: JourneySummary;
+  /** Events the caller's role may record now (rules on the event's data are checked when it is recorded). */
+  allowed: EventType[];
+  /** True while any missed clock has not been stopped by the work being done. */
+  escalated: boolean;
+  /** Running and missed clocks, with how late each is at the time of the answer (negative: time left). */
+  clocks: Array<ClockInstance & { lateByMs: number }>;
+}
+
+export function journeyView(journey: LoadedJourney, role: Role, now: Date): JourneyView {
+  const summary = summarise(journey.definition, journey.snapshot);
+  const clocks = computeClocks(journey.definition.policy, journey.events.map(toMachineEvent));
+  return {
+    id: journey.id,
+    workflow: summary.workflow,
+    revision: journey.revision,
+    state: summary.state,
+    status: summary.status,
+    summary,
+    allowed: allowedEvents(journey.definition, journey.snapshot, role),
+    escalated: isEscalated(clocks),
+    clocks: openClocks(clocks).map((clock) => ({ ...clock, lateByMs: lateBy(clock, now) })),
+  };
+}
+
+export interface HistoryEntry {
+  revision: number;
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  actor: { id: string; role: string; onBehalfOf?: string };
+  reason: string | null;
+  occurredAt: string;
+  recordedAt: string;
+  correlationId: string;
+  workflow: { id: string; version: number };
+  hash: string;
+  /** The journey's state once this event was applied. */
+  stateAfter: string;
+}
+
+export function historyView(journey: LoadedJourney): HistoryEntry[] {
+  let snapshot = initialSnapshot(journey.definition);
+  return journey.events.map((event) => {
+    snapshot = apply(journey.definition, snapshot, toMachineEvent(event));
+    const metadata = metadataOf(event);
+    const { organisation: _organisation, ...actor } = metadata.actor;
+    return {
+      revision: event.revision,
+      eventId: event.id,
+      type: event.type,
+      data: event.data,
+      actor,
+      reason: metadata.reason ?? null,
+      occurredAt: metadata.occurredAt,
+      recordedAt: metadata.recordedAt,
+      correlationId: metadata.correlationId,
+      workflow: metadata.workflow,
+      hash: metadata.integrity.hash,
+      stateAfter: statePath(snapshot.value),
+    };
+  });
+}

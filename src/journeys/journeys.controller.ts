@@ -1,0 +1,119 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { assertMayAccess } from '../access';
+import type { Actor } from '../auth/actor';
+import { Clock } from '../common/clock';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { OpenJourneyBody, RecordEventBody } from './dto/record-event.dto';
+import { StateQuery } from './dto/state-query.dto';
+import { JourneyIdPipe } from './journey-id.pipe';
+import { etagOf, parseIdempotencyKey, parseIfMatch } from './if-match';
+import { metadataOf } from './journey-records';
+import { historyView, journeyView, type HistoryEntry, type JourneyView } from './journey-views';
+import { JourneysService, type RecordResult } from './journeys.service';
+
+
+/**
+ * Thin HTTP edge: headers and params in, the service decides, views out. Every route on one
+ * journey checks access (`assertMayAccess`) on the journey as it is now, before answering or
+ * recording: 404 to anyone with no relationship to it, whatever they asked.
+ */
+@ApiTags('journeys')
+@ApiBearerAuth()
+@Controller('journeys')
+export class JourneysController {
+  constructor(
+    private readonly journeys: JourneysService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a journey with its ReferralReceived fact' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async open(
+    @CurrentActor() actor: Actor,
+    @Body() body: OpenJourneyBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RecordResult> {
+    const result = await this.journeys.open(actor, body, {
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      correlationId: correlationIdOf(correlationId),
+    });
+    response.status(201).setHeader('ETag', etagOf(result.revision)).setHeader('Location', `/journeys/${result.id}`);
+    return result;
+  }
+
+  @Post(':id/events')
+  @ApiOperation({ summary: 'Record one fact on a journey, if the workflow allows it now' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Record only if the journey is still at this revision' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async record(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Body() body: RecordEventBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RecordResult> {
+    const options = {
+      ifMatch: parseIfMatch(ifMatch),
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      correlationId: correlationIdOf(correlationId),
+    };
+    // A read of its own before the command's: the relationship (organisation, person, advocate)
+    // is checked here; what the role may record, and that an advocate is still appointed, the
+    // workflow checks again inside the command, so a withdrawal in between cannot slip through.
+    assertMayAccess(actor, await this.journeys.load(id));
+    const result = await this.journeys.record(id, actor, body, options);
+    response.status(201).setHeader('ETag', etagOf(result.revision));
+    return result;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The journey now: state, summary, events allowed for your role' })
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<JourneyView> {
+    const journey = await this.journeys.load(id);
+    assertMayAccess(actor, journey);
+    response.setHeader('ETag', etagOf(journey.revision));
+    return journeyView(journey, actor.role, this.clock.now());
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every fact with who, when, why, and the state after it' })
+  async history(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<{ id: string; events: HistoryEntry[] }> {
+    const journey = await this.journeys.load(id);
+    assertMayAccess(actor, journey);
+    return { id, events: historyView(journey) };
+  }
+
+  @Get(':id/state')
+  @ApiOperation({ summary: 'The journey as it stood at a revision, or as the engine knew it at a time' })
+  @HttpCode(200)
+  async stateAt(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Query() query: StateQuery,
+  ): Promise<JourneyView & { asOf: { at?: string; revision?: number } }> {
+    // Access is judged on the journey now: an advocate withdrawn today may not read last month's state.
+    assertMayAccess(actor, await this.journeys.load(id));
+    const journey = await this.journeys.loadAsOf(id, { revision: query.revision, at: query.at ? new Date(query.at) : undefined });
+    // Clocks are shown as late as they were then, not as they are now.
+    const then = query.at ? new Date(query.at) : new Date(metadataOf(journey.events[journey.revision]).recordedAt);
+    return { ...journeyView(journey, actor.role, then), asOf: { at: query.at, revision: query.revision } };
+  }
+}
+
+const CORRELATION = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** A caller's correlation id is kept only if it is a safe token; otherwise one is generated. */
+function correlationIdOf(header: string | undefined): string | undefined {
+  return header !== undefined && CORRELATION.test(header) ? header : undefined;
+}

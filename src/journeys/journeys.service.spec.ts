@@ -1,0 +1,99 @@
+/**
+ * The command handler on the in-memory store: the snapshot cache is only ever a shortcut, so a
+ * journey's cached snapshot always equals a full replay of its stream, including after another
+ * instance wrote to it.
+ */
+import { summarise, WorkflowRegistry, type EventType } from '../../workflows';
+import { fact } from '../../workflows/testing/facts';
+import { ManualClock } from '../common/clock';
+import { MemoryEventStore } from '../event-store/memory-event-store';
+import { JourneyCache } from './journey-cache';
+import { JourneysService } from './journeys.service';
+
+const caseWorker = { id: 'case-worker-1', role: 'case-worker' as const };
+const approver = { id: 'approver-1', role: 'approver' as const };
+const person = { id: 'person-1', role: 'person' as const };
+
+function service(store: MemoryEventStore): JourneysService {
+  return new JourneysService(store, new WorkflowRegistry(), new ManualClock(new Date('2026-01-05T10:00:00Z')));
+}
+
+function cachedSummary(journeys: JourneysService, id: string) {
+  const entry = journeys['cache'].get(id);
+  if (!entry) throw new Error('not cached');
+  return summarise(entry.definition, entry.snapshot);
+}
+
+async function replayedSummary(journeys: JourneysService, id: string) {
+  const loaded = await journeys.load(id);
+  return summarise(loaded.definition, loaded.snapshot);
+}
+
+const steps: Array<[EventType, typeof caseWorker | typeof approver | typeof person]> = [
+  ['AssessmentStarted', caseWorker],
+  ['PreferenceRecorded', person],
+  ['AssessmentCompleted', caseWorker],
+  ['IndicativeBudgetSet', caseWorker],
+  ['SupportPlanDrafted', caseWorker],
+  ['SupportPlanSubmitted', caseWorker],
+  ['SupportPlanApproved', approver],
+  ['SupportStarted', caseWorker],
+];
+
+describe('JourneysService snapshot cache', () => {
+  it('agrees with a full replay after every command', async () => {
+    const journeys = service(new MemoryEventStore());
+    const { id } = await journeys.open(caseWorker, { data: fact('ReferralReceived').data });
+    for (const [type, actor] of steps) {
+      const result = await journeys.record(id, actor, { type, data: fact(type).data });
+      expect(cachedSummary(journeys, id)).toEqual(await replayedSummary(journeys, id));
+      expect(result.state).toBe((await replayedSummary(journeys, id)).state);
+    }
+    expect((await replayedSummary(journeys, id)).state).toBe('open.liveSupport');
+  });
+
+  it('folds in what another instance wrote since it cached the journey', async () => {
+    const store = new MemoryEventStore();
+    const a = service(store);
+    const b = service(store);
+    const { id } = await a.open(caseWorker, { data: fact('ReferralReceived').data });
+    await a.record(id, caseWorker, { type: 'AssessmentStarted', data: fact('AssessmentStarted').data });
+    await b.record(id, caseWorker, { type: 'AssessmentCompleted', data: fact('AssessmentCompleted').data });
+    await b.record(id, caseWorker, { type: 'IndicativeBudgetSet', data: fact('IndicativeBudgetSet').data });
+
+    const result = await a.record(id, caseWorker, { type: 'SupportPlanDrafted', data: fact('SupportPlanDrafted').data });
+    expect(result).toMatchObject({ revision: 4, state: 'open.supportPlanning' });
+    expect(cachedSummary(a, id)).toEqual(await replayedSummary(a, id));
+    const events = await store.readStream(`journey-${id}`);
+    expect(events.map((event) => event.revision)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('recognises an Idempotency-Key recorded by another instance', async () => {
+    const store = new MemoryEventStore();
+    const a = service(store);
+    const b = service(store);
+    const { id } = await a.open(caseWorker, { data: fact('ReferralReceived').data });
+    const input = { type: 'PreferenceRecorded' as const, data: fact('PreferenceRecorded').data };
+    const first = await a.record(id, person, input, { idempotencyKey: 'k-1' });
+    const again = await b.record(id, person, input, { idempotencyKey: 'k-1' });
+    const third = await a.record(id, person, input, { idempotencyKey: 'k-1' });
+    expect([again.repeated, third.repeated]).toEqual([true, true]);
+    expect(new Set([first.eventId, again.eventId, third.eventId]).size).toBe(1);
+    expect(await store.readStream(`journey-${id}`)).toHaveLength(2);
+  });
+});
+
+describe('JourneyCache', () => {
+  it('keeps at most its capacity, evicting the least recently used', () => {
+    const cache = new JourneyCache(2);
+    const entry = {} as Parameters<JourneyCache['set']>[1];
+    cache.set('a', entry);
+    cache.set('b', entry);
+    cache.get('a');
+    cache.set('c', entry);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(entry);
+    expect(cache.get('c')).toBe(entry);
+    expect(cache.size).toBe(2);
+  });
+});

@@ -1,0 +1,49 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { DOCS_PATH, configureApp } from './app-setup';
+import { AppConfig } from './config/app-config';
+import { ConfigError, authSecretFilePath, loadConfig } from './config/load-config';
+import { StoreUnavailableError } from './event-store/event-store';
+
+const logger = new Logger('Main');
+
+async function bootstrap(): Promise<void> {
+  // Validated here first so a bad variable is one clear message, not a stack from inside Nest.
+  const config = loadConfig(process.env);
+  const app = await NestFactory.create(AppModule, { abortOnError: false });
+  configureApp(app);
+  await app.listen(config.port);
+  announce(config);
+}
+
+function announce(config: AppConfig): void {
+  const url = `http://localhost:${config.port}`;
+  logger.log(`Support-planning engine listening on ${url} (event store: ${config.eventStore})`);
+  logger.log(`API docs: ${url}/${DOCS_PATH}`);
+  if (config.authJwksUrl !== undefined) {
+    logger.log(`Tokens: RS256/ES256 from ${config.authJwksUrl} (issuer ${config.authIssuer}); HS256 refused`);
+    return;
+  }
+  if (config.authSecretSource !== 'env') {
+    logger.log(`AUTH_SECRET not set: using the development secret in ${authSecretFilePath(config.sqliteFile)}`);
+  }
+  logger.log('Get a token: npm run -s token -- --sub alice --role case-worker');
+}
+
+/** Errors with a message that says what to fix are shown alone; anything else with its stack. */
+function explain(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof StoreUnavailableError) return error.message;
+  if (isAddressInUse(error)) return `port is already in use (${error.message}); set PORT to another one`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function isAddressInUse(error: unknown): error is Error {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
+bootstrap().catch((error: unknown) => {
+  logger.error(`Cannot start: ${explain(error)}`);
+  // exit rather than exitCode: a half-started app (store open, port refused) keeps the loop alive.
+  process.exit(1);
+});

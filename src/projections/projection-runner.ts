@@ -1,0 +1,227 @@
+/**
+ * Keeps the read models up to date with whichever store holds the events.
+ *
+ * It reads the global order from its checkpoint in pages and applies each page to every
+ * projection in ONE SQLite transaction together with the new checkpoint: a crash between two
+ * pages loses nothing and applies nothing twice. Then it follows new events, buffering what
+ * arrives in one event-loop turn into one transaction the same way.
+ */
+import { Logger } from '@nestjs/common';
+import type Database from 'better-sqlite3';
+import type { EventStore, StoredEvent, Subscription } from '../event-store/event-store';
+import type { Projection } from './projection';
+
+const CHECKPOINT_NAME = 'read-models';
+const PROGRESS_EVERY_MS = 5_000;
+
+export interface ProjectionRunnerOptions {
+  /** Events a catch-up transaction carries. */
+  batchSize?: number;
+  streamPrefix?: string;
+  /**
+   * Which store the read models are built from (e.g. `sqlite:/data/events.db`). Positions mean
+   * nothing across stores, so read models pointed at another store (after store:copy moved the
+   * journeys) are rebuilt from its first event rather than resumed at a foreign checkpoint.
+   */
+  source?: string;
+}
+
+interface Waiter {
+  position: bigint;
+  resolve: (caughtUp: boolean) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class ProjectionRunner {
+  private readonly logger = new Logger(ProjectionRunner.name);
+  private subscription: Subscription | null = null;
+  private pending: StoredEvent[] = [];
+  private flushScheduled = false;
+  private waiters: Waiter[] = [];
+  private checkpoint: bigint;
+  private failure: unknown = null;
+  private readonly listeners: Array<() => void> = [];
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: Database.Database,
+    private readonly projections: readonly Projection[],
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
+    db.exec('CREATE TABLE IF NOT EXISTS projection_set (id INTEGER PRIMARY KEY CHECK (id = 1), signature TEXT NOT NULL)');
+    this.resetIfSourceOrProjectionsChanged();
+    projections.forEach((projection) => projection.setup(db));
+    this.checkpoint = this.readCheckpoint();
+  }
+
+  /** The last global position applied to the read models (-1 before any). */
+  get position(): bigint {
+    return this.checkpoint;
+  }
+
+  /** Catch up from the checkpoint, then follow. Resolves once caught up. */
+  async start(): Promise<void> {
+    await this.catchUp();
+    this.subscription = this.store.subscribe(
+      { after: this.checkpoint, streamPrefix: this.prefix },
+      (event) => this.enqueue(event),
+      (error) => this.fail(error),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = null;
+    this.flush();
+    this.waiters.forEach((waiter) => {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    });
+    this.waiters = [];
+  }
+
+  /** Drop every read model and rebuild it from the first event. */
+  async rebuild(): Promise<void> {
+    await this.stop();
+    this.db.transaction(() => {
+      this.projections.forEach((projection) => {
+        projection.drop(this.db);
+        projection.setup(this.db);
+      });
+      this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(CHECKPOINT_NAME);
+    })();
+    this.checkpoint = -1n;
+    await this.start();
+  }
+
+  /** Resolves true once the read models have applied `position`, false after `timeoutMs`. */
+  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.checkpoint >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((other) => other !== waiter);
+          resolve(this.checkpoint >= position);
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Call `listener` after every batch applied (e.g. to re-plan the deadline timer). */
+  onApplied(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The error that stopped following, if any (reported by /health). */
+  get error(): unknown {
+    return this.failure;
+  }
+
+  private get prefix(): string {
+    return this.options.streamPrefix ?? 'journey-';
+  }
+
+  /** Apply everything after the checkpoint, page by page, saying how it goes on a long rebuild. */
+  private async catchUp(): Promise<void> {
+    const maxCount = this.options.batchSize ?? 500;
+    const started = Date.now();
+    let applied = 0;
+    let lastReport = started;
+    for (;;) {
+      const page = await this.store.readAll({ after: this.checkpoint, maxCount, streamPrefix: this.prefix });
+      if (page.length > 0) this.applyBatch(page);
+      applied += page.length;
+      if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+        lastReport = Date.now();
+        this.logger.log(`catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`);
+      }
+      if (page.length < maxCount) return;
+    }
+  }
+
+  private enqueue(event: StoredEvent): void {
+    if (event.position <= this.checkpoint) return;
+    this.pending.push(event);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length > 0) {
+      try {
+        this.applyBatch(batch);
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+  }
+
+  private applyBatch(events: readonly StoredEvent[]): void {
+    const last = events[events.length - 1].position;
+    this.db.transaction(() => {
+      for (const event of events) {
+        for (const projection of this.projections) projection.apply(this.db, event);
+      }
+      this.db
+        .prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position')
+        .run(CHECKPOINT_NAME, last.toString());
+    })();
+    this.checkpoint = last;
+    this.releaseWaiters();
+    this.listeners.forEach((listener) => listener());
+  }
+
+  private releaseWaiters(): void {
+    const ready = this.waiters.filter((waiter) => waiter.position <= this.checkpoint);
+    this.waiters = this.waiters.filter((waiter) => waiter.position > this.checkpoint);
+    ready.forEach((waiter) => {
+      clearTimeout(waiter.timer);
+      waiter.resolve(true);
+    });
+  }
+
+  private fail(error: unknown): void {
+    this.failure = error;
+    this.logger.error(`read models stopped following the store: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  /**
+   * The checkpoint is shared by every projection, so a projection added (or whose version was
+   * raised) after the file was last written would otherwise start at that checkpoint and never see
+   * the earlier events; and a checkpoint taken on another store is no position in this one. When
+   * the set or the source differs from the one recorded, every read model is dropped and rebuilt
+   * from the first event: the streams hold everything needed, the read model nothing more.
+   */
+  private resetIfSourceOrProjectionsChanged(): void {
+    const projections = this.projections.map((projection) => `${projection.name}@${projection.version ?? 1}`).join(',');
+    const signature = this.options.source === undefined ? projections : `${projections} from ${this.options.source}`;
+    const row = this.db.prepare('SELECT signature FROM projection_set WHERE id = 1').get() as { signature: string } | undefined;
+    if (row?.signature === signature) return;
+    // A file written before the set was recorded has no row but may have a checkpoint: reset it too.
+    if (this.readCheckpoint() >= 0n) {
+      this.logger.log(`read models change from [${row?.signature ?? 'unrecorded'}] to [${signature}]: rebuilding them from the first event`);
+    }
+    this.db.transaction(() => {
+      this.projections.forEach((projection) => projection.drop(this.db));
+      this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(CHECKPOINT_NAME);
+      this.db
+        .prepare('INSERT INTO projection_set (id, signature) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET signature = excluded.signature')
+        .run(signature);
+    })();
+  }
+
+  private readCheckpoint(): bigint {
+    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(CHECKPOINT_NAME) as
+      | { position: string }
+      | undefined;
+    return row ? BigInt(row.position) : -1n;
+  }
+}

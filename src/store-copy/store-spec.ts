@@ -1,0 +1,79 @@
+/**
+ * Where store:copy reads from and writes to, as given on the command line:
+ *
+ *   sqlite:<file>              the embedded store's event file
+ *   kurrentdb:<connection>     a KurrentDB / EventStoreDB server or cluster, e.g.
+ *                              kurrentdb:kurrentdb://localhost:2113?tls=false (esdb:// also works)
+ *
+ * The in-memory store is refused: it holds nothing to copy from and keeps nothing copied to it.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EventStore } from '../event-store/event-store';
+import { KurrentDbEventStore } from '../event-store/kurrentdb-event-store';
+import { SqliteEventStore } from '../event-store/sqlite-event-store';
+
+export type StoreSpec = { kind: 'sqlite'; file: string } | { kind: 'kurrentdb'; connection: string };
+
+/** A command-line mistake: store:copy prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  readonly code = 'STORE_COPY.USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const KURRENT_SCHEMES = /^(kurrentdb|esdb|kdb)(\+discover)?:\/\//i;
+
+export function parseStoreSpec(text: string): StoreSpec {
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const location = colon < 0 ? '' : text.slice(colon + 1);
+  switch (kind) {
+    case 'sqlite':
+      if (location === '') throw new UsageError('sqlite: needs the event file, e.g. sqlite:./data/events.db');
+      return { kind: 'sqlite', file: location };
+    case 'kurrentdb':
+      if (!KURRENT_SCHEMES.test(location)) {
+        throw new UsageError('kurrentdb: needs a connection string, e.g. kurrentdb:kurrentdb://localhost:2113?tls=false');
+      }
+      return { kind: 'kurrentdb', connection: location };
+    case 'memory':
+      throw new UsageError('memory: an in-memory store holds nothing to copy from and keeps nothing copied to it');
+    default:
+      throw new UsageError(`unknown store "${text}": use sqlite:<file> or kurrentdb:<connection string>`);
+  }
+}
+
+/** Refuses copying a store onto itself, which would only compare it with itself. */
+export function assertDistinct(from: StoreSpec, to: StoreSpec): void {
+  const same =
+    (from.kind === 'sqlite' && to.kind === 'sqlite' && resolve(from.file) === resolve(to.file)) ||
+    (from.kind === 'kurrentdb' && to.kind === 'kurrentdb' && from.connection === to.connection);
+  if (same) throw new UsageError('--from and --to name the same store');
+}
+
+export function describeStore(spec: StoreSpec): string {
+  // A connection string may carry a user name and password: show the hosts only.
+  return spec.kind === 'sqlite' ? `sqlite ${spec.file}` : `kurrentdb ${spec.connection.replace(/\/\/[^@/]*@/, '//')}`;
+}
+
+/**
+ * Opens a store through the same adapters the service uses. The source SQLite file is opened
+ * read-only, so a copy can never write into the store it copies from, and must already exist.
+ */
+export async function openStore(spec: StoreSpec, role: 'source' | 'target'): Promise<EventStore> {
+  if (spec.kind === 'sqlite') {
+    if (role === 'source' && !existsSync(spec.file)) throw new UsageError(`no event file at ${spec.file}`);
+    return new SqliteEventStore(spec.file, { readonly: role === 'source' });
+  }
+  const store = new KurrentDbEventStore(spec.connection);
+  try {
+    await store.ping();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
