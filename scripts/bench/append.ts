@@ -1,0 +1,219 @@
+/**
+ * npm run bench -- append [--commands 6400] [--seconds 0] [--clients 64] [--shared-journeys 8]
+ *                         [--warmup 5] [--raw-single 2000] [--raw-batched 20000] [--json <file>]
+ *
+ * Durable commands per second through the whole stack (HTTP, token, validation, replay, decide,
+ * seal, group commit, fsync) against the raw store underneath, in one run on one disk:
+ *   - engine, `clients` concurrent clients each on its own journey;
+ *   - engine, the same clients on `shared-journeys` journeys (commands on one journey queue);
+ *   - raw (a): better-sqlite3 inserts of the same rows, one transaction (one fsync) per event;
+ *   - raw (b): the same, 100 events a transaction.
+ * Raw runs use the engine's schema and durability (WAL, synchronous=FULL). The ratios are the
+ * figures to quote: they hold on a noisy machine where the absolute rates do not.
+ * `--seconds N` runs each engine phase for N seconds instead of a fixed number of commands.
+ * Files live under os.tmpdir(): set TMPDIR to measure another disk (a tmpfs makes fsync free).
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { streamIdOf } from '../../src/journeys/journey-records';
+import { parseBenchArgs } from './support/args';
+import { HttpClient } from './support/http-client';
+import { finish, type BenchReport } from './support/report';
+import { BENCH_CASE_WORKER, defaultFact, journeyEvents, preference } from './support/seed';
+import { prepareApp, startService } from './support/server-process';
+import { msSince, ratio, summarise, type LatencySummary } from './support/stats';
+import { createWorkspace, type Workspace } from './support/workspace';
+
+const DEFAULTS = {
+  commands: 6_400,
+  seconds: 0,
+  clients: 64,
+  'shared-journeys': 8,
+  warmup: 5,
+  'raw-single': 2_000,
+  'raw-batched': 20_000,
+};
+type Settings = Record<keyof typeof DEFAULTS, number>;
+
+const RAW_BATCH = 100;
+/** Streams the raw rows are spread over, like the engine phase's journeys. */
+const RAW_STREAMS = 64;
+
+interface PhaseResult extends LatencySummary {
+  /** Answers other than 201, by status (0: no answer). None are expected. */
+  failures: Record<string, number>;
+}
+
+export async function run(argv: readonly string[]): Promise<void> {
+  const { json, values: settings } = parseBenchArgs(argv, DEFAULTS);
+  const workspace = createWorkspace('spe-bench-append');
+  try {
+    const engine = await measureEngine(workspace, settings);
+    const rawSingle = await measureRaw(workspace.file('raw-single.db'), settings['raw-single'], 1);
+    const rawBatched = await measureRaw(workspace.file('raw-batched.db'), settings['raw-batched'], RAW_BATCH);
+    finish(report(settings, engine, rawSingle, rawBatched), json);
+  } finally {
+    workspace.remove();
+  }
+}
+
+async function measureEngine(workspace: Workspace, settings: Settings): Promise<{ distinct: PhaseResult; shared: PhaseResult }> {
+  const service = await startService({
+    app: prepareApp(),
+    sqliteFile: workspace.file('events.db'),
+    authSecret: workspace.authSecret,
+    // The per-subject write limit protects against a runaway client; here the load is the point.
+    env: { RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
+  });
+  const client = new HttpClient(() => service.port, settings.clients);
+  try {
+    const auth = await workspace.bearer(BENCH_CASE_WORKER.id, 'case-worker', BENCH_CASE_WORKER.organisation);
+    const own = await openJourneys(client, auth, settings.clients);
+    const distinct = await drive(client, auth, (c) => own[c], settings);
+    const shared = await openJourneys(client, auth, settings['shared-journeys']);
+    const sharedResult = await drive(client, auth, (c) => shared[c % shared.length], settings);
+    return { distinct, shared: sharedResult };
+  } finally {
+    client.close();
+    await service.stop();
+  }
+}
+
+async function openJourneys(client: HttpClient, auth: string, count: number): Promise<string[]> {
+  const body = { data: defaultFact('ReferralReceived').data };
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const answer = await client.post<{ id: string }>('/journeys', body, { authorization: auth });
+      if (answer.status !== 201) throw new Error(`opening a journey answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      return answer.body.id;
+    }),
+  );
+}
+
+/**
+ * All clients at once, each sending its next command as soon as the last is answered. A short
+ * unmeasured warm-up per client first (JIT, sockets, the journey cache).
+ */
+async function drive(client: HttpClient, auth: string, journeyOf: (c: number) => string, settings: Settings): Promise<PhaseResult> {
+  const clients = Array.from({ length: settings.clients }, (_, c) => c);
+  let sequence = 0;
+  const send = (c: number) => client.post(`/journeys/${journeyOf(c)}/events`, preference(sequence++, Number.MAX_SAFE_INTEGER), { authorization: auth });
+  await Promise.all(clients.map(async (c) => {
+    for (let i = 0; i < settings.warmup; i += 1) await send(c);
+  }));
+
+  const take = budget(settings);
+  const latencies: number[] = [];
+  const failures: Record<string, number> = {};
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    clients.map(async (c) => {
+      while (take()) {
+        const sent = process.hrtime.bigint();
+        const status = await send(c).then((answer) => answer.status, () => 0);
+        if (status === 201) latencies.push(msSince(sent));
+        else failures[status] = (failures[status] ?? 0) + 1;
+      }
+    }),
+  );
+  return { ...summarise(latencies, msSince(started)), failures };
+}
+
+/** Either a number of commands shared by all clients, or a time limit. */
+function budget(settings: Settings): () => boolean {
+  if (settings.seconds > 0) {
+    const deadline = Date.now() + settings.seconds * 1000;
+    return () => Date.now() < deadline;
+  }
+  let left = settings.commands;
+  return () => left-- > 0;
+}
+
+interface RawRow {
+  streamId: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/**
+ * Inserts `count` rows shaped like the engine's (a real sealed PreferenceRecorded), `perTransaction`
+ * to a transaction. The schema comes from opening the file with the engine's own adapter, so the
+ * table, indexes and triggers are the ones the engine writes to.
+ */
+async function measureRaw(file: string, count: number, perTransaction: number): Promise<LatencySummary> {
+  await new SqliteEventStore(file).close();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const writeBatch = db.transaction((rows: RawRow[]) => {
+    rows.forEach((row) => insert.run(row.streamId, row.revision, row.id, row.type, row.data, row.metadata));
+  });
+  const rows = rawRows(count);
+  const latencies: number[] = [];
+  const started = process.hrtime.bigint();
+  for (let start = 0; start < rows.length; start += perTransaction) {
+    const sent = process.hrtime.bigint();
+    writeBatch(rows.slice(start, start + perTransaction));
+    latencies.push(msSince(sent));
+  }
+  const elapsed = msSince(started);
+  db.close();
+  // Figures per event: the rate counts rows; the latencies are per transaction.
+  return { ...summarise(latencies, elapsed), count, perSecond: (count * 1000) / elapsed };
+}
+
+function rawRows(count: number): RawRow[] {
+  const [template] = journeyEvents(randomUUID(), [preference(1)]);
+  const data = JSON.stringify(template.data);
+  const metadata = JSON.stringify(template.metadata);
+  const streams = Array.from({ length: RAW_STREAMS }, () => streamIdOf(randomUUID()));
+  return Array.from({ length: count }, (_, n) => ({
+    streamId: streams[n % RAW_STREAMS],
+    revision: Math.floor(n / RAW_STREAMS),
+    id: randomUUID(),
+    type: template.type,
+    data,
+    metadata,
+  }));
+}
+
+function report(settings: Settings, engine: { distinct: PhaseResult; shared: PhaseResult }, rawSingle: LatencySummary, rawBatched: LatencySummary): BenchReport {
+  const { distinct, shared } = engine;
+  const notes = [
+    `raw (a) is ${rawSingle.count} inserts, one transaction each; raw (b) ${rawBatched.count} inserts, ${RAW_BATCH} a transaction (latencies per transaction)`,
+    'target: engine on distinct journeys >= 5x raw (a), p99 < 50 ms at 64 clients',
+  ];
+  for (const [name, phase] of Object.entries(engine)) {
+    if (Object.keys(phase.failures).length > 0) notes.push(`${name}: answers other than 201 by status: ${JSON.stringify(phase.failures)}`);
+  }
+  return {
+    bench: 'append',
+    settings: { ...settings },
+    figures: {
+      'engine distinct journeys': { value: distinct.perSecond, unit: 'commands/s' },
+      'engine distinct p50': { value: distinct.p50Ms, unit: 'ms' },
+      'engine distinct p99': { value: distinct.p99Ms, unit: 'ms' },
+      'engine distinct commands': { value: distinct.count, unit: 'commands' },
+      [`engine ${settings['shared-journeys']} shared journeys`]: { value: shared.perSecond, unit: 'commands/s' },
+      'engine shared p50': { value: shared.p50Ms, unit: 'ms' },
+      'engine shared p99': { value: shared.p99Ms, unit: 'ms' },
+      'engine shared commands': { value: shared.count, unit: 'commands' },
+      'raw (a) 1 event/transaction': { value: rawSingle.perSecond, unit: 'events/s' },
+      'raw (a) p50 commit': { value: rawSingle.p50Ms, unit: 'ms' },
+      'raw (b) 100 events/transaction': { value: rawBatched.perSecond, unit: 'events/s' },
+      'raw (b) p50 commit': { value: rawBatched.p50Ms, unit: 'ms' },
+    },
+    ratios: {
+      'engine distinct / raw (a)': ratio(distinct.perSecond, rawSingle.perSecond),
+      'engine distinct / raw (b)': ratio(distinct.perSecond, rawBatched.perSecond),
+      'engine shared / raw (a)': ratio(shared.perSecond, rawSingle.perSecond),
+      'engine shared / raw (b)': ratio(shared.perSecond, rawBatched.perSecond),
+    },
+    notes,
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * npm run bench -- replay [--journeys 2000] [--json <file>]
+ *
+ * How fast an auditor can replay and verify the store, against how fast the same store can
+ * merely be read. `journeys` journeys of 12 events each (referral to a first review, with a
+ * preference and an advocate) are sealed through the engine's own `sealEvent` and written into a
+ * temporary SQLite file; then, in the same run, journey by journey:
+ *   - raw: SELECT the stream's rows with better-sqlite3 and JSON.parse data and metadata: the floor;
+ *   - port: read through the SQLite adapter (what the engine and the audit CLI read with);
+ *   - port + chain: and check every hash link (SHA-256 over canonical JSON per event);
+ *   - port + chain + replay: and re-run every fact through the pinned workflow (verifyJourney),
+ *     which is what `npm run audit -- verify --all` does per journey.
+ * Each pass is timed over all journeys, after an untimed run of the same pass (file cache, JIT).
+ */
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { WorkflowRegistry } from '../../workflows';
+import { fact, pathTo, type Fact } from '../../workflows/testing/facts';
+import { sealFacts } from '../../src/audit/testing/seal-facts';
+import { verifyJourney, isSound } from '../../src/audit/verify-journey';
+import type { NewEvent } from '../../src/event-store/event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { verifyChain } from '../../src/integrity/hash-chain';
+import { streamIdOf } from '../../src/journeys/journey-records';
+import { parseBenchArgs } from './support/args';
+import { finish, type BenchReport } from './support/report';
+import { appendJourneys } from './support/seed';
+import { msSince, ratio } from './support/stats';
+import { createWorkspace } from './support/workspace';
+
+const DEFAULTS = { journeys: 2_000 };
+
+/** Twelve facts the workflow accepts: the standard path to live support, a preference, an advocate and a first review. */
+function journeyFacts(): Fact[] {
+  const [referral, ...rest] = pathTo.liveSupport();
+  return [
+    referral,
+    fact('PreferenceRecorded'),
+    fact('AdvocateAppointed'),
+    ...rest,
+    fact('ReviewStarted'),
+    fact('ReviewCompleted', { outcome: 'continue' }),
+  ];
+}
+
+interface Pass {
+  name: string;
+  /** Reads (and checks) one journey; returns how many events it handled. */
+  journey: (streamId: string) => Promise<number>;
+}
+
+interface PassResult {
+  name: string;
+  events: number;
+  ms: number;
+  eventsPerSecond: number;
+}
+
+export async function run(argv: readonly string[]): Promise<void> {
+  const { json, values: settings } = parseBenchArgs(argv, DEFAULTS);
+  const workspace = createWorkspace('spe-bench-replay');
+  try {
+    const file = workspace.file('events.db');
+    const streamIds = await seed(file, settings.journeys);
+    const results = await measure(file, streamIds);
+    finish(report(settings, streamIds.length, results), json);
+  } finally {
+    workspace.remove();
+  }
+}
+
+async function seed(file: string, journeys: number): Promise<string[]> {
+  const started = process.hrtime.bigint();
+  const facts = journeyFacts();
+  const sealed = Array.from({ length: journeys }, () => {
+    const id = randomUUID();
+    const events: NewEvent[] = sealFacts(id, facts).map(({ id: eventId, type, data, metadata }) => ({ id: eventId, type, data, metadata }));
+    return { id, events };
+  });
+  const store = new SqliteEventStore(file);
+  try {
+    await appendJourneys(store, sealed);
+  } finally {
+    await store.close();
+  }
+  console.error(`seeded ${journeys} journeys × ${facts.length} events in ${(msSince(started) / 1000).toFixed(1)} s`);
+  return sealed.map((journey) => streamIdOf(journey.id));
+}
+
+async function measure(file: string, streamIds: readonly string[]): Promise<PassResult[]> {
+  const registry = new WorkflowRegistry();
+  const raw = new Database(file, { readonly: true, fileMustExist: true });
+  const store = new SqliteEventStore(file, { readonly: true });
+  const selectStream = raw.prepare<[string], { data: string; metadata: string }>('SELECT data, metadata FROM events WHERE stream_id = ? ORDER BY revision');
+  const passes: Pass[] = [
+    {
+      name: 'raw read + JSON.parse',
+      journey: async (streamId) => {
+        const rows = selectStream.all(streamId);
+        rows.forEach((row) => {
+          JSON.parse(row.data);
+          JSON.parse(row.metadata);
+        });
+        return rows.length;
+      },
+    },
+    { name: 'port read', journey: async (streamId) => (await store.readStream(streamId)).length },
+    {
+      name: 'port read + chain',
+      journey: async (streamId) => {
+        const events = await store.readStream(streamId);
+        if (verifyChain(events)) throw new Error(`chain broken in ${streamId}`);
+        return events.length;
+      },
+    },
+    {
+      name: 'port read + chain + replay',
+      journey: async (streamId) => {
+        const events = await store.readStream(streamId);
+        if (!isSound(verifyJourney(events, registry))) throw new Error(`journey ${streamId} does not verify`);
+        return events.length;
+      },
+    },
+  ];
+  try {
+    // Each pass runs twice and the second run is timed: the first brings the file into the OS
+    // cache and lets V8 compile the hot paths (the first thousands of replays run at half speed
+    // or less), so the figures compare steady rates rather than warm-up.
+    const results: PassResult[] = [];
+    for (const pass of passes) {
+      await timePass(pass, streamIds);
+      results.push(await timePass(pass, streamIds));
+    }
+    return results;
+  } finally {
+    raw.close();
+    await store.close();
+  }
+}
+
+async function timePass(pass: Pass, streamIds: readonly string[]): Promise<PassResult> {
+  const started = process.hrtime.bigint();
+  let events = 0;
+  for (const streamId of streamIds) events += await pass.journey(streamId);
+  const ms = msSince(started);
+  return { name: pass.name, events, ms, eventsPerSecond: (events * 1000) / ms };
+}
+
+function report(settings: { journeys: number }, journeys: number, results: readonly PassResult[]): BenchReport {
+  const [raw, port, chain, full] = results;
+  const figures: BenchReport['figures'] = {};
+  for (const result of results) figures[result.name] = { value: result.eventsPerSecond, unit: 'events/s' };
+  figures['journeys verified'] = { value: (journeys * 1000) / full.ms, unit: 'journeys/s' };
+  return {
+    bench: 'replay',
+    settings: { journeys: settings.journeys, eventsPerJourney: raw.events / journeys, events: raw.events },
+    figures,
+    ratios: {
+      'verified / raw read': ratio(full.eventsPerSecond, raw.eventsPerSecond),
+      'verified / port read': ratio(full.eventsPerSecond, port.eventsPerSecond),
+      'chain / port read': ratio(chain.eventsPerSecond, port.eventsPerSecond),
+    },
+    notes: [
+      'one journey at a time, one thread, steady state (each pass timed on its second run): a cold `npm run audit -- verify --all` starts at about half this rate',
+      'replay is event by event (so a refusal is named by revision): each fact is checked by snapshot.can, then applied',
+    ],
+  };
+}

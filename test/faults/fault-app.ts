@@ -1,0 +1,30 @@
+/**
+ * The real app (AppModule + configureApp, as startApp builds it) on an event store file opened
+ * with the SQLite adapter's own fault options: `maxPageCount` (the file cannot grow past that
+ * many pages: SQLite answers SQLITE_FULL exactly as on a full disk) or `readonly` (SQLite answers
+ * SQLITE_READONLY exactly as for a read-only file or mount). The store is swapped at the one seam
+ * Nest gives, the EventStore provider, so nothing in the service knows it is being tested.
+ *
+ * Why not a real full disk or chmod 0444: tests run as root, which ignores file modes, and a
+ * small filesystem needs mount rights CI does not have.
+ */
+import type { LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app-setup';
+import { EventStore } from '../../src/event-store/event-store';
+import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/event-store/sqlite-event-store';
+import { TEST_SECRET, type TestApp } from '../support/test-app';
+
+export async function startAppWithFault(file: string, fault: Pick<SqliteEventStoreOptions, 'maxPageCount' | 'readonly'>, logger: LoggerService): Promise<TestApp> {
+  Object.assign(process.env, { EVENT_STORE: 'sqlite', SQLITE_FILE: file, AUTH_SECRET: TEST_SECRET, NODE_ENV: 'test' });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(EventStore)
+    .useFactory({ factory: () => new SqliteEventStore(file, fault) })
+    .compile();
+  const app = moduleRef.createNestApplication({ logger });
+  configureApp(app);
+  await app.init();
+  return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
+}
