@@ -300,7 +300,7 @@ describe('the access matrix', () => {
     const assessed = async (caseWorker: Caller, id: string): Promise<string> => {
       let position = '';
       for (const type of ['AssessmentStarted', 'AssessmentCompleted'] as const) {
-        const recorded = await post(`/journeys/${id}/events`, caseWorker, fact(type));
+        const recorded = await post(`/journeys/${id}/events`, caseWorker, { type, data: fact(type).data });
         expect(recorded.status).toBe(201);
         position = recorded.body.position as string;
       }
