@@ -1,2 +1,2 @@
 export * from './access-policy';
-export { assertMayAccess, relationsOf, type JourneyRecord } from './journey-relations';
+export { assertMayAccess, foldStreamRelations, relationsFrom, relationsOf, type JourneyRecord, type StreamRelations } from './journey-relations';

@@ -21,28 +21,44 @@ export function assertMayAccess(actor: Actor, journey: JourneyRecord): void {
 }
 
 /**
+ * What the relations need from the stream that the workflow's fold does not keep: the referral's
+ * organisation (metadata the workflow never sees) and every advocate ever appointed. Folded event
+ * by event, so a command can carry it forward from its cached snapshot instead of re-reading the
+ * whole stream.
+ */
+export interface StreamRelations {
+  organisation: string | null;
+  everAppointed: readonly string[];
+}
+
+export function foldStreamRelations(previous: StreamRelations | undefined, events: readonly StoredEvent[]): StreamRelations {
+  let { organisation, everAppointed } = previous ?? { organisation: null, everAppointed: [] as readonly string[] };
+  for (const event of events) {
+    if (event.revision === 0) organisation = metadataOf(event).actor.organisation ?? null;
+    const advocateId = event.type === 'AdvocateAppointed' ? event.data.advocateId : undefined;
+    if (typeof advocateId === 'string' && !everAppointed.includes(advocateId)) everAppointed = [...everAppointed, advocateId];
+  }
+  return { organisation, everAppointed };
+}
+
+/**
  * Who a journey belongs to and who is appointed to it, as its events say now. The person and the
  * current advocates come from the workflow's own fold (snapshot.context), so "appointed and not
- * withdrawn" means exactly what it means to the workflow's guards; the organisation is on the
- * referral's metadata, which the workflow does not see.
+ * withdrawn" means exactly what it means to the workflow's guards. Advocates once appointed and
+ * not now are told 403 "access ended", not 404.
  */
-export function relationsOf(journey: JourneyRecord): JourneyRelations {
-  const referral = journey.events[0];
-  const advocates = Object.keys(journey.snapshot.context.advocates);
+export function relationsFrom(id: string, stream: StreamRelations, snapshot: JourneySnapshot): JourneyRelations {
+  const advocates = Object.keys(snapshot.context.advocates);
   return {
-    id: journey.id,
-    organisation: referral === undefined ? null : (metadataOf(referral).actor.organisation ?? null),
-    personId: journey.snapshot.context.personId,
+    id,
+    organisation: stream.organisation,
+    personId: snapshot.context.personId,
     advocates,
-    formerAdvocates: formerAdvocatesOf(journey.events, advocates),
+    formerAdvocates: stream.everAppointed.filter((advocateId) => !advocates.includes(advocateId)),
   };
 }
 
-/** Advocates appointed at some point and not appointed now: told 403 "access ended", not 404. */
-function formerAdvocatesOf(events: readonly StoredEvent[], current: readonly string[]): string[] {
-  const everAppointed = events
-    .filter((event) => event.type === 'AdvocateAppointed')
-    .map((event) => event.data.advocateId)
-    .filter((id): id is string => typeof id === 'string');
-  return [...new Set(everAppointed)].filter((id) => !current.includes(id));
+/** The relations of a journey loaded whole. */
+export function relationsOf(journey: JourneyRecord): JourneyRelations {
+  return relationsFrom(journey.id, foldStreamRelations(undefined, journey.events), journey.snapshot);
 }

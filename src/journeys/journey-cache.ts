@@ -7,6 +7,8 @@
  * 10,000 events costs about what it costs on one of 10.
  */
 import type { JourneySnapshot, WorkflowDefinition } from '../../workflows';
+import type { StreamRelations } from '../access';
+import { LruCache } from '../common/lru-cache';
 import type { StoredEvent } from '../event-store/event-store';
 
 export interface CachedJourney {
@@ -18,38 +20,9 @@ export interface CachedJourney {
   last: StoredEvent;
   /** Ids of events recorded with an Idempotency-Key (the only ids a retry can repeat). */
   keyedEventIds: ReadonlySet<string>;
+  /** What the access policy reads from the stream beyond the snapshot, folded up to `revision`. */
+  relations: StreamRelations;
 }
 
-export class JourneyCache {
-  private readonly entries = new Map<string, CachedJourney>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(journeyId: string): CachedJourney | undefined {
-    const entry = this.entries.get(journeyId);
-    if (entry) {
-      // Map keeps insertion order: re-inserting marks the entry most recently used.
-      this.entries.delete(journeyId);
-      this.entries.set(journeyId, entry);
-    }
-    return entry;
-  }
-
-  set(journeyId: string, entry: CachedJourney): void {
-    if (this.capacity <= 0) return;
-    this.entries.delete(journeyId);
-    this.entries.set(journeyId, entry);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
-  }
-
-  delete(journeyId: string): void {
-    this.entries.delete(journeyId);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
+/** The journeys' snapshots: an LRU cache, keyed by journey id. */
+export class JourneyCache extends LruCache<CachedJourney> {}

@@ -16,8 +16,8 @@ import { JourneysService, type RecordResult } from './journeys.service';
 
 /**
  * Thin HTTP edge: headers and params in, the service decides, views out. Every route on one
- * journey checks access (`assertMayAccess`) on the journey as it is now, before answering or
- * recording: 404 to anyone with no relationship to it, whatever they asked.
+ * journey checks access on the journey as it is now (reads here with `assertMayAccess`, writes
+ * inside the command): 404 to anyone with no relationship to it, whatever they asked.
  */
 @ApiTags('journeys')
 @ApiBearerAuth()
@@ -64,10 +64,8 @@ export class JourneysController {
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
       correlationId: correlationIdOf(correlationId),
     };
-    // A read of its own before the command's: the relationship (organisation, person, advocate)
-    // is checked here; what the role may record, and that an advocate is still appointed, the
-    // workflow checks again inside the command, so a withdrawal in between cannot slip through.
-    assertMayAccess(actor, await this.journeys.load(id));
+    // The command checks the relationship (organisation, person, advocate) on the journey it
+    // reads, under the journey's lock; what the role may record is the workflow's.
     const result = await this.journeys.record(id, actor, body, options);
     response.status(201).setHeader('ETag', etagOf(result.revision));
     return result;

@@ -6,13 +6,15 @@
 import { summarise, WorkflowRegistry, type EventType } from '../../workflows';
 import { fact } from '../../workflows/testing/facts';
 import { ManualClock } from '../common/clock';
+import { AccessEndedError, JourneyNotFoundError } from '../errors';
 import { MemoryEventStore } from '../event-store/memory-event-store';
 import { JourneyCache } from './journey-cache';
 import { JourneysService } from './journeys.service';
 
 const caseWorker = { id: 'case-worker-1', role: 'case-worker' as const };
 const approver = { id: 'approver-1', role: 'approver' as const };
-const person = { id: 'person-1', role: 'person' as const };
+// The person the default referral is about: the service records only for actors who may see the journey.
+const person = { id: fact('ReferralReceived').data.personId, role: 'person' as const };
 
 function service(store: MemoryEventStore): JourneysService {
   return new JourneysService(store, new WorkflowRegistry(), new ManualClock(new Date('2026-01-05T10:00:00Z')));
@@ -80,6 +82,24 @@ describe('JourneysService snapshot cache', () => {
     expect([again.repeated, third.repeated]).toEqual([true, true]);
     expect(new Set([first.eventId, again.eventId, third.eventId]).size).toBe(1);
     expect(await store.readStream(`journey-${id}`)).toHaveLength(2);
+  });
+
+  it('records only for actors who may see the journey, judged on the cached snapshot', async () => {
+    const store = new MemoryEventStore();
+    const journeys = service(store);
+    const { id } = await journeys.open(caseWorker, { data: fact('ReferralReceived').data });
+    const advocate = { id: 'advocate-1', role: 'advocate' as const };
+    const preference = { type: 'PreferenceRecorded' as const, data: fact('PreferenceRecorded').data };
+    const appointment = (type: 'AdvocateAppointed' | 'AdvocateWithdrawn') => ({ type, data: { ...fact(type).data, advocateId: advocate.id } });
+
+    await expect(journeys.record(id, advocate, preference)).rejects.toBeInstanceOf(JourneyNotFoundError);
+    await expect(journeys.record(id, { id: 'someone-else', role: 'person' }, preference)).rejects.toBeInstanceOf(JourneyNotFoundError);
+    await expect(journeys.record(id, { ...caseWorker, organisation: 'council-b' }, preference)).rejects.toBeInstanceOf(JourneyNotFoundError);
+    await journeys.record(id, caseWorker, appointment('AdvocateAppointed'));
+    await expect(journeys.record(id, advocate, preference)).resolves.toMatchObject({ revision: 2 });
+    await journeys.record(id, caseWorker, appointment('AdvocateWithdrawn'));
+    await expect(journeys.record(id, advocate, preference)).rejects.toBeInstanceOf(AccessEndedError);
+    expect(await store.readStream(`journey-${id}`)).toHaveLength(4);
   });
 });
 

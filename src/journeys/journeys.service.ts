@@ -22,6 +22,8 @@ import {
   type Role,
   type WorkflowDefinition,
 } from '../../workflows';
+import { assertJourneyAccess, foldStreamRelations, relationsFrom } from '../access';
+import { isInternalRole, type Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
 import { KeyedLock } from '../common/keyed-lock';
 import {
@@ -111,8 +113,11 @@ export class JourneysService {
     return this.lock.run(id, () => this.recordWithRetry(id, actor, { ...input, type: 'ReferralReceived' }, options, definition));
   }
 
-  /** Record one fact on an existing journey. */
-  async record(journeyId: string, actor: RecordedActor, input: EventInput, options: CommandOptions = {}): Promise<RecordResult> {
+  /**
+   * Record one fact on an existing journey, if the actor may see it (the access policy, judged on
+   * the journey as the command reads it) and the workflow allows the fact now.
+   */
+  async record(journeyId: string, actor: Actor, input: EventInput, options: CommandOptions = {}): Promise<RecordResult> {
     return this.lock.run(journeyId, () => this.recordWithRetry(journeyId, actor, input, options));
   }
 
@@ -145,10 +150,15 @@ export class JourneysService {
     const streamId = streamIdOf(journeyId);
     const eventId = eventIdFor(streamId, options.idempotencyKey, randomUUID);
     const current = await this.current(journeyId);
-    if (current?.keyedEventIds.has(eventId)) return this.answerRepeat(journeyId, eventId, input);
 
     const creating = newJourneyDefinition !== undefined;
     if (!creating && !current) throw new JourneyNotFoundError(journeyId);
+    // The engine's own scheduler (`system`, never a token) acts on every journey; anyone else only
+    // on a journey they may see, judged on the journey as this command read it.
+    if (current && !creating && !isInternalRole(actor.role)) {
+      assertJourneyAccess(actor, relationsFrom(journeyId, current.relations, current.snapshot));
+    }
+    if (current?.keyedEventIds.has(eventId)) return this.answerRepeat(journeyId, eventId, input);
     const revision = current?.revision ?? -1;
     if (creating && current) throw new StaleRevisionError(-1, revision);
     if (options.ifMatch !== undefined && options.ifMatch !== revision) throw new StaleRevisionError(options.ifMatch, revision);
@@ -187,11 +197,13 @@ export class JourneysService {
     );
     const appended = await this.store.appendToStream(streamId, [sealed], creating ? 'no-stream' : revision);
     const after = apply(definition, snapshot, machineEvent);
+    const stored: StoredEvent = { ...sealed, streamId, revision: revision + 1, position: appended.position };
     this.cache.set(journeyId, {
       definition,
       snapshot: after,
       revision: revision + 1,
-      last: { ...sealed, streamId, revision: revision + 1, position: appended.position },
+      last: stored,
+      relations: foldStreamRelations(current?.relations, [stored]),
       keyedEventIds: options.idempotencyKey ? new Set([...(current?.keyedEventIds ?? []), eventId]) : (current?.keyedEventIds ?? new Set()),
     });
     return this.result(journeyId, definition, after, { eventId, revision: revision + 1, position: appended.position }, actor.role, false);
@@ -219,6 +231,7 @@ export class JourneysService {
       revision: last.revision,
       last,
       keyedEventIds,
+      relations: foldStreamRelations(cached?.relations, tail),
     };
     this.cache.set(journeyId, entry);
     return entry;
