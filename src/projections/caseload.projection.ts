@@ -6,7 +6,14 @@ import type Database from 'better-sqlite3';
 import { apply, initialSnapshot, rehydrate, summarise, type JourneyContext, type WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
+import { LruCache } from '../common/lru-cache';
+import { prepared } from './prepared';
 import type { Projection } from './projection';
+
+/** Journeys whose latest snapshot the projection keeps parsed in memory. */
+const SNAPSHOT_CACHE_SIZE = 10_000;
+
+type Snapshot = ReturnType<typeof apply>;
 
 export interface CaseloadFilter {
   state?: string;
@@ -57,6 +64,12 @@ const FILTER_COLUMNS: Record<keyof CaseloadFilter, string> = {
 
 export class CaseloadProjection implements Projection {
   readonly name = 'caseload';
+  /**
+   * The snapshot each row holds, already parsed, keyed by the revision it stands at: a cache of
+   * the row, never ahead of it in meaning (an entry whose revision does not fit the event is
+   * ignored and the row is read instead, so a batch rolled back cannot leave it wrong).
+   */
+  private readonly snapshots = new LruCache<{ revision: number; snapshot: Snapshot }>(SNAPSHOT_CACHE_SIZE);
 
   constructor(private readonly registry: WorkflowRegistry) {}
 
@@ -86,24 +99,17 @@ export class CaseloadProjection implements Projection {
 
   drop(db: Database.Database): void {
     db.exec('DROP TABLE IF EXISTS caseload');
+    this.snapshots.clear();
   }
 
   apply(db: Database.Database, event: StoredEvent): void {
     const journeyId = journeyIdOf(event.streamId);
     const { workflow, actor } = metadataOf(event);
     const definition = this.registry.get(workflow.id, workflow.version);
-    const before = event.revision === 0 ? initialSnapshot(definition) : this.snapshotOf(db, journeyId, definition);
+    const before = event.revision === 0 ? initialSnapshot(definition) : this.snapshotOf(db, journeyId, event.revision - 1, definition);
     const after = apply(definition, before, toMachineEvent(event));
     const summary = summarise(definition, after);
-    db.prepare(
-      `INSERT INTO caseload (journey_id, workflow_id, workflow_version, organisation, state, step, status, funding_stream, route,
-         revision, referred_at, last_occurred_at, snapshot)
-       VALUES (@id, @workflowId, @workflowVersion, @organisation, @state, @step, @status, @fundingStream, @route,
-         @revision, @referredAt, @lastOccurredAt, @snapshot)
-       ON CONFLICT(journey_id) DO UPDATE SET state = excluded.state, step = excluded.step, status = excluded.status,
-         funding_stream = excluded.funding_stream, route = excluded.route, revision = excluded.revision,
-         referred_at = excluded.referred_at, last_occurred_at = excluded.last_occurred_at, snapshot = excluded.snapshot`,
-    ).run({
+    prepared(db, UPSERT).run({
       id: journeyId,
       workflowId: definition.id,
       workflowVersion: definition.version,
@@ -118,6 +124,7 @@ export class CaseloadProjection implements Projection {
       lastOccurredAt: summary.lastOccurredAt,
       snapshot: JSON.stringify({ value: after.value, context: after.context }),
     });
+    this.snapshots.set(journeyId, { revision: event.revision, snapshot: after });
   }
 
   list(db: Database.Database, filter: CaseloadFilter, page: { limit: number; offset: number }): { total: number; items: CaseloadRow[] } {
@@ -133,13 +140,24 @@ export class CaseloadProjection implements Projection {
     return { total, items: rows.map(toCaseloadRow) };
   }
 
-  private snapshotOf(db: Database.Database, journeyId: string, definition: Parameters<typeof rehydrate>[0]) {
-    const row = db.prepare('SELECT snapshot FROM caseload WHERE journey_id = ?').get(journeyId) as { snapshot: string } | undefined;
+  private snapshotOf(db: Database.Database, journeyId: string, revision: number, definition: Parameters<typeof rehydrate>[0]): Snapshot {
+    const cached = this.snapshots.get(journeyId);
+    if (cached?.revision === revision) return cached.snapshot;
+    const row = prepared<[string], { snapshot: string }>(db, 'SELECT snapshot FROM caseload WHERE journey_id = ?').get(journeyId);
     if (!row) throw new Error(`caseload has no row for journey ${journeyId}: the read model is behind its checkpoint`);
     const persisted = JSON.parse(row.snapshot) as { value: Parameters<typeof rehydrate>[1]['value']; context: JourneyContext };
     return rehydrate(definition, persisted);
   }
+
 }
+
+const UPSERT = `INSERT INTO caseload (journey_id, workflow_id, workflow_version, organisation, state, step, status, funding_stream, route,
+    revision, referred_at, last_occurred_at, snapshot)
+  VALUES (@id, @workflowId, @workflowVersion, @organisation, @state, @step, @status, @fundingStream, @route,
+    @revision, @referredAt, @lastOccurredAt, @snapshot)
+  ON CONFLICT(journey_id) DO UPDATE SET state = excluded.state, step = excluded.step, status = excluded.status,
+    funding_stream = excluded.funding_stream, route = excluded.route, revision = excluded.revision,
+    referred_at = excluded.referred_at, last_occurred_at = excluded.last_occurred_at, snapshot = excluded.snapshot`;
 
 function toCaseloadRow(row: StoredRow): CaseloadRow {
   return {

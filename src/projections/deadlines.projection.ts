@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { evolveClocks, initialClockFold, type ClockFold, type ClockInstance, type WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
+import { prepared } from './prepared';
 import type { Projection } from './projection';
 
 export interface OpenClockRow extends ClockInstance {
@@ -63,12 +64,13 @@ export class DeadlinesProjection implements Projection {
     const { policy } = this.registry.get(workflow.id, workflow.version);
     const before = event.revision === 0 ? initialClockFold() : this.foldOf(db, journeyId);
     const after = evolveClocks(policy, before, toMachineEvent(event));
-    db.prepare('INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold').run(
+    prepared(db, 'INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold').run(
       journeyId,
       JSON.stringify(after),
     );
-    db.prepare('DELETE FROM open_clocks WHERE journey_id = ?').run(journeyId);
-    const insert = db.prepare(
+    prepared(db, 'DELETE FROM open_clocks WHERE journey_id = ?').run(journeyId);
+    const insert = prepared(
+      db,
       'INSERT INTO open_clocks (journey_id, clock_key, clock, status, due_at, funding_stream, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     for (const instance of after.instances.filter((candidate) => candidate.status !== 'stopped')) {
@@ -116,7 +118,7 @@ export class DeadlinesProjection implements Projection {
   }
 
   private foldOf(db: Database.Database, journeyId: string): ClockFold {
-    const row = db.prepare('SELECT fold FROM clock_folds WHERE journey_id = ?').get(journeyId) as { fold: string } | undefined;
+    const row = prepared(db, 'SELECT fold FROM clock_folds WHERE journey_id = ?').get(journeyId) as { fold: string } | undefined;
     if (!row) throw new Error(`deadlines read model has no clocks for journey ${journeyId}: it is behind its checkpoint`);
     return JSON.parse(row.fold) as ClockFold;
   }

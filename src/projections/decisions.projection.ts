@@ -14,6 +14,7 @@ import type { ChallengeOutcome } from '../../workflows';
 import { DECISION_TYPES, type DecisionType } from '../../workflows/support-planning/decisions';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf } from '../journeys/journey-records';
+import { prepared } from './prepared';
 import type { Projection } from './projection';
 
 // The workflow's own list of decision facts (the five a person may challenge, and the resolution
@@ -123,7 +124,8 @@ export class DecisionsProjection implements Projection {
 
   private recordDecision(db: Database.Database, event: StoredEvent, type: DecisionType): void {
     const { actor, occurredAt, recordedAt } = metadataOf(event);
-    db.prepare(
+    prepared(
+      db,
       `INSERT INTO decisions (journey_id, revision, type, actor_id, actor_role, on_behalf_of, occurred_at, recorded_at,
          overridden_topics, position)
        VALUES (@journeyId, @revision, @type, @actorId, @actorRole, @onBehalfOf, @occurredAt, @recordedAt, @overriddenTopics, @position)`,
@@ -143,7 +145,8 @@ export class DecisionsProjection implements Projection {
 
   /** A new challenge supersedes the outcome of an earlier one: the decision is contested again. */
   private recordChallenge(db: Database.Database, event: StoredEvent): void {
-    db.prepare(
+    prepared(
+      db,
       `UPDATE decisions SET challenge_count = challenge_count + 1, challenge_revision = @challengeRevision, challenge_outcome = NULL
        WHERE journey_id = @journeyId AND revision = @decisionRevision`,
     ).run({
@@ -155,7 +158,8 @@ export class DecisionsProjection implements Projection {
 
   /** The resolution names the challenge by its revision; the decision is the one that challenge is open on. */
   private recordResolution(db: Database.Database, event: StoredEvent): void {
-    db.prepare(
+    prepared(
+      db,
       `UPDATE decisions SET challenge_outcome = @outcome
        WHERE journey_id = @journeyId AND challenge_revision = @challengeRevision`,
     ).run({

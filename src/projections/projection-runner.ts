@@ -9,6 +9,7 @@
 import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import type { EventStore, StoredEvent, Subscription } from '../event-store/event-store';
+import { prepared } from './prepared';
 import type { Projection } from './projection';
 
 const CHECKPOINT_NAME = 'read-models';
@@ -170,9 +171,10 @@ export class ProjectionRunner {
       for (const event of events) {
         for (const projection of this.projections) projection.apply(this.db, event);
       }
-      this.db
-        .prepare('INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position')
-        .run(CHECKPOINT_NAME, last.toString());
+      prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
+        CHECKPOINT_NAME,
+        last.toString(),
+      );
     })();
     this.checkpoint = last;
     this.releaseWaiters();
