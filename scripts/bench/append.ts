@@ -98,7 +98,9 @@ async function openJourneys(client: HttpClient, auth: string, count: number): Pr
 async function drive(client: HttpClient, auth: string, journeyOf: (c: number) => string, settings: Settings): Promise<PhaseResult> {
   const clients = Array.from({ length: settings.clients }, (_, c) => c);
   let sequence = 0;
-  const send = (c: number) => client.post(`/journeys/${journeyOf(c)}/events`, preference(sequence++, Number.MAX_SAFE_INTEGER), { authorization: auth });
+  // Preferences cycle over 20 topics, as a person's do (a new preference on a topic replaces the
+  // old one), so a journey's context stays the size of a real one however many commands it takes.
+  const send = (c: number) => client.post(`/journeys/${journeyOf(c)}/events`, preference(sequence++), { authorization: auth });
   await Promise.all(clients.map(async (c) => {
     for (let i = 0; i < settings.warmup; i += 1) await send(c);
   }));
