@@ -8,6 +8,7 @@ import { fact } from '../../workflows/testing/facts';
 import { ManualClock } from '../common/clock';
 import { AccessEndedError, JourneyNotFoundError } from '../errors';
 import { MemoryEventStore } from '../event-store/memory-event-store';
+import { verifyChain } from '../integrity/hash-chain';
 import { JourneyCache } from './journey-cache';
 import { JourneysService } from './journeys.service';
 
@@ -82,6 +83,31 @@ describe('JourneysService snapshot cache', () => {
     expect([again.repeated, third.repeated]).toEqual([true, true]);
     expect(new Set([first.eventId, again.eventId, third.eventId]).size).toBe(1);
     expect(await store.readStream(`journey-${id}`)).toHaveLength(2);
+  });
+
+  it('answers a keyed command that lost the race to another instance as a repeat, and keeps the chain whole', async () => {
+    const store = new MemoryEventStore();
+    const a = service(store);
+    const b = service(store);
+    const { id } = await a.open(caseWorker, { data: fact('ReferralReceived').data });
+    await b.record(id, caseWorker, { type: 'AssessmentStarted', data: fact('AssessmentStarted').data });
+    const input = { type: 'PreferenceRecorded' as const, data: fact('PreferenceRecorded').data };
+
+    // Both instances read revision 1, then both append the key's event at revision 2.
+    const [first, second] = await Promise.all([
+      a.record(id, person, input, { idempotencyKey: 'same-key' }),
+      b.record(id, person, input, { idempotencyKey: 'same-key' }),
+    ]);
+    expect([first.repeated, second.repeated].sort()).toEqual([false, true]);
+    expect(second.eventId).toBe(first.eventId);
+
+    await a.record(id, caseWorker, { type: 'AssessmentCompleted', data: fact('AssessmentCompleted').data });
+    await b.record(id, caseWorker, { type: 'IndicativeBudgetSet', data: fact('IndicativeBudgetSet').data });
+    const events = await store.readStream(`journey-${id}`);
+    expect(events.map((event) => event.type)).toEqual([
+      'ReferralReceived', 'AssessmentStarted', 'PreferenceRecorded', 'AssessmentCompleted', 'IndicativeBudgetSet',
+    ]);
+    expect(verifyChain(events)).toBeNull();
   });
 
   it('records only for actors who may see the journey, judged on the cached snapshot', async () => {

@@ -33,8 +33,8 @@ import {
   StaleRevisionError,
   TransitionRefusedError,
 } from '../errors';
-import { EventStore, StreamConflictError, type StoredEvent } from '../event-store/event-store';
-import { canonicalJson } from '../integrity/hash-chain';
+import { EventStore, StreamConflictError, type NewEvent, type StoredEvent } from '../event-store/event-store';
+import { canonicalJson, integrityOf } from '../integrity/hash-chain';
 import {
   eventIdFor,
   journeyIdFor,
@@ -196,6 +196,12 @@ export class JourneysService {
       current?.last,
     );
     const appended = await this.store.appendToStream(streamId, [sealed], creating ? 'no-stream' : revision);
+    if (options.idempotencyKey && !(await this.storedAsSealed(streamId, appended.nextRevision, sealed))) {
+      // Another instance recorded this key's event first, and the store answered our append as a
+      // repeat of it: what is stored is theirs, so answer as a retry and forget our copy.
+      this.cache.delete(journeyId);
+      return this.answerRepeat(journeyId, eventId, input);
+    }
     const after = apply(definition, snapshot, machineEvent);
     const stored: StoredEvent = { ...sealed, streamId, revision: revision + 1, position: appended.position };
     this.cache.set(journeyId, {
@@ -235,6 +241,15 @@ export class JourneysService {
     };
     this.cache.set(journeyId, entry);
     return entry;
+  }
+
+  /**
+   * Whether the event at `revision` is the one this command sealed. Only a keyed command can
+   * collide with another writer's event id (ids are otherwise random), so only it asks.
+   */
+  private async storedAsSealed(streamId: string, revision: number, sealed: NewEvent): Promise<boolean> {
+    const [stored] = await this.store.readStream(streamId, { fromRevision: revision, toRevision: revision });
+    return stored !== undefined && integrityOf(stored.metadata)?.hash === integrityOf(sealed.metadata)?.hash;
   }
 
   /** A retried request: answer as the first time did, if it really is the same request. */
