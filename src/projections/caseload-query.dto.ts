@@ -25,7 +25,7 @@ export class CaseloadQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
 
   @ApiPropertyOptional({ default: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset = 0;
 
   @ApiPropertyOptional({ description: 'A position from a write response: wait until the list includes it' })
   @IsOptional() @Matches(/^\d{1,30}$/) after?: string;

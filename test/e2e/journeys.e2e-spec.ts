@@ -164,6 +164,26 @@ describe('errors: one status per kind of problem, never a 500, never a partial e
     expect(response.body.details[0]).toMatchObject({ field: 'occurredAt', rule: 'notInFuture' });
   });
 
+  it('400 for times JavaScript would misread (week, ordinal, no zone, no such day), and huge paging numbers', async () => {
+    const before = await eventCount();
+    for (const occurredAt of ['2026-W01-1', '2026-005', '2026-01-05T09:00:00', '2026-02-30T09:00:00Z', '2010-02-18T16,2283Z']) {
+      const response = await t
+        .http()
+        .post(`/journeys/${id}/events`)
+        .set('Authorization', caseWorker)
+        .send({ type: 'PreferenceRecorded', data: dataOf('PreferenceRecorded'), occurredAt })
+        .expect(400);
+      expect(response.body.details[0]).toMatchObject({ field: 'occurredAt', rule: 'isTimestamp' });
+    }
+    const dated = await t.http().get(`/journeys/${id}/state?at=2026-W02-1`).set('Authorization', caseWorker).expect(400);
+    expect(dated.body.details[0]).toMatchObject({ field: 'at', rule: 'isTimestamp' });
+    for (const path of ['/journeys?offset=1e20', '/decisions?offset=1e300']) {
+      const paged = await t.http().get(path).set('Authorization', caseWorker).expect(400);
+      expect(paged.body.details[0]).toMatchObject({ field: 'offset', rule: 'max' });
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it('401 without a token', async () => {
     await t.http().get(`/journeys/${id}`).expect(401);
   });

@@ -10,7 +10,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
+  
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -66,7 +66,7 @@ import {
   type SupportPlanSubmittedData,
   type SupportStartedData,
 } from '../../../workflows';
-import { IsChoices, IsFlatRecord } from './record-validators';
+import { IsChoices, IsDateOrTimestamp, IsFlatRecord, IsTimestamp } from './record-validators';
 
 const SHORT = 200;
 const LONG = 10_000;
@@ -162,7 +162,7 @@ export class SupportPlanApprovedDto implements SupportPlanApprovedData {
 }
 
 export class SupportStartedDto implements SupportStartedData {
-  @IsISO8601({ strict: true }) startDate!: string;
+  @IsDateOrTimestamp() startDate!: string;
 }
 
 export class ReviewRequestedDto implements ReviewRequestedData {
@@ -214,7 +214,7 @@ export class ChallengeResolvedDto implements ChallengeResolvedData {
 
 export class DeadlineMissedDto implements DeadlineMissedData {
   @IsString() @IsNotEmpty() @MaxLength(SHORT) clock!: string;
-  @IsISO8601({ strict: true }) dueAt!: string;
+  @IsTimestamp() dueAt!: string;
 }
 
 export class JourneyClosedDto implements JourneyClosedData {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { EVENT_TYPES, type EventType } from '../../../workflows';
+import { IsTimestamp } from './record-validators';
 
 /**
  * `POST /journeys/:id/events`. The shape is checked here; `data` is checked against the class
@@ -17,7 +18,7 @@ export class RecordEventBody {
 
   @ApiPropertyOptional({ description: 'When it happened in the world (ISO-8601 UTC); defaults to now' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsTimestamp()
   occurredAt?: string;
 
   @ApiPropertyOptional({ description: 'The reason given for recording it' })
@@ -41,7 +42,7 @@ export class OpenJourneyBody {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsTimestamp()
   occurredAt?: string;
 
   @ApiPropertyOptional()

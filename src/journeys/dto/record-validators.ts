@@ -57,3 +57,55 @@ export function IsFlatRecord(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/** An ISO-8601 calendar date-time with seconds optional, fractions optional, and a zone (Z or ±hh:mm). */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The date part names a real day (no 31 February), so `new Date` reads it as written. */
+function isRealDay(year: string, month: string, day: string): boolean {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+}
+
+function isTimestamp(value: unknown): boolean {
+  const match = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
+  return match !== null && isRealDay(match[1], match[2], match[3]) && Number.isFinite(Date.parse(value as string));
+}
+
+function isCalendarDate(value: unknown): boolean {
+  const match = typeof value === 'string' ? CALENDAR_DATE.exec(value) : null;
+  return match !== null && isRealDay(match[1], match[2], match[3]);
+}
+
+/**
+ * A moment in time: `2026-01-05T09:00:00Z` or with an offset. Narrower than class-validator's
+ * IsISO8601, which also takes week dates, ordinal dates and times with no zone: JavaScript cannot
+ * read the first two, and the last would be read in the server's own zone.
+ */
+export function IsTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTimestamp',
+      validator: {
+        validate: isTimestamp,
+        defaultMessage: () => '$property must be an ISO-8601 date-time with a zone, e.g. 2026-01-05T09:00:00Z',
+      },
+    },
+    options,
+  );
+}
+
+/** A calendar day (`2026-03-01`) or a moment in time, as IsTimestamp. */
+export function IsDateOrTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isDateOrTimestamp',
+      validator: {
+        validate: (value: unknown) => isCalendarDate(value) || isTimestamp(value),
+        defaultMessage: () => '$property must be an ISO-8601 date (2026-03-01) or date-time with a zone',
+      },
+    },
+    options,
+  );
+}

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsTimestamp } from './record-validators';
 
 /** `?revision=<n>` or `?at=<ISO time>` (or both: whichever is earlier wins). */
 export class StateQuery {
@@ -14,6 +15,6 @@ export class StateQuery {
 
   @ApiPropertyOptional({ description: 'ISO-8601 time: what the engine had recorded by then' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsTimestamp()
   at?: string;
 }
