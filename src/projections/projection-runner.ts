@@ -14,6 +14,9 @@ import type { Projection } from './projection';
 
 const CHECKPOINT_NAME = 'read-models';
 const PROGRESS_EVERY_MS = 5_000;
+/** Pause before following again after a failure; doubles per failure in a row, up to the max. */
+const RESTART_AFTER_MS = 200;
+const RESTART_AFTER_MAX_MS = 30_000;
 
 export interface ProjectionRunnerOptions {
   /** Events a catch-up transaction carries. */
@@ -41,6 +44,9 @@ export class ProjectionRunner {
   private waiters: Waiter[] = [];
   private checkpoint: bigint;
   private failure: unknown = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private failuresInARow = 0;
+  private generation = 0;
   private readonly listeners: Array<() => void> = [];
 
   constructor(
@@ -64,14 +70,23 @@ export class ProjectionRunner {
   /** Catch up from the checkpoint, then follow. Resolves once caught up. */
   async start(): Promise<void> {
     await this.catchUp();
+    // Events still arriving from a subscription given up after a failure are not applied: they
+    // could land past the events of the batch that failed.
+    const generation = ++this.generation;
     this.subscription = this.store.subscribe(
       { after: this.checkpoint, streamPrefix: this.prefix },
-      (event) => this.enqueue(event),
-      (error) => this.fail(error),
+      (event) => {
+        if (generation === this.generation) this.enqueue(event);
+      },
+      (error) => {
+        if (generation === this.generation) this.fail(error);
+      },
     );
   }
 
   async stop(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     await this.subscription?.close();
     this.subscription = null;
     this.flush();
@@ -190,9 +205,36 @@ export class ProjectionRunner {
     });
   }
 
+  /**
+   * A batch that failed was rolled back whole and the checkpoint stayed where it was; a failed
+   * subscription has stopped. Either way, following stops and starts again from the checkpoint
+   * after a pause, so no event is skipped and none applied twice. /health reports the failure
+   * until a restart has caught up.
+   */
   private fail(error: unknown): void {
     this.failure = error;
-    this.logger.error(`read models stopped following the store: ${error instanceof Error ? error.message : String(error)}`);
+    this.failuresInARow += 1;
+    const pauseMs = Math.min(RESTART_AFTER_MS * 2 ** (this.failuresInARow - 1), RESTART_AFTER_MAX_MS);
+    this.logger.error(
+      `read models stopped following the store at position ${this.checkpoint}: ${error instanceof Error ? error.message : String(error)}; ` +
+        `following again in ${pauseMs} ms`,
+    );
+    if (this.restartTimer) return;
+    this.generation += 1;
+    this.pending = [];
+    const subscription = this.subscription;
+    this.subscription = null;
+    void subscription?.close();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.start().then(
+        () => {
+          this.failure = null;
+          this.failuresInARow = 0;
+        },
+        (restartError: unknown) => this.fail(restartError),
+      );
+    }, pauseMs);
   }
 
   /**
