@@ -10,8 +10,11 @@ import { LruCache } from '../common/lru-cache';
 import { prepared } from './prepared';
 import type { Projection } from './projection';
 
-/** Journeys whose latest snapshot the projection keeps parsed in memory. */
-const SNAPSHOT_CACHE_SIZE = 10_000;
+/**
+ * Journeys whose latest snapshot the projection keeps parsed in memory: the ones being worked on
+ * now. Small, since the command side keeps its own cache and memory is budgeted per instance.
+ */
+const SNAPSHOT_CACHE_SIZE = 2_000;
 
 type Snapshot = ReturnType<typeof apply>;
 
