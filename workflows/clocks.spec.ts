@@ -135,6 +135,13 @@ describe('stopping clocks', () => {
     expect(open(restarted)).toContain('annual-review');
   });
 
+  it('a review that sends the journey to reassessment keeps the yearly review running, through the new plan', () => {
+    const reassess = [...pathTo.review(), fact('ReviewCompleted', { outcome: 'reassess' }, { at: '2026-06-01T09:00:00.000Z' })];
+    expect(open(reassess)).toEqual(expect.arrayContaining(['annual-review', 'assessment-completed']));
+    const annual = clocksOf(reassess).find((clock) => clock.clock === 'annual-review' && clock.status === 'running');
+    expect(annual?.dueAt).toBe('2027-06-01T09:00:00.000Z');
+  });
+
   it('each challenge has its own clock, stopped only by its own resolution', () => {
     const facts = [
       ...pathTo.supportPlanning(),

@@ -21,6 +21,8 @@ export const SCHEDULER_ACTOR: Actor = { id: 'deadline-scheduler', role: 'system'
 /** setTimeout cannot wait longer than ~24.8 days; wake at least hourly and re-plan. */
 const MAX_SLEEP_MS = 3_600_000;
 const BATCH = 100;
+/** A clock that could not be recorded waits this long before the next try, doubling to an hour. */
+const HOLD_BACK_MS = 30_000;
 
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,6 +30,12 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<number> = Promise.resolve(0);
   private stopped = false;
+  /**
+   * Due clocks the last try could not record (the workflow refused the fact, the store failed),
+   * by journey, clock and due time: tried again after a pause, so that one of them can neither
+   * spin the scheduler nor, a hundred of them, starve the clocks behind them.
+   */
+  private readonly heldBack = new Map<string, { until: number; failures: number }>();
 
   constructor(
     private readonly readModels: ReadModels,
@@ -62,7 +70,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     if (this.stopped) return 0;
     const now = this.clock.now();
     let recorded = 0;
-    for (const row of this.readModels.dueClocks(now, BATCH)) {
+    for (const row of this.readyToRecord(now)) {
       if (await this.recordMissed(row, now)) recorded += 1;
     }
     this.plan();
@@ -83,13 +91,39 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
         { type: 'DeadlineMissed', data: { clock: row.clock, dueAt: row.dueAt }, occurredAt: row.dueAt, reason: `${row.label} was due at ${row.dueAt}` },
         { idempotencyKey: `deadline-missed:${row.key}:${row.dueAt}` },
       );
+      this.heldBack.delete(heldBackKey(row));
       if (!result.repeated) this.logger.warn(`journey ${row.journeyId}: clock ${row.clock} missed (due ${row.dueAt})`);
       return !result.repeated;
     } catch (error) {
-      if (error instanceof TransitionRefusedError) return false;
-      this.logger.error(`could not record missed clock ${row.clock} on journey ${row.journeyId}: ${(error as Error).message}`);
+      const pauseMs = this.holdBack(row, now);
+      const why = error instanceof TransitionRefusedError ? 'the workflow refused it' : (error as Error).message;
+      this.logger.error(`could not record missed clock ${row.clock} on journey ${row.journeyId} (${why}); trying again in ${pauseMs / 1000} s`);
       return false;
     }
+  }
+
+  /** Due clocks not held back, at most a batch of them. */
+  private readyToRecord(now: Date): OpenClockRow[] {
+    return this.readModels
+      .dueClocks(now, BATCH + this.heldBack.size)
+      .filter((row) => (this.heldBack.get(heldBackKey(row))?.until ?? 0) <= now.getTime())
+      .slice(0, BATCH);
+  }
+
+  private holdBack(row: OpenClockRow, now: Date): number {
+    const failures = (this.heldBack.get(heldBackKey(row))?.failures ?? 0) + 1;
+    const pauseMs = Math.min(HOLD_BACK_MS * 2 ** (failures - 1), MAX_SLEEP_MS);
+    this.heldBack.set(heldBackKey(row), { until: now.getTime() + pauseMs, failures });
+    return pauseMs;
+  }
+
+  /** When to wake: now if a due clock is ready; else the first held-back retry or the next clock to fall due. */
+  private nextWake(now: Date): number | null {
+    if (this.readyToRecord(now).length > 0) return now.getTime();
+    const retries = [...this.heldBack.values()].map((held) => held.until);
+    const nextDue = this.readModels.nextDue(now);
+    const candidates = nextDue === null ? retries : [...retries, Date.parse(nextDue)];
+    return candidates.length === 0 ? null : Math.min(...candidates);
   }
 
   /** Sleep until the earliest running clock falls due. */
@@ -97,10 +131,18 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const now = this.clock.now();
     const next = this.readModels.nextDue();
     if (next === null) return;
-    const delay = Math.min(Math.max(Date.parse(next) - this.clock.now().getTime(), 0), MAX_SLEEP_MS);
+    // Only when something is already due can a held-back clock be the reason to wake.
+    const wake = Date.parse(next) <= now.getTime() && this.heldBack.size > 0 ? this.nextWake(now) : Date.parse(next);
+    if (wake === null) return;
+    const delay = Math.min(Math.max(wake - now.getTime(), 0), MAX_SLEEP_MS);
     this.timer = setTimeout(() => void this.tick(), delay);
     this.timer.unref();
   }
+}
+
+function heldBackKey(row: OpenClockRow): string {
+  return `${row.journeyId} ${row.key} ${row.dueAt}`;
 }

@@ -78,9 +78,11 @@ export class DeadlinesProjection implements Projection {
     }
   }
 
-  /** The earliest due time of a running clock, or null. */
-  nextDue(db: Database.Database): string | null {
-    const row = db.prepare("SELECT MIN(due_at) AS due FROM open_clocks WHERE status = 'running'").get() as { due: string | null };
+  /** The earliest due time of a running clock (after `after`, if given), or null. */
+  nextDue(db: Database.Database, after = ''): string | null {
+    const row = prepared(db, "SELECT MIN(due_at) AS due FROM open_clocks WHERE status = 'running' AND due_at > ?").get(after) as {
+      due: string | null;
+    };
     return row.due;
   }
 

@@ -134,8 +134,9 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     throw new ReadModelLagError(readModel, Number(after - this.runner.position));
   }
 
-  nextDue(): string | null {
-    return this.deadlines.nextDue(this.db);
+  /** The earliest due time of a running clock, or the earliest after `after`. */
+  nextDue(after?: Date): string | null {
+    return this.deadlines.nextDue(this.db, after?.toISOString());
   }
 
   dueClocks(now: Date, limit: number): OpenClockRow[] {

@@ -151,3 +151,32 @@ describe('closure', () => {
     }
   });
 });
+
+describe('a challenge raised after closure', () => {
+  it('runs its 28-day clock on the closed journey, and the scheduler records it missed once', async () => {
+    const clock = new ManualClock(new Date('2026-03-02T09:00:00Z'));
+    const t = await startApp({ clock });
+    const person = await bearer(fact('ReferralReceived').data.personId, 'person');
+    const post = (token: string, type: EventType, data: Record<string, unknown> = {}) =>
+      t.http().post(`/journeys/${id}/events`).set('Authorization', token).send({ type, data: dataOf(type, data) }).expect(201);
+    let id = '';
+    try {
+      id = (await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: dataOf('ReferralReceived') }).expect(201)).body.id;
+      await post(caseWorker, 'AssessmentStarted');
+      await post(caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], reasons: 'Needs do not meet reg. 2' }); // 2
+      await post(caseWorker, 'JourneyClosed', { reason: 'no-longer-eligible' });
+      const challenged = await post(person, 'DecisionChallenged', { decisionRevision: 2, raisedBy: 'the person' });
+      await t.http().get(`/journeys?after=${challenged.body.position}`).set('Authorization', caseWorker).expect(200);
+
+      clock.set('2026-04-01T09:00:00Z');
+      expect(await t.app.get(DeadlineScheduler).tick()).toBe(1);
+      expect(await t.app.get(DeadlineScheduler).tick()).toBe(0);
+      const missed = missedFacts(await historyTypes(t, id), 'challenge-answered');
+      expect(missed).toEqual([expect.objectContaining({ data: { clock: 'challenge-answered', dueAt: '2026-03-30T09:00:00.000Z' } })]);
+      const journey = await t.http().get(`/journeys/${id}`).set('Authorization', caseWorker).expect(200);
+      expect(journey.body).toMatchObject({ status: 'closed', escalated: true });
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -64,6 +64,8 @@ export const GUARD_DESCRIPTIONS: Record<string, string> = {
   withdrawsAppointedAdvocate: 'Only an appointed advocate can be withdrawn.',
   advocateNotAlreadyAppointed: 'An advocate is appointed once until withdrawn.',
   clockIsKnown: 'A missed deadline names a clock of this workflow version’s policy.',
+  clockRunsAfterClosure:
+    'On a closed journey the only clock that runs is a challenge’s, so a missed deadline there names a challenge clock while a challenge is open.',
 };
 
 function eventAs<K extends JourneyEvent['type']>(event: JourneyEvent, type: K): EventOf<K> | null {
@@ -280,6 +282,12 @@ export function makeGuards(policy: WorkflowPolicy) {
     clockIsKnown: ({ event }: GuardArgs) => {
       const missed = eventAs(event, 'DeadlineMissed');
       return missed !== null && policy.clocks.some((clock) => clock.id === missed.data.clock);
+    },
+
+    clockRunsAfterClosure: ({ context, event }: GuardArgs) => {
+      const missed = eventAs(event, 'DeadlineMissed');
+      const clock = missed && policy.clocks.find((candidate) => candidate.id === missed.data.clock);
+      return clock?.perChallenge === true && Object.keys(context.openChallenges).length > 0;
     },
   };
 }

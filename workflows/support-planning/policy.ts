@@ -184,9 +184,11 @@ export const policyV1: WorkflowPolicy = {
       id: 'annual-review',
       label: 'Annual review',
       due: { months: 12 },
+      // From the last review, whatever it decided: a reassessment does not stop the yearly review.
       startsOn: [
         { event: 'ReviewCompleted', where: { outcome: 'continue' } },
         { event: 'ReviewCompleted', where: { outcome: 'revise-plan' } },
+        { event: 'ReviewCompleted', where: { outcome: 'reassess' } },
       ],
       stopsOn: [{ event: 'ReviewCompleted' }],
       source: 'Care and Support Statutory Guidance para. 13.32; NHS CHC National Framework',

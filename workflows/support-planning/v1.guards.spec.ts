@@ -824,6 +824,34 @@ describe('the rules of support planning', () => {
   });
 });
 
+describe('deadlines on a closed journey', () => {
+  // Revisions: ...review() ends at 8; the review ending support is 9, the challenge to it 10.
+  const closedWithOpenChallenge = () => [
+    ...pathTo.review(),
+    fact('ReviewCompleted', { outcome: 'end-support' }),
+    fact('DecisionChallenged', { decisionRevision: 9 }),
+  ];
+
+  rule('clockRunsAfterClosure', 'On a closed journey only a challenge’s clock runs, while the challenge is open', {
+    allows: {
+      'the 28-day clock of a challenge raised after closure': () =>
+        journey
+          .given(...closedWithOpenChallenge())
+          .when(fact('DeadlineMissed', { clock: 'challenge-answered', dueAt: '2026-09-01T09:00:00.000Z' }))
+          .thenAllowed('closed'),
+    },
+    refuses: {
+      'a review clock, stopped when the journey closed': () =>
+        journey.given(...closedWithOpenChallenge()).when(fact('DeadlineMissed', { clock: 'annual-review' })).thenRefused('clockRunsAfterClosure'),
+      'a challenge clock once the challenge is resolved': () =>
+        journey
+          .given(...closedWithOpenChallenge(), fact('ChallengeResolved', { challengeRevision: 10, outcome: 'not-upheld' }))
+          .when(fact('DeadlineMissed', { clock: 'challenge-answered' }))
+          .thenRefused('clockRunsAfterClosure'),
+    },
+  });
+});
+
 describe('the rule blocks above', () => {
   it('cover every named guard of GUARD_DESCRIPTIONS, and every guard the machine has', () => {
     expect([...covered].sort()).toEqual(Object.keys(GUARD_DESCRIPTIONS).sort());

@@ -158,11 +158,11 @@ const EVERY_EVENT: Record<EventType, { allowedAfter: Fact[]; fact: Fact; leadsTo
     wrongStep: null,
   },
   DeadlineMissed: {
-    note: 'at any open step, recorded by the scheduler',
+    note: 'at any open step (and, for a challenge clock, on a closed journey), recorded by the scheduler',
     allowedAfter: pathTo.liveSupport(),
     fact: fact('DeadlineMissed', { clock: 'first-review', dueAt: '2026-04-27T09:00:00.000Z' }),
     leadsTo: 'open.liveSupport',
-    wrongStep: closedAfterReferral(),
+    wrongStep: [],
   },
   JourneyClosed: {
     note: 'from any open step',
@@ -398,8 +398,8 @@ describe('allowedEvents: what may happen next', () => {
     expect(allowedEvents(v1, live, 'auditor')).toEqual([]);
   });
 
-  it('on a closed journey, only challenges', () => {
-    expect(allowedEvents(v1, after(...closedAfterReferral()))).toEqual(['DecisionChallenged', 'ChallengeResolved']);
+  it('on a closed journey, only challenges and the missed deadline of one', () => {
+    expect(allowedEvents(v1, after(...closedAfterReferral()))).toEqual(['DecisionChallenged', 'ChallengeResolved', 'DeadlineMissed']);
   });
 });
 

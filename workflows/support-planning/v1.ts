@@ -187,7 +187,14 @@ export const supportPlanningV1 = setup({
         },
       },
     },
-    /** Closed journeys accept only challenges (on the root); an upheld one reopens a step. */
-    closed: {},
+    /**
+     * Closed journeys accept challenges (on the root; an upheld one reopens a step) and the
+     * missed deadline of a challenge raised after closure, the one clock that runs here.
+     */
+    closed: {
+      on: {
+        DeadlineMissed: { guard: and(['actorMayRecord', 'clockIsKnown', 'clockRunsAfterClosure']), actions: 'record' },
+      },
+    },
   },
 });
