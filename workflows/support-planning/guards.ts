@@ -108,13 +108,22 @@ function funderOfStream(context: JourneyContext): Funder {
   return context.fundingStream === 'nhs-chc' ? 'nhs' : 'council';
 }
 
-/** NHS-funded if the support says so, or by default when the NHS pays for (part of) the journey. */
+/**
+ * NHS-funded if the support says so, or by default when the NHS pays for (part of) the journey.
+ * An integrated plan whose shares are not yet recorded may be NHS-funded, so it counts as such.
+ */
 function isNhsFunded(context: JourneyContext, plan: PlanVersion, fundedBy: Funder | undefined): boolean {
   if (fundedBy) return fundedBy === 'nhs';
   if (context.fundingStream === 'integrated') {
-    return plan.fundingShares.some((share) => share.funder === 'nhs' && share.amountPence > 0);
+    return plan.fundingShares.length === 0 || plan.fundingShares.some((share) => share.funder === 'nhs' && share.amountPence > 0);
   }
   return funderOfStream(context) === 'nhs';
+}
+
+/** A support on a mixed plan that does not say how it is held may be paid as cash, so it counts as a direct payment. */
+function mayBeDirectPayment(support: PlanVersion['supports'][number], plan: PlanVersion): boolean {
+  const heldAs = support.heldAs ?? plan.deployment;
+  return heldAs === 'direct-payment' || heldAs === 'mixed';
 }
 
 export function prohibitedNhsDirectPaymentSupports(
@@ -123,10 +132,16 @@ export function prohibitedNhsDirectPaymentSupports(
   policy: WorkflowPolicy,
 ): string[] {
   return plan.supports
-    .filter((support) => (support.heldAs ?? plan.deployment) === 'direct-payment')
+    .filter((support) => mayBeDirectPayment(support, plan))
     .filter((support) => isNhsFunded(context, plan, support.fundedBy))
     .filter((support) => policy.nhsDirectPaymentProhibitedCategories.includes(support.category))
     .map((support) => support.category);
+}
+
+/** The plan with the funding shares an approval confirms, which may differ from the draft's. */
+function planAsDecided(plan: PlanVersion, event: JourneyEvent): PlanVersion {
+  const approval = eventAs(event, 'SupportPlanApproved');
+  return approval?.data.fundingShares ? { ...plan, fundingShares: approval.data.fundingShares } : plan;
 }
 
 /** An upheld (or partly upheld) challenge reopens the step its contested decision closed. */
@@ -235,8 +250,8 @@ export function makeGuards(policy: WorkflowPolicy) {
       return shares.reduce((sum, share) => sum + share.amountPence, 0) === approved.data.finalBudgetPence;
     },
 
-    nhsDirectPaymentExcludesProhibited: ({ context }: GuardArgs) =>
-      context.plan !== null && prohibitedNhsDirectPaymentSupports(context, context.plan, policy).length === 0,
+    nhsDirectPaymentExcludesProhibited: ({ context, event }: GuardArgs) =>
+      context.plan !== null && prohibitedNhsDirectPaymentSupports(context, planAsDecided(context.plan, event), policy).length === 0,
 
     challengeNamesOpenableDecision: ({ context, event }: GuardArgs) => {
       const challenge = eventAs(event, 'DecisionChallenged');

@@ -529,6 +529,28 @@ describe('the rules of support planning', () => {
             )
             .when(fact('SupportPlanSubmitted'))
             .thenRefused('nhsDirectPaymentExcludesProhibited'),
+        'an integrated direct payment whose shares are not recorded yet, buying alcohol (the NHS may be paying)': () =>
+          journey
+            .given(...drafted({ fundingStream: 'integrated', supports: [care, { description: 'Wine', category: 'alcohol', costPence: 1_000 }] }))
+            .when(fact('SupportPlanSubmitted'))
+            .thenRefused('nhsDirectPaymentExcludesProhibited'),
+        'an NHS CHC mixed plan with a prohibited support that does not say how it is held': () =>
+          journey
+            .given(...drafted({ fundingStream: 'nhs-chc', supports: [care, gp], plan: { deployment: 'mixed' } }))
+            .when(fact('SupportPlanSubmitted'))
+            .thenRefused('nhsDirectPaymentExcludesProhibited'),
+        'an integrated plan drafted as council-funded, approved with an NHS share: the approval is checked with its own shares': () =>
+          journey
+            .given(
+              ...atSignOff({
+                fundingStream: 'integrated',
+                budget: 21_000,
+                supports: [care, { description: 'Wine', category: 'alcohol', costPence: 1_000 }],
+                plan: { fundingShares: [{ funder: 'council', amountPence: 21_000 }] },
+              }),
+            )
+            .when(approve({ finalBudgetPence: 21_000, fundingShares: [{ funder: 'council', amountPence: 11_000 }, { funder: 'nhs', amountPence: 10_000 }], reasons: 'Costed plan' }))
+            .thenRefused('nhsDirectPaymentExcludesProhibited'),
       },
     });
   });
