@@ -6,9 +6,10 @@
  * snapshot on any machine, today or in ten years.
  */
 import {
+  createActor,
   getNextTransitions,
   initialTransition,
-  transition,
+  type AnyActorScope,
   type AnyStateMachine,
   type AnyTransitionDefinition,
   type SnapshotFrom,
@@ -50,10 +51,29 @@ export function initialSnapshot(definition: WorkflowDefinition): JourneySnapshot
   return snapshot as JourneySnapshot;
 }
 
+/**
+ * The actor scope `machine.transition` runs in, made once per machine. XState's `transition()`
+ * builds a fresh inert scope on every call, and building one creates an actor that computes the
+ * machine's initial snapshot: most of the cost of a transition. Our machines only `assign`, spawn
+ * nothing and emit nothing, so one inert scope (actions discarded, as `transition()` does) serves
+ * every replay; the result is the same snapshot (runtime.spec.ts checks it against `transition`).
+ */
+const inertScopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+
+function inertScopeOf(machine: AnyStateMachine): AnyActorScope {
+  let scope = inertScopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    const ignore = () => undefined;
+    scope = { self, system: self.system, id: '', sessionId: '', defer: ignore, logger: ignore, stopChild: ignore, emit: ignore, actionExecutor: ignore };
+    inertScopes.set(machine, scope);
+  }
+  return scope;
+}
+
 /** Apply one fact, trusting that it was decided before (replay of stored events). */
 export function apply(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): JourneySnapshot {
-  const [next] = transition(definition.machine, snapshot, event);
-  return next as JourneySnapshot;
+  return definition.machine.transition(snapshot, event, inertScopeOf(definition.machine)) as JourneySnapshot;
 }
 
 export interface ReplayResult {

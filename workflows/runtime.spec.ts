@@ -1,0 +1,42 @@
+/**
+ * `apply` runs the machine's transition in one inert scope made once per machine, rather than
+ * XState's `transition()`, which makes a new one per call. It must give the very same snapshots.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { transition } from 'xstate';
+import { WorkflowRegistry } from './index';
+import { apply, initialSnapshot, type JourneySnapshot } from './runtime';
+import type { JourneyEvent } from './support-planning/events';
+import { fact, pathTo, toEvents } from './testing/facts';
+
+const v1 = new WorkflowRegistry().get('support-planning', 1);
+const GOLDEN = join(__dirname, '..', 'test', 'golden');
+
+const seen = (snapshot: JourneySnapshot) => ({ value: snapshot.value, status: snapshot.status, context: snapshot.context });
+
+function goldenJourneys(): JourneyEvent[][] {
+  return readdirSync(GOLDEN)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => (JSON.parse(readFileSync(join(GOLDEN, name), 'utf8')) as { events: JourneyEvent[] }).events);
+}
+
+describe('apply', () => {
+  const journeys: Array<[string, JourneyEvent[]]> = [
+    ['a review that revises the plan, then closure', toEvents([...pathTo.review(), fact('ReviewCompleted', { outcome: 'revise-plan' }), fact('JourneyClosed')])],
+    ['a challenge to not eligible, upheld', toEvents([...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' })])],
+    ...goldenJourneys().map((events, n): [string, JourneyEvent[]] => [`golden history ${n + 1}`, events]),
+  ];
+
+  it.each(journeys)('gives the snapshot XState’s transition() gives, fact by fact: %s', (_name, events) => {
+    expect(events.length).toBeGreaterThan(2);
+    let ours = initialSnapshot(v1);
+    let theirs = initialSnapshot(v1);
+    for (const event of events) {
+      ours = apply(v1, ours, event);
+      theirs = transition(v1.machine, theirs, event)[0] as JourneySnapshot;
+      expect(seen(ours)).toEqual(seen(theirs));
+    }
+    expect(ours.value).not.toEqual(initialSnapshot(v1).value);
+  });
+});
