@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type HashableEvent } from './hash-chain';
 
 function chain(count: number): Array<HashableEvent & { metadata: Record<string, unknown> }> {
@@ -28,6 +29,28 @@ describe('canonicalJson', () => {
 
   it('drops undefined members, as JSON does', () => {
     expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
+  });
+});
+
+/** The encoding as first written (entries, sorted, mapped): every stored hash was made with it. */
+function referenceCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(referenceCanonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, entry]) => entry !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${referenceCanonicalJson(entry)}`).join(',')}}`;
+}
+
+describe('canonicalJson, against the reference encoding', () => {
+  it('gives the same bytes for any JSON value, with keys in any order and undefined entries', () => {
+    const withUndefined = fc.dictionary(fc.string(), fc.oneof(fc.jsonValue(), fc.constant(undefined)));
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), withUndefined, fc.array(withUndefined)), (value) => {
+        expect(canonicalJson(value)).toBe(referenceCanonicalJson(value));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 

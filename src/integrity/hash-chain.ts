@@ -29,12 +29,21 @@ export interface HashableEvent {
  * to the same bytes, whatever order a store or a JSON parser gives the keys back in.
  */
 export function canonicalJson(value: unknown): string {
+  // Loops rather than entries/filter/sort/map: this runs for every event of every verify and
+  // append, and builds the same bytes (keys in UTF-16 order, undefined entries left out).
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, entry]) => entry !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let index = 0; index < value.length; index += 1) out += (index > 0 ? ',' : '') + canonicalJson(value[index]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of Object.keys(record).sort()) {
+    const entry = record[key];
+    if (entry !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(entry)}`;
+  }
+  return `{${out}}`;
 }
 
 export function withoutIntegrity(metadata: Record<string, unknown>): Record<string, unknown> {
