@@ -262,9 +262,20 @@ describe('races and retries', () => {
     expect(responses.map((r) => r.body.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, n) => n + 1));
     const journey = await t.http().get(`/journeys/${id}`).set('Authorization', caseWorker).expect(200);
     expect(journey.body.revision).toBe(20);
-    expect(Object.keys(journey.body.summary.preferences)).toHaveLength(20);
-    const replayed = await t.http().get(`/journeys/${id}/state?revision=20`).set('Authorization', auditor).expect(200);
-    expect(replayed.body.summary).toEqual(journey.body.summary);
+    const preferences = journey.body.summary.preferences as Record<string, { value: string }>;
+    expect(Object.fromEntries(Object.entries(preferences).map(([topic, preference]) => [topic, preference.value]))).toEqual(
+      Object.fromEntries(Array.from({ length: 20 }, (_, n) => [`topic-${n}`, `v${n}`])),
+    );
+    // What the last writer was told (decided on the command path's cached snapshot) is what a replay says.
+    const last = responses.find((r) => r.body.revision === 20)!;
+    const asPerson = await t.http().get(`/journeys/${id}`).set('Authorization', person).expect(200);
+    expect({ state: last.body.state, status: last.body.status, allowed: last.body.allowed }).toEqual({
+      state: asPerson.body.state,
+      status: asPerson.body.status,
+      allowed: asPerson.body.allowed,
+    });
+    const verified = await t.http().get(`/journeys/${id}/verify`).set('Authorization', auditor).expect(200);
+    expect(verified.body).toMatchObject({ chain: { intact: true }, replay: { consistent: true } });
   });
 
   it('20 concurrent writers racing for one step: exactly one wins, the rest are re-decided and refused', async () => {
@@ -286,6 +297,8 @@ describe('races and retries', () => {
       expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
       const history = await t.http().get(`/journeys/${id}/history`).set('Authorization', auditor).expect(200);
       expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual(Array.from({ length: 21 }, (_, n) => n));
+      const verified = await t.http().get(`/journeys/${id}/verify`).set('Authorization', auditor).expect(200);
+      expect(verified.body).toMatchObject({ chain: { intact: true }, replay: { consistent: true } });
     } finally {
       await other.close();
     }
