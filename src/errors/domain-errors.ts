@@ -158,8 +158,8 @@ export class ReadModelLagError extends DomainError {
 
   constructor(
     readonly readModel: string,
-    /** How many global positions the read model is behind the store's head. */
-    readonly lag: number,
+    /** How many global positions the read model is behind the one asked for (a bigint, in decimal, like positions). */
+    readonly lag: string,
   ) {
     super(`read model ${readModel} is ${lag} events behind; try again shortly`);
   }

@@ -157,8 +157,8 @@ describe('toErrorAnswer: domain errors', () => {
   });
 
   it('ReadModelLagError → 503 with the lag and Retry-After', () => {
-    const answer = toErrorAnswer(new ReadModelLagError('caseload', 42));
-    expect(errorBody(answer)).toMatchObject({ statusCode: 503, error: 'READ_MODEL.LAGGING', readModel: 'caseload', lag: 42 });
+    const answer = toErrorAnswer(new ReadModelLagError('caseload', '42'));
+    expect(errorBody(answer)).toMatchObject({ statusCode: 503, error: 'READ_MODEL.LAGGING', readModel: 'caseload', lag: '42' });
     expect(answer.headers['Retry-After']).toBe('1');
   });
 

@@ -131,7 +131,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   async ensureCaughtUp(after: bigint | undefined, waitMs: number, readModel = 'caseload'): Promise<void> {
     if (after === undefined) return;
     if (await this.runner.waitFor(after, waitMs)) return;
-    throw new ReadModelLagError(readModel, Number(after - this.runner.position));
+    throw new ReadModelLagError(readModel, (after - this.runner.position).toString());
   }
 
   /** The earliest due time of a running clock, or the earliest after `after`. */

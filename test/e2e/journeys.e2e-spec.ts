@@ -403,6 +403,9 @@ describe('durability and read models', () => {
     try {
       const response = await t.http().get('/journeys?after=999999&waitMs=50').set('Authorization', caseWorker).expect(503);
       expect(response.body.message).toContain('behind');
+      // A position past what a double can hold is still named exactly (positions are bigints).
+      const far = await t.http().get('/journeys?after=123456789012345678901&waitMs=0').set('Authorization', caseWorker).expect(503);
+      expect(far.body.lag).toBe('123456789012345678902');
     } finally {
       await t.close();
     }
