@@ -1,44 +1,34 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { WorkflowRegistry } from '../../workflows';
-import { assertMayAccess } from '../access';
+import { assertJourneyAccess } from '../access';
 import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Clock } from '../common/clock';
-import { ForbiddenActionError, JourneyNotFoundError } from '../errors/domain-errors';
-import { EventStore } from '../event-store/event-store';
+import { ForbiddenActionError } from '../errors/domain-errors';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
-import { streamIdOf } from '../journeys/journey-records';
-import { JourneysService } from '../journeys/journeys.service';
+import { AuditedJourneys, journeyExport } from './audited-journeys';
 import { renderExportHtml } from './export-html';
 import { ExportQuery } from './export-query.dto';
-import { buildExport, type JourneyExport } from './journey-export';
-import { verifyJourney, type JourneyVerification } from './verify-journey';
+import type { JourneyExport } from './journey-export';
+import type { JourneyVerification } from './verify-journey';
 
+/** Both routes read through AuditedJourneys: a journey whose record breaks is reported, never a 500. */
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('journeys')
 export class AuditController {
   constructor(
-    private readonly store: EventStore,
-    private readonly registry: WorkflowRegistry,
-    private readonly journeys: JourneysService,
+    private readonly journeys: AuditedJourneys,
     private readonly clock: Clock,
   ) {}
 
-  /**
-   * Auditors only, refused on the role before the journey is even read (so the 403 says nothing
-   * about whether it exists). Reads the stream straight from the store rather than through
-   * JourneysService.load, which replays and would fail on exactly the journeys this must report.
-   */
+  /** Auditors only, refused on the role before the journey is even read (so the 403 says nothing about whether it exists). */
   @Get(':id/verify')
   @ApiOperation({ summary: 'Chain checked link by link and the workflow replayed on its pinned version (auditors)' })
   async verify(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<JourneyVerification> {
     if (actor.role !== 'auditor') throw new ForbiddenActionError(actor.role, 'verify a journey');
-    const events = await this.store.readStream(streamIdOf(id));
-    if (events.length === 0) throw new JourneyNotFoundError(id);
-    return verifyJourney(events, this.registry);
+    return (await this.journeys.read(id)).replayed.verification;
   }
 
   @Get(':id/export')
@@ -49,9 +39,9 @@ export class AuditController {
     @Query() query: ExportQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JourneyExport | string> {
-    const journey = await this.journeys.load(id);
-    assertMayAccess(actor, journey);
-    const document = buildExport(journey.events, this.registry, this.clock.now());
+    const journey = await this.journeys.read(id);
+    assertJourneyAccess(actor, journey.relations);
+    const document = journeyExport(journey, this.clock.now());
     response.setHeader('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
     if (query.format === 'json') return document;
     response.type('html');

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { JourneysModule } from '../journeys/journeys.module';
 import { AdvocacyController } from './advocacy.controller';
 import { AuditController } from './audit.controller';
+import { AuditedJourneys } from './audited-journeys';
 
 /**
  * Audit and advocacy: verification and export of a journey, the advocate's views of its decisions
@@ -16,6 +17,7 @@ import { AuditController } from './audit.controller';
   imports: [JourneysModule],
   controllers: [AuditController, AdvocacyController, AccessLogController],
   providers: [
+    AuditedJourneys,
     { provide: AccessLog, inject: [AppConfig], useFactory: (config: AppConfig) => new SqliteAccessLog(accessLogFile(config)) },
     { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
   ],

@@ -6,8 +6,10 @@ import { pathTo } from '../../workflows/testing/facts';
 import { integrityOf } from '../integrity/hash-chain';
 import {
   checkSignature,
+  compareReadWithCheckpoint,
   compareWithCheckpoint,
   createCheckpoint,
+  excludedFinding,
   parseCheckpoint,
   rootOf,
   type ChainHead,
@@ -68,6 +70,7 @@ describe('createCheckpoint / checkSignature', () => {
     expect(() => parseCheckpoint('nope')).toThrow('not a checkpoint file: it is not JSON');
     expect(() => parseCheckpoint('{"format":"other"}')).toThrow(/is not a support-planning-engine\/checkpoint v1 file/);
     expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, journeys: [{ streamId: 'x' }] }))).toThrow('journeys is not a list of heads');
+    expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, excluded: [{ streamId: 'x' }] }))).toThrow('excluded is not a list of journeys');
   });
 });
 
@@ -102,6 +105,22 @@ describe('compareWithCheckpoint', () => {
   it('names a removed stream and a truncated one', () => {
     expect(compareWithCheckpoint(head, [])).toMatchObject({ problem: 'missing' });
     expect(compareWithCheckpoint(head, events.slice(0, 3))).toMatchObject({ problem: 'truncated' });
+  });
+
+  it('names a row that no longer parses up to the signed head, and leaves one after it alone', () => {
+    const unreadableAt = (revision: number) => ({ kind: 'unreadable' as const, revision, readable: events.slice(0, revision) });
+    expect(compareReadWithCheckpoint(head, unreadableAt(2))).toMatchObject({ problem: 'chain-broken', detail: 'revision 2 is not readable JSON' });
+    expect(compareReadWithCheckpoint(head, unreadableAt(6))).toBeNull();
+  });
+
+  it('names a journey the checkpoint left out as broken when signed', () => {
+    expect(excludedFinding({ streamId: `journey-${A}`, revision: 1, problem: 'hash-mismatch' })).toEqual({
+      journeyId: A,
+      streamId: `journey-${A}`,
+      revision: 1,
+      problem: 'broken-when-signed',
+      detail: 'left out of the checkpoint: its chain was already broken at revision 1 (hash-mismatch)',
+    });
   });
 });
 

@@ -12,6 +12,7 @@ import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:
 import type { StoredEvent } from '../event-store/event-store';
 import { canonicalJson, integrityOf, verifyChain } from '../integrity/hash-chain';
 import { journeyIdOf } from '../journeys/journey-records';
+import { readableEvents, type JourneyRead } from './journey-read';
 import type { ChainProblem } from './verify-journey';
 
 export const CHECKPOINT_FORMAT = 'support-planning-engine/checkpoint';
@@ -110,15 +111,33 @@ function samePublicKey(a: KeyObject, b: KeyObject): boolean {
   return der(a).equals(der(b));
 }
 
-export type CheckpointProblem = 'missing' | 'truncated' | 'chain-broken' | 'hash-differs';
+/** `broken-when-signed`: a journey the checkpoint excluded, so it vouches for none of its history. */
+export type CheckpointProblem = 'missing' | 'truncated' | 'chain-broken' | 'hash-differs' | 'broken-when-signed';
 
 export interface CheckpointFinding {
   journeyId: string;
   streamId: string;
-  /** The revision the checkpoint holds for this journey. */
+  /** The revision the checkpoint holds for this journey (for an excluded one, where it was broken). */
   revision: number;
   problem: CheckpointProblem;
   detail: string;
+}
+
+function findingOn(at: { streamId: string; revision: number }, problem: CheckpointProblem, detail: string): CheckpointFinding {
+  return { journeyId: journeyIdOf(at.streamId), streamId: at.streamId, revision: at.revision, problem, detail };
+}
+
+/** A journey left out when the checkpoint was signed: a finding on every check, since nothing of it is vouched for. */
+export function excludedFinding(journey: ExcludedJourney): CheckpointFinding {
+  return findingOn(journey, 'broken-when-signed', `left out of the checkpoint: its chain was already broken at revision ${journey.revision} (${journey.problem})`);
+}
+
+/** As compareWithCheckpoint, for a stream as read: a row that no longer parses counts only up to the signed head. */
+export function compareReadWithCheckpoint(head: ChainHead, read: JourneyRead): CheckpointFinding | null {
+  if (read.kind === 'unreadable' && read.revision <= head.revision) {
+    return findingOn(head, 'chain-broken', `revision ${read.revision} is not readable JSON`);
+  }
+  return compareWithCheckpoint(head, readableEvents(read));
 }
 
 /**
@@ -126,13 +145,7 @@ export interface CheckpointFinding {
  * the checkpoint's revision are looked at: what was recorded since is not the checkpoint's to judge.
  */
 export function compareWithCheckpoint(head: ChainHead, events: readonly StoredEvent[]): CheckpointFinding | null {
-  const finding = (problem: CheckpointProblem, detail: string): CheckpointFinding => ({
-    journeyId: journeyIdOf(head.streamId),
-    streamId: head.streamId,
-    revision: head.revision,
-    problem,
-    detail,
-  });
+  const finding = (problem: CheckpointProblem, detail: string): CheckpointFinding => findingOn(head, problem, detail);
   if (events.length === 0) return finding('missing', 'the stream is gone');
   const upToHead = events.filter((event) => event.revision <= head.revision);
   if (upToHead.length <= head.revision || upToHead[upToHead.length - 1].revision !== head.revision) {
@@ -160,7 +173,7 @@ export function parseCheckpoint(text: string): Checkpoint {
   const missing = strings.filter((name) => typeof value[name] !== 'string');
   if (missing.length > 0) throw new CheckpointFormatError(`${missing.join(', ')} missing`);
   if (!Array.isArray(value.journeys) || !value.journeys.every(isChainHead)) throw new CheckpointFormatError('journeys is not a list of heads');
-  if (!Array.isArray(value.excluded)) throw new CheckpointFormatError('excluded is not a list');
+  if (!Array.isArray(value.excluded) || !value.excluded.every(isExcluded)) throw new CheckpointFormatError('excluded is not a list of journeys');
   return value as unknown as Checkpoint;
 }
 
@@ -183,4 +196,8 @@ function isChainHead(value: unknown): value is ChainHead {
     (value.revision as number) >= 0 &&
     typeof value.hash === 'string'
   );
+}
+
+function isExcluded(value: unknown): value is ExcludedJourney {
+  return isRecord(value) && typeof value.streamId === 'string' && Number.isSafeInteger(value.revision) && typeof value.problem === 'string';
 }

@@ -64,6 +64,7 @@ function renderHeader(document: JourneyExport): string {
   const workflow = document.workflow ? `${escapeHtml(document.workflow.id)} v${document.workflow.version}` : 'unknown';
   return `<header>
 <h1>Journey <code>${escapeHtml(document.journeyId)}</code></h1>
+${document.warning ? `<p class="broken" id="warning">WARNING: ${escapeHtml(document.warning)}</p>` : ''}
 <table>
 <tr><th>State</th><td id="state">${escapeHtml(document.state ?? 'unknown')}</td></tr>
 <tr><th>Workflow</th><td>${workflow}</td></tr>
@@ -73,7 +74,7 @@ function renderHeader(document: JourneyExport): string {
 <tr><th>Workflow replay</th><td>${replay}</td></tr>
 <tr><th>Chain head</th><td id="chain-head">revision ${verification.head.revision}, <span class="hash">${escapeHtml(verification.head.hash ?? 'none')}</span></td></tr>
 </table>
-<p>To check this copy later: the chain head above must match the journey's event at that revision in the engine (GET /journeys/:id/history) or in a signed checkpoint.</p>
+<p>To check this copy later: the chain head above must match the journey's event at that revision in the engine (GET /journeys/:id/history) or in a signed checkpoint; the embedded JSON holds every stored event, so the chain can be recomputed from this file alone.</p>
 </header>`;
 }
 

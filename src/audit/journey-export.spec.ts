@@ -1,6 +1,6 @@
 import { WorkflowRegistry } from '../../workflows';
 import { actors, fact, pathTo, type Fact } from '../../workflows/testing/facts';
-import { integrityOf } from '../integrity/hash-chain';
+import { integrityOf, verifyChain } from '../integrity/hash-chain';
 import { toMachineEvent } from '../journeys/journey-records';
 import { escapeHtml, renderExportHtml } from './export-html';
 import { buildExport, describe as describeEvent } from './journey-export';
@@ -70,9 +70,19 @@ describe('buildExport', () => {
     expect(document.timeline[0].actor).toEqual(actors.caseWorker);
   });
 
-  it('a tampered journey is exported as it is, and says where it breaks', () => {
+  it('carries every stored event as stored, so the chain can be recomputed from the document alone', () => {
+    expect(document.events).toEqual(events.map(({ position: _position, ...event }) => event));
+    expect(verifyChain(document.events)).toBeNull();
+    expect(document.warning).toBeNull();
+  });
+
+  it('a tampered journey is exported as it is, and says where it breaks, first', () => {
     const tampered = events.map((event) => (event.revision === 4 ? { ...event, data: { ...event.data, amountPence: 1 } } : event));
-    expect(buildExport(tampered, registry, EXPORTED_AT).verification.chain).toEqual({ intact: false, revision: 4, problem: 'hash-mismatch' });
+    const exported = buildExport(tampered, registry, EXPORTED_AT);
+    expect(exported.verification.chain).toEqual({ intact: false, revision: 4, problem: 'hash-mismatch' });
+    expect(exported.warning).toContain(`journey ${JOURNEY} does not verify: its hash chain breaks at revision 4 (hash-mismatch)`);
+    expect(readHtml(renderExportHtml(exported)).byId('warning')?.text).toContain('does not verify');
+    expect(verifyChain(exported.events)).toEqual({ revision: 4, problem: 'hash-mismatch' });
   });
 });
 

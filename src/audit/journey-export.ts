@@ -2,6 +2,8 @@
  * The whole journey as one document an auditor or an advocate can keep: the timeline, each
  * decision with who made it, their role, the reasons and the person's words, and the chain head
  * (revision and hash), so that the copy can later be checked against the engine or a checkpoint.
+ * It also carries every stored event as stored, so the chain can be recomputed from the file
+ * alone (`verifyChain(document.events)`), and, first, a warning when the journey does not verify.
  * Built from the stored events alone; JSON here, HTML in export-html.ts.
  */
 import { summarise, type EventDataMap, type JourneyEvent, type JourneyStatus, type WorkflowRegistry } from '../../workflows';
@@ -9,10 +11,14 @@ import { decisionsOf, preferencesOf, type DecisionEntry, type PreferenceEntry } 
 import type { StoredEvent } from '../event-store/event-store';
 import { integrityOf } from '../integrity/hash-chain';
 import { metadataOf, toMachineEvent } from '../journeys/journey-records';
-import { verifyAndReplay, type JourneyVerification } from './verify-journey';
+import { integrityWarning, verifyAndReplay, type JourneyVerification, type VerifiedReplay } from './verify-journey';
 
 export const EXPORT_FORMAT = 'support-planning-engine/journey-export';
-export const EXPORT_VERSION = 1;
+/** 2: the stored events and the warning added. */
+export const EXPORT_VERSION = 2;
+
+/** A stored event as the chain hashes it; not its `position`, the store's global order, which the hash does not cover. */
+export type ExportedEvent = Pick<StoredEvent, 'streamId' | 'revision' | 'id' | 'type' | 'data' | 'metadata'>;
 
 export interface TimelineEntry {
   revision: number;
@@ -43,6 +49,8 @@ export interface JourneyExport {
   format: typeof EXPORT_FORMAT;
   version: typeof EXPORT_VERSION;
   exportedAt: string;
+  /** Set when the journey does not verify: what the copy shows may not be what was recorded. */
+  warning: string | null;
   journeyId: string;
   workflow: { id: string; version: number } | null;
   state: string | null;
@@ -52,18 +60,25 @@ export interface JourneyExport {
   decisions: Array<DecisionEntry & { recordedAt: string }>;
   preferences: PreferenceEntry[];
   timeline: TimelineEntry[];
+  /** Every stored event verbatim, integrity included. */
+  events: ExportedEvent[];
 }
 
 export function buildExport(events: readonly StoredEvent[], registry: WorkflowRegistry, exportedAt: Date): JourneyExport {
-  const replayed = verifyAndReplay(events, registry);
+  return exportOf(events, verifyAndReplay(events, registry), exportedAt);
+}
+
+/** The export of events already verified and replayed (`replayed` is `verifyAndReplay(events)`). */
+export function exportOf(events: readonly StoredEvent[], replayed: VerifiedReplay, exportedAt: Date): JourneyExport {
   const { verification, definition, snapshot } = replayed;
   const summary = definition && snapshot ? summarise(definition, snapshot) : null;
   const machineEvents = events.map(toMachineEvent);
-  const recordedAt = new Map(events.map((event) => [event.revision, metadataOf(event).recordedAt]));
+  const recordedAt = recordedAtOf(events);
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: exportedAt.toISOString(),
+    warning: integrityWarning(verification),
     journeyId: verification.journeyId,
     workflow: verification.workflow,
     state: summary?.state ?? null,
@@ -71,11 +86,18 @@ export function buildExport(events: readonly StoredEvent[], registry: WorkflowRe
     verification: { events: verification.events, chain: verification.chain, replay: verification.replay, head: verification.head },
     personsWords: machineEvents.flatMap(wordsIn),
     decisions: definition
-      ? decisionsOf(machineEvents, definition.policy).map((decision) => ({ ...decision, recordedAt: recordedAt.get(decision.revision) ?? '' }))
+      ? decisionsOf(machineEvents, definition.policy).map((decision) => ({ ...decision, recordedAt: recordedAt(decision.revision) }))
       : [],
     preferences: definition ? preferencesOf(machineEvents, definition.policy) : [],
     timeline: events.map(timelineEntry),
+    events: events.map(({ streamId, revision, id, type, data, metadata }) => ({ streamId, revision, id, type, data, metadata })),
   };
+}
+
+/** When the engine stored the event at a revision; looked up by revision, not index, since a broken stream can have gaps. */
+export function recordedAtOf(events: readonly StoredEvent[]): (revision: number) => string {
+  const recordedAt = new Map(events.map((event) => [event.revision, metadataOf(event).recordedAt]));
+  return (revision) => recordedAt.get(revision) ?? '';
 }
 
 function timelineEntry(event: StoredEvent): TimelineEntry {

@@ -2,16 +2,15 @@
  * The audit CLI reads an SQLite event file directly, not through the service: an auditor must be
  * able to check the record with the service stopped, or suspect. Streams are read through the
  * SQLite adapter itself (opened read-only), so the events are decoded exactly as the engine
- * decodes them. Two things the port does not offer come from a second read-only connection:
- * the list of every journey stream, and, when a row is not even JSON any more, which revision.
+ * decodes them (and a row that is not JSON any more is located as the service locates it, see
+ * journey-read.ts). The list of every journey stream, which the port does not offer, comes from
+ * a second read-only connection.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import type { StoredEvent } from '../event-store/event-store';
 import { SqliteEventStore } from '../event-store/sqlite-event-store';
 import { STREAM_PREFIX } from '../journeys/journey-records';
-
-export type JourneyRead = { kind: 'events'; events: StoredEvent[] } | { kind: 'unreadable'; revision: number };
+import { readJourney, type JourneyRead } from './journey-read';
 
 export class EventFileError extends Error {
   constructor(message: string) {
@@ -46,36 +45,13 @@ export class SqliteJourneyReader {
     return rows.map((row) => row.stream_id);
   }
 
-  async read(streamId: string): Promise<JourneyRead> {
-    try {
-      return { kind: 'events', events: await this.store.readStream(streamId) };
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      return { kind: 'unreadable', revision: this.firstUnparsableRevision(streamId) };
-    }
+  read(streamId: string): Promise<JourneyRead> {
+    return readJourney(this.store, streamId);
   }
 
   async close(): Promise<void> {
     this.raw.close();
     await this.store.close();
   }
-
-  private firstUnparsableRevision(streamId: string): number {
-    const rows = this.raw
-      .prepare<[string], { revision: number; data: string; metadata: string }>(
-        'SELECT revision, data, metadata FROM events WHERE stream_id = ? ORDER BY revision',
-      )
-      .all(streamId);
-    const broken = rows.find((row) => !parses(row.data) || !parses(row.metadata));
-    return broken?.revision ?? -1;
-  }
 }
 
-function parses(json: string): boolean {
-  try {
-    JSON.parse(json);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -23,8 +23,9 @@ import {
 import type { StoredEvent } from '../event-store/event-store';
 import { integrityOf, verifyChain, type ChainBreak } from '../integrity/hash-chain';
 import { journeyIdOf, toMachineEvent } from '../journeys/journey-records';
+import type { JourneyRead } from './journey-read';
 
-/** `unreadable`: the store could not give the event back as JSON (reported by the reader, not here). */
+/** `unreadable`: the store could not give the event back as JSON (found by readJourney, not here). */
 export type ChainProblem = ChainBreak['problem'] | 'unreadable';
 
 export type ChainVerdict = { intact: true } | { intact: false; revision: number; problem: ChainProblem };
@@ -82,6 +83,23 @@ export function verifyAndReplay(events: readonly StoredEvent[], registry: Workfl
     snapshot: replayed.snapshot,
     applied: replayed.applied,
   };
+}
+
+/** The verdict on a journey as read: a row that no longer parses is a break like any other. */
+export function verifyRead(streamId: string, read: JourneyRead, registry: WorkflowRegistry): VerifiedReplay {
+  if (read.kind === 'events') return verifyAndReplay(read.events, registry);
+  return { verification: unreadableJourney(streamId, read.revision), definition: null, snapshot: null, applied: [] };
+}
+
+/** What a copy or a view of a journey that does not verify must say first; null when it does. */
+export function integrityWarning(verification: JourneyVerification): string | null {
+  if (isSound(verification)) return null;
+  const { chain, replay } = verification;
+  const breaks = [
+    chain.intact ? null : `its hash chain breaks at revision ${chain.revision} (${chain.problem})`,
+    replay.consistent ? null : `its workflow refuses revision ${replay.revision} ${replay.type} (${replay.reason})`,
+  ].filter((text) => text !== null);
+  return `journey ${verification.journeyId} does not verify: ${breaks.join('; ')}. It shows what the record holds now, which may not be what was recorded.`;
 }
 
 /** A verdict for a stream the store could not read back whole (unparsable JSON in a row). */

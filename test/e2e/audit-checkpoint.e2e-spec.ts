@@ -8,7 +8,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { tempDataDir, type TestApp } from '../support/test-app';
-import { callers, capturedIo, openJourney, record, recordFastTrackStory, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
+import { callers, capturedIo, finalProgress, openJourney, progressLines, record, recordFastTrackStory, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
 
 let t: TestApp;
 let auth: Record<Caller, string>;
@@ -48,6 +48,7 @@ describe('npm run audit -- checkpoint', () => {
   it('signs every journey’s chain head, with the root, the time and the public key', async () => {
     const result = await audit(['checkpoint', '--out', checkpointFile]);
     expect(result.code).toBe(0);
+    expect(progressLines(result.stderr).pop()).toMatch(finalProgress(2));
     expect(result.stderr).toContain(`generated a development signing key at ${join(data.dir, 'audit-signing-key.pem')}`);
     expect(statSync(join(data.dir, 'audit-signing-key.pem')).mode & 0o777).toBe(0o600);
     const checkpoint = JSON.parse(readFileSync(checkpointFile, 'utf8'));
@@ -69,6 +70,7 @@ describe('npm run audit -- checkpoint', () => {
   it('verify --checkpoint: signature valid and nothing changed', async () => {
     const result = await audit(['verify', '--checkpoint', checkpointFile]);
     expect(result.code).toBe(0);
+    expect(progressLines(result.stderr).pop()).toMatch(finalProgress(2));
     expect(result.stdout).toContain('signature valid');
     expect(result.stdout).toContain('checked 2 journeys against the checkpoint: 2 unchanged, 0 changed or removed; 0 journeys opened since');
   });
@@ -155,5 +157,21 @@ describe('checkpoint files that cannot be trusted', () => {
   it('in production the key must be configured: no key is invented', async () => {
     const result = await audit(['checkpoint'], { NODE_ENV: 'production' });
     expect([result.code, result.stderr]).toEqual([2, expect.stringContaining('AUDIT_SIGNING_KEY_FILE is required in production')]);
+  });
+});
+
+describe('a checkpoint signed while a journey was already broken', () => {
+  it('verify --checkpoint names the journey it left out (it vouches for none of it), exits 1, and does not count it as new', async () => {
+    // By now the short journey's chain is broken (above), the story is gone and one journey was opened since.
+    const signedFile = join(data.dir, 'signed-with-a-break.json');
+    expect((await audit(['checkpoint', '--out', signedFile])).code).toBe(1);
+    const result = await audit(['verify', '--checkpoint', signedFile]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `BROKEN WHEN SIGNED journey ${short}: left out of the checkpoint: its chain was already broken at revision 1 (hash-mismatch)`,
+    );
+    expect(result.stdout).toContain('checked 1 journeys against the checkpoint: 1 unchanged, 0 changed or removed; 1 excluded when signed, already broken; 0 journeys opened since');
+    const json = JSON.parse((await audit(['verify', '--checkpoint', signedFile, '--json'])).stdout);
+    expect(json).toMatchObject({ changed: [], brokenWhenSigned: [{ journeyId: short, revision: 1, problem: 'broken-when-signed' }], newSinceCheckpoint: 0 });
   });
 });

@@ -9,7 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAudit } from '../../src/audit/cli/run-audit';
+import type { JourneyExport } from '../../src/audit/journey-export';
 import { readHtml } from '../../src/audit/testing/html-structure';
+import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { verifyChain } from '../../src/integrity/hash-chain';
 import { tempDataDir, type TestApp } from '../support/test-app';
 import {
   HOME_WISH,
@@ -88,6 +91,8 @@ describe('GET /journeys/:id/export', () => {
       verification: { events: 9, chain: { intact: true }, head: { revision: 8, hash: await headHash() } },
     });
     expect(response.body.timeline).toHaveLength(9);
+    expect(response.body.warning).toBeNull();
+    expect(verifyChain(response.body.events)).toBeNull();
   });
 
   it('is refused to strangers (404) and to an unknown format (400)', async () => {
@@ -109,6 +114,27 @@ describe('npm run audit -- export', () => {
     const result = await audit('export', '--journey', story);
     expect(JSON.parse(result.stdout)).toMatchObject({ journeyId: story, state: 'open.approved' });
     expect((await audit('export')).code).toBe(2);
+  });
+});
+
+describe('the JSON export, checked from the file alone', () => {
+  it('holds every stored event verbatim: its chain recomputes intact, and one byte changed in a data value breaks it there', async () => {
+    const out = join(data.dir, 'exports', 'story.json');
+    expect((await audit('export', '--journey', story, '--out', out)).code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const exported = JSON.parse(text) as JourneyExport;
+    const store = new SqliteEventStore(data.file, { readonly: true });
+    const stored = await store.readStream(`journey-${story}`);
+    await store.close();
+    expect(exported.events).toEqual(stored.map(({ position: _position, ...event }) => event));
+    expect(verifyChain(exported.events)).toBeNull();
+
+    // The indicative budget's 180000 pence become 180001 in the stored events (the timeline is for reading).
+    const at = text.indexOf('180000', text.indexOf('"events": ['));
+    expect(text.slice(at - 15, at)).toBe('"amountPence": ');
+    const edited = JSON.parse(`${text.slice(0, at + 5)}1${text.slice(at + 6)}`) as JourneyExport;
+    expect(edited.events[5].data.amountPence).toBe(180_001);
+    expect(verifyChain(edited.events)).toEqual({ revision: 5, problem: 'hash-mismatch' });
   });
 });
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { tempDataDir, type TestApp } from '../support/test-app';
-import { callers, capturedIo, openJourney, recordFastTrackStory, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
+import { callers, capturedIo, finalProgress, openJourney, progressLines, recordFastTrackStory, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -66,6 +66,17 @@ describe('before anything is changed', () => {
     expect(result.stdout).toContain(`ok     journey ${story}: 9 events, support-planning v1, chain intact, replay consistent`);
     expect(result.stdout).toContain(`ok     journey ${other}: 1 events`);
     expect(result.stdout).toContain('verified 2 journeys, 10 events: 2 sound, 0 broken');
+  });
+
+  it('verify --all prints progress to stderr, at intervals and once done, and none of it to stdout', async () => {
+    // A second passes between clock readings: every journey is an interval.
+    const captured = capturedIo({ SQLITE_FILE: data.file, NODE_ENV: 'test' }, undefined, 1000);
+    expect(await runAudit(['verify', '--all'], captured.io)).toBe(0);
+    const progress = progressLines(captured.stderr());
+    expect(progress).toHaveLength(2);
+    expect(progress[0]).toMatch(/^1\/2 journeys \(50%\), 9 events, [\d,]+ journeys\/s, [\d,]+ events\/s, ETA /);
+    expect(progress[1]).toMatch(finalProgress(2));
+    expect(progressLines(captured.stdout())).toEqual([]);
   });
 });
 

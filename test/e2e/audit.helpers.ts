@@ -149,22 +149,29 @@ export async function recordFastTrackStory(t: TestApp, auth: Record<Caller, stri
  * trigger that refuses updates, rewrite the row's data, and leave every hash as it was.
  */
 export function tamperWithEvent(file: string, journeyId: string, revision: number, change: (data: Record<string, unknown>) => Record<string, unknown>): void {
+  rewriteRow(file, journeyId, revision, 'data', (data) => JSON.stringify(change(JSON.parse(data) as Record<string, unknown>)));
+}
+
+/** The same, on the raw text of a row's `data` or `metadata` column: it need not stay JSON. */
+export function rewriteRow(file: string, journeyId: string, revision: number, column: 'data' | 'metadata', change: (text: string) => string): void {
   const db = new Database(file);
   try {
     db.exec('DROP TRIGGER IF EXISTS events_refuse_update');
-    const row = db.prepare<[string, number], { data: string }>('SELECT data FROM events WHERE stream_id = ? AND revision = ?').get(`journey-${journeyId}`, revision);
+    const row = db
+      .prepare<[string, number], { text: string }>(`SELECT ${column} AS text FROM events WHERE stream_id = ? AND revision = ?`)
+      .get(`journey-${journeyId}`, revision);
     if (!row) throw new Error(`no event at revision ${revision} of journey ${journeyId}`);
     const changed = db
-      .prepare<[string, string, number]>('UPDATE events SET data = ? WHERE stream_id = ? AND revision = ?')
-      .run(JSON.stringify(change(JSON.parse(row.data) as Record<string, unknown>)), `journey-${journeyId}`, revision);
+      .prepare<[string, string, number]>(`UPDATE events SET ${column} = ? WHERE stream_id = ? AND revision = ?`)
+      .run(change(row.text), `journey-${journeyId}`, revision);
     if (changed.changes !== 1) throw new Error('the event was not changed');
   } finally {
     db.close();
   }
 }
 
-/** An in-process CliIo that keeps what the audit CLI prints and writes. */
-export function capturedIo(env: Record<string, string | undefined>, now = new Date(STORY_NOW)) {
+/** An in-process CliIo that keeps what the audit CLI prints and writes; its monotonic clock moves `stepMs` a call. */
+export function capturedIo(env: Record<string, string | undefined>, now = new Date(STORY_NOW), stepMs = 100) {
   const out: string[] = [];
   const err: string[] = [];
   const files = new Map<string, string>();
@@ -174,8 +181,8 @@ export function capturedIo(env: Record<string, string | undefined>, now = new Da
     err: (text) => err.push(text),
     env,
     now: () => now,
-    // Each call a tenth of a second later, so rates and ETAs are well defined.
-    elapsedMs: () => (elapsed += 100),
+    // Each call a little later (a tenth of a second by default), so rates and ETAs are well defined.
+    elapsedMs: () => (elapsed += stepMs),
     writeFile: (path, content) => {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content);
@@ -183,4 +190,14 @@ export function capturedIo(env: Record<string, string | undefined>, now = new Da
     },
   };
   return { io, out, err, files, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+}
+
+/** The progress lines (ProgressReporter's) among what a run wrote to stderr. */
+export function progressLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => /^[\d,]+\/[\d,]+ journeys \(\d+%\)/.test(line));
+}
+
+/** What the last progress line of a run over `total` journeys looks like. */
+export function finalProgress(total: number): RegExp {
+  return new RegExp(`^${total}/${total} journeys \\(100%\\), [\\d,]+ events, [\\d,]+ journeys/s, [\\d,]+ events/s, done in `);
 }

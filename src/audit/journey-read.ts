@@ -1,0 +1,51 @@
+/**
+ * A journey's stream read for checking: every event, or, when a stored row no longer parses as
+ * JSON (the adapters throw the parser's SyntaxError), which revision it is and the events before
+ * it. Over the store port, so the service's audit routes and the CLI read a record alike.
+ */
+import type { EventStore, StoredEvent } from '../event-store/event-store';
+
+export type JourneyRead = { kind: 'events'; events: StoredEvent[] } | { kind: 'unreadable'; revision: number; readable: StoredEvent[] };
+
+export async function readJourney(store: EventStore, streamId: string): Promise<JourneyRead> {
+  const events = await readUpTo(store, streamId, Number.MAX_SAFE_INTEGER);
+  if (events !== null) return { kind: 'events', events };
+  const revision = await firstUnparsable(store, streamId);
+  const readable = revision === 0 ? [] : ((await readUpTo(store, streamId, revision - 1)) ?? []);
+  return { kind: 'unreadable', revision, readable };
+}
+
+/** The events readable before the first broken row, or all of them. */
+export function readableEvents(read: JourneyRead): StoredEvent[] {
+  return read.kind === 'events' ? read.events : read.readable;
+}
+
+/** Events up to `revision`, or null when one of them does not parse. */
+async function readUpTo(store: EventStore, streamId: string, revision: number): Promise<StoredEvent[] | null> {
+  try {
+    return await store.readStream(streamId, { toRevision: revision });
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
+
+/**
+ * The least revision whose prefix fails to read: doubling, then halving, so a long stream costs a
+ * few dozen reads, and a revision missing before the broken row (a deleted event) does not hide it.
+ */
+async function firstUnparsable(store: EventStore, streamId: string): Promise<number> {
+  const parses = async (revision: number) => (await readUpTo(store, streamId, revision)) !== null;
+  let low = 0;
+  let high = 0;
+  while (high < Number.MAX_SAFE_INTEGER && (await parses(high))) {
+    low = high + 1;
+    high = Math.min(high * 2 + 1, Number.MAX_SAFE_INTEGER);
+  }
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (await parses(middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
