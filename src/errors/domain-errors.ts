@@ -200,3 +200,19 @@ function describeIssues(details: readonly FieldIssue[]): string {
   // class-validator messages already start with the field's path.
   return details.map((d) => d.message).join('; ');
 }
+
+/**
+ * A journey's record is broken so that a view of it (export, decisions) cannot be built honestly:
+ * a row that does not parse, or facts no workflow version reads. `/verify` still answers and says
+ * where the record breaks.
+ */
+export class JourneyUnreadableError extends DomainError {
+  readonly code = 'AUDIT.JOURNEY_UNREADABLE';
+
+  constructor(
+    readonly journeyId: string,
+    why: string,
+  ) {
+    super(`journey ${journeyId} cannot be shown: ${why}; GET /journeys/${journeyId}/verify says where its record breaks`);
+  }
+}

@@ -11,6 +11,7 @@ import {
   ForbiddenActionError,
   InvalidInputError,
   JourneyNotFoundError,
+  JourneyUnreadableError,
   MalformedBodyError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -126,6 +127,9 @@ function fromDomainError(error: DomainError): ErrorAnswer {
   }
   if (error instanceof JourneyNotFoundError) {
     return answer(HttpStatus.NOT_FOUND, error.code, error.message, { journeyId: error.journeyId });
+  }
+  if (error instanceof JourneyUnreadableError) {
+    return answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, { journeyId: error.journeyId });
   }
   if (error instanceof TransitionRefusedError) {
     return answer(HttpStatus.CONFLICT, error.code, error.message, {

@@ -612,6 +612,7 @@ describe('KurrentDbEventStore', () => {
       fake.write('journey-1', [{ data: 'not json {' }]);
       fake.write('journey-2', [{ metadata: new TextEncoder().encode('[1, 2]') }]);
 
+      await expect(store.readStream('journey-1')).rejects.toThrow(SyntaxError);
       await expect(store.readStream('journey-1')).rejects.toThrow(/data is not a JSON object/);
       await expect(store.readStream('journey-2')).rejects.toThrow(/metadata is not a JSON object/);
     });

@@ -480,12 +480,13 @@ function positionOf(recorded: RecordedLike): bigint {
 /**
  * The client parses JSON events and metadata itself. Bytes arrive when another tool stored the JSON as
  * binary, a string when the stored text was not valid JSON; anything but a JSON object is refused,
- * since the engine only ever stores objects.
+ * since the engine only ever stores objects. Refused as a SyntaxError, as the SQLite adapter's
+ * JSON.parse refuses a bad row, so the audit names the unreadable revision on either store.
  */
 function decodeJsonObject(value: unknown, what: string): Record<string, unknown> {
   const parsed = value instanceof Uint8Array ? parseJson(Buffer.from(value).toString('utf8'), what) : value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${what} is not a JSON object`);
+    throw new SyntaxError(`${what} is not a JSON object`);
   }
   return parsed as Record<string, unknown>;
 }
@@ -494,7 +495,7 @@ function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`${what} is not JSON`);
+    throw new SyntaxError(`${what} is not JSON`);
   }
 }
 

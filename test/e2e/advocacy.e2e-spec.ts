@@ -31,7 +31,7 @@ interface DecisionBody {
   wentAgainstPreference: boolean;
   preferences: Array<{ topic: string; followed: boolean; overrideReason: string | null; inTheirWords: string }>;
   challenges: Array<{ challengeRevision: number; resolution: { outcome: string; reasons: string } | null }>;
-  links: { stateBefore: string; stateAfter: string };
+  links: { stateBefore: string; stateAfter: string; stateWhenRecorded: string };
 }
 
 describe('GET /journeys/:id/decisions: the fast-track story', () => {
@@ -61,7 +61,11 @@ describe('GET /journeys/:id/decisions: the fast-track story', () => {
       [6, 'plan drafted'],
       [7, 'submission'],
     ]);
-    expect(approval.links).toEqual({ stateBefore: `/journeys/${id}/state?revision=7`, stateAfter: `/journeys/${id}/state?revision=8` });
+    expect(approval.links).toEqual({
+      stateBefore: `/journeys/${id}/state?revision=7`,
+      stateAfter: `/journeys/${id}/state?revision=8`,
+      stateWhenRecorded: `/journeys/${id}/state?at=${STORY_NOW}`,
+    });
     const before = await get(approval.links.stateBefore, 'advocate').expect(200);
     expect(before.body).toMatchObject({ revision: 7, state: 'open.signOff' });
     const after = await get(approval.links.stateAfter, 'advocate').expect(200);
