@@ -1,10 +1,10 @@
 /**
  * The export an auditor or an advocate keeps, and the replay of the whole store.
  *
- * The HTML export is checked structurally, not rendered: headless Chromium is not installed on
- * the CI machines (.ci/run installs none), so the page is read with a small strict reader
+ * The HTML export is checked structurally here, with a small strict reader
  * (src/audit/testing/html-structure.ts) that checks every element is closed in order, nothing
- * external is referenced, and the text a reader would see says what it must.
+ * external is referenced, and the text a reader would see says what it must; it is rendered in
+ * headless Chromium in audit-export-chromium.e2e-spec.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
