@@ -1,6 +1,7 @@
 /**
  * Logs every successful read of a journey's data, after the handler answered and before the
- * answer leaves: a read that cannot be logged is refused (503), never answered unrecorded.
+ * answer leaves: a read that cannot be logged is refused (503), never answered unrecorded. A list
+ * logs one entry for each journey it shows, in one transaction.
  *
  * An interceptor rather than a call in each controller, so a read route cannot forget it; which
  * routes are journey reads is the one list below, matched on the route as Nest registered it.
@@ -24,6 +25,13 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
   '/journeys/:id/export',
 ];
 
+/**
+ * The routes that list several journeys' data (state, clocks, decisions): each journey an answer
+ * shows is a read of that journey, logged as such, so a person's "who read my record" includes
+ * the caseload lists their journey appeared on.
+ */
+export const JOURNEY_LIST_ROUTES: readonly string[] = ['/journeys', '/decisions', '/clocks/overdue'];
+
 /** Query parameters that say what was read; anything else a caller adds is not kept (it could be anything). */
 const DETAIL_PARAMETERS = ['revision', 'at', 'format'];
 
@@ -36,6 +44,21 @@ export function journeyReadOf(request: ReadRequest, at: Date): NewAccessEntry | 
   const journeyId = request.params?.id;
   if (!request.actor || typeof journeyId !== 'string') return null;
   return { at, actor: request.actor, route: `GET ${path}`, detail: detailOf(request.query), journeyId: journeyId.toLowerCase() };
+}
+
+/** One entry per journey a list answer shows (its items' `id` or `journeyId`), or none for other routes. */
+export function journeyListReadsOf(request: ReadRequest, answer: unknown, at: Date): NewAccessEntry[] {
+  const path = typeof request.route?.path === 'string' ? request.route.path : undefined;
+  if (request.method !== 'GET' || path === undefined || !JOURNEY_LIST_ROUTES.includes(path) || !request.actor) return [];
+  const items = (answer as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) return [];
+  const ids = new Set(
+    items
+      .map((item: { id?: unknown; journeyId?: unknown }) => item?.journeyId ?? item?.id)
+      .filter((id): id is string => typeof id === 'string'),
+  );
+  const actor = request.actor;
+  return [...ids].map((journeyId) => ({ at, actor, route: `GET ${path}`, detail: null, journeyId: journeyId.toLowerCase() }));
 }
 
 function detailOf(query: ReadRequest['query']): string | null {
@@ -59,16 +82,18 @@ export class AccessLogInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<ReadRequest>();
     return next.handle().pipe(
       mergeMap(async (answer) => {
-        const entry = journeyReadOf(request, this.clock.now());
-        if (entry) await this.record(entry);
+        const at = this.clock.now();
+        const single = journeyReadOf(request, at);
+        const entries = single ? [single] : journeyListReadsOf(request, answer, at);
+        if (entries.length > 0) await this.record(entries);
         return answer;
       }),
     );
   }
 
-  private async record(entry: NewAccessEntry): Promise<void> {
+  private async record(entries: readonly NewAccessEntry[]): Promise<void> {
     try {
-      await this.accessLog.record(entry);
+      await this.accessLog.record(entries);
     } catch (error) {
       // The code only: the entry holds who read which journey, which is not for the application log.
       this.logger.error(`could not record a read: ${(error as { code?: string }).code ?? (error as Error).name}`);

@@ -67,10 +67,10 @@ describe('SqliteAccessLog', () => {
   });
 
   it('lists by journey and by actor, in the order read, page by page', async () => {
-    await log.record(entry(advocate));
-    await log.record(entry(caseWorker));
-    await log.record(entry(advocate, '11111111-1111-4111-8111-111111111111'));
-    await log.record(entry(advocate));
+    await log.record([entry(advocate)]);
+    await log.record([entry(caseWorker)]);
+    await log.record([entry(advocate, '11111111-1111-4111-8111-111111111111')]);
+    await log.record([entry(advocate)]);
     const byJourney = await log.list({ journeyId: JOURNEY, limit: 2 });
     expect(byJourney.entries.map((e) => e.actor)).toEqual([advocate, caseWorker]);
     expect(byJourney.next).toBe(byJourney.entries[1].id);
@@ -82,7 +82,7 @@ describe('SqliteAccessLog', () => {
   });
 
   it('is append-only: the file refuses to change or remove an entry', async () => {
-    await log.record(entry(advocate));
+    await log.record([entry(advocate)]);
     const db = new Database(join(dir, 'access-log.db'));
     expect(() => db.prepare("UPDATE access_log SET actor_id = 'someone-else'").run()).toThrow('append-only');
     expect(() => db.prepare('DELETE FROM access_log').run()).toThrow('append-only');
@@ -135,6 +135,20 @@ describe('AccessLogInterceptor', () => {
 
   it('lets everything that is not a journey read pass without touching the log', async () => {
     const interceptor = new AccessLogInterceptor(new BrokenLog(), new ManualClock(AT));
-    await expect(lastValueFrom(interceptor.intercept(contextFor(read('/journeys')), answer))).resolves.toEqual({ journey: 'data' });
+    await expect(lastValueFrom(interceptor.intercept(contextFor(read('/workflows')), answer))).resolves.toEqual({ journey: 'data' });
+    const emptyList: CallHandler = { handle: () => of({ items: [] }) };
+    await expect(lastValueFrom(interceptor.intercept(contextFor(read('/journeys')), emptyList))).resolves.toEqual({ items: [] });
+  });
+
+  it('logs a list as a read of each journey it shows, once each', async () => {
+    const log = new SqliteAccessLog(':memory:');
+    const interceptor = new AccessLogInterceptor(log, new ManualClock(AT));
+    const other = '11111111-1111-4111-8111-111111111111';
+    const list: CallHandler = { handle: () => of({ items: [{ journeyId: JOURNEY }, { journeyId: other }, { journeyId: JOURNEY }] }) };
+    await lastValueFrom(interceptor.intercept(contextFor(read('/clocks/overdue')), list));
+    await lastValueFrom(interceptor.intercept(contextFor(read('/journeys')), { handle: () => of({ items: [{ id: other }] }) }));
+    expect((await log.list({ journeyId: JOURNEY, limit: 10 })).entries.map((e) => e.route)).toEqual(['GET /clocks/overdue']);
+    expect((await log.list({ journeyId: other, limit: 10 })).entries.map((e) => e.route)).toEqual(['GET /clocks/overdue', 'GET /journeys']);
+    await log.close();
   });
 });

@@ -41,7 +41,8 @@ export interface AccessPage {
 }
 
 export abstract class AccessLog {
-  abstract record(entry: NewAccessEntry): Promise<void>;
+  /** Records the entries together: all of them, or none. */
+  abstract record(entries: readonly NewAccessEntry[]): Promise<void>;
   abstract list(query: AccessQuery): Promise<AccessPage>;
   abstract close(): Promise<void>;
 }
@@ -109,9 +110,12 @@ export class SqliteAccessLog extends AccessLog {
     );
   }
 
-  async record(entry: NewAccessEntry): Promise<void> {
-    const { actor } = entry;
-    this.insert.run(entry.at.toISOString(), actor.id, actor.role, actor.organisation ?? null, actor.onBehalfOf ?? null, entry.route, entry.detail, entry.journeyId);
+  async record(entries: readonly NewAccessEntry[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const { actor, ...entry } of entries) {
+        this.insert.run(entry.at.toISOString(), actor.id, actor.role, actor.organisation ?? null, actor.onBehalfOf ?? null, entry.route, entry.detail, entry.journeyId);
+      }
+    })();
   }
 
   async list(query: AccessQuery): Promise<AccessPage> {

@@ -158,6 +158,14 @@ describe('who looked', () => {
     expect(entries.every((entry) => entry.journeyId === fresh && entry.at === STORY_NOW)).toBe(true);
   });
 
+  it('logs a caseload list as a read of each journey it shows', async () => {
+    const fresh = await recordFastTrackStory(t, auth);
+    const list = await get('/journeys?limit=500', 'caseWorker').expect(200);
+    expect(list.body.items.map((item: { id: string }) => item.id)).toContain(fresh);
+    const response = await get(`/audit/access?journey=${fresh}`, 'auditor').expect(200);
+    expect((response.body.entries as Entry[]).map((entry) => [entry.actor.id, entry.route])).toEqual([['case-worker-1', 'GET /journeys']]);
+  });
+
   it('auditors search by actor too, page by page; others may not search', async () => {
     const first = await get('/audit/access?actor=advocate-1&limit=2', 'auditor').expect(200);
     expect(first.body.entries).toHaveLength(2);
