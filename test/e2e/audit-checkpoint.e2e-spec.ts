@@ -73,6 +73,7 @@ describe('npm run audit -- checkpoint', () => {
     expect(progressLines(result.stderr).pop()).toMatch(finalProgress(2));
     expect(result.stdout).toContain('signature valid');
     expect(result.stdout).toContain('checked 2 journeys against the checkpoint: 2 unchanged, 0 changed or removed; 0 journeys opened since');
+    expect(result.stderr).toContain("warning: checking the signature with the engine's own key");
   });
 
   it('what is recorded after the checkpoint does not disturb it', async () => {
@@ -145,6 +146,7 @@ describe('checkpoint files that cannot be trusted', () => {
     // The genuine checkpoint verifies against that same kept key (its journeys have since been changed: exit 1, signature fine).
     const genuine = await audit(['verify', '--checkpoint', checkpointFile, '--public-key', trustedFile]);
     expect(genuine.stdout).toContain('signature valid');
+    expect(genuine.stderr).not.toContain('warning');
   });
 
   it('a file that is not a checkpoint is a usage error (exit 2)', async () => {

@@ -148,6 +148,10 @@ export async function verifyCheckpointCommand(
 ): Promise<number> {
   const checkpoint = readCheckpointFile(options.checkpoint);
   const trusted = trustedPublicKey(context.settings, options.publicKey);
+  if (options.publicKey === undefined) {
+    // Whoever holds the engine's key could re-sign an altered history: only a key kept apart proves it.
+    context.io.err(`warning: checking the signature with the engine's own key (${trusted.path}); pass --public-key <pem> kept outside the engine to verify independently`);
+  }
   const signature = checkSignature(checkpoint, trusted.key);
   if (!signature.valid) {
     context.io.out(`SIGNATURE INVALID (${signature.problem}): ${signature.message}`);
