@@ -1,5 +1,5 @@
 /**
- * Re-records the expected summary of golden histories (test/golden/*.json).
+ * Re-records the expected summary and clocks of golden histories (test/golden/*.json).
  *
  * Regenerating a golden history is a decision, never a side effect. A golden history records how
  * a stored journey replayed when it was recorded; `test/golden/golden.spec.ts` replays it against
@@ -16,13 +16,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { WorkflowRegistry, replayChecked, summarise, type JourneyEvent, type JourneySummary } from '../workflows';
+import { WorkflowRegistry, computeClocks, replayChecked, summarise, type ClockInstance, type JourneyEvent, type JourneySummary } from '../workflows';
 
 interface GoldenHistory {
   description?: string;
   workflow: { id: string; version: number };
   events: JourneyEvent[];
   expectedSummary?: JourneySummary;
+  expectedClocks?: ClockInstance[];
 }
 
 const args = process.argv.slice(2);
@@ -46,16 +47,17 @@ for (const file of files) {
     continue;
   }
   const summary = summarise(definition, result.snapshot);
-  if (isDeepStrictEqual(summary, history.expectedSummary)) {
+  const clocks = computeClocks(definition.policy, history.events);
+  if (isDeepStrictEqual(summary, history.expectedSummary) && isDeepStrictEqual(clocks, history.expectedClocks)) {
     process.stdout.write(`${file}: unchanged\n`);
     continue;
   }
   if (!accept) {
     wouldChange += 1;
-    process.stdout.write(`${file}: the expected summary would change (run with --accept to record it)\n`);
+    process.stdout.write(`${file}: the expected summary or clocks would change (run with --accept to record them)\n`);
     continue;
   }
-  writeFileSync(file, `${JSON.stringify({ ...history, expectedSummary: summary }, null, 2)}\n`);
-  process.stdout.write(`${file}: expected summary recorded\n`);
+  writeFileSync(file, `${JSON.stringify({ ...history, expectedSummary: summary, expectedClocks: clocks }, null, 2)}\n`);
+  process.stdout.write(`${file}: expected summary and clocks recorded\n`);
 }
 if (wouldChange > 0) process.exitCode = 1;

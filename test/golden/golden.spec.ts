@@ -10,13 +10,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowRegistry, apply, decide, initialSnapshot, replay, replayChecked, summarise, type JourneyEvent, type JourneySummary } from '../../workflows';
+import { WorkflowRegistry, apply, computeClocks, decide, initialSnapshot, replay, replayChecked, summarise, type ClockInstance, type JourneyEvent, type JourneySummary } from '../../workflows';
 
 interface GoldenHistory {
   description: string;
   workflow: { id: string; version: number };
   events: JourneyEvent[];
   expectedSummary: JourneySummary;
+  /** Every clock the journey started, as the v1 policy folds them: clocks are pinned too. */
+  expectedClocks: ClockInstance[];
 }
 
 const registry = new WorkflowRegistry();
@@ -41,7 +43,7 @@ describe('golden histories', () => {
     ]);
   });
 
-  describe.each(histories)('$file', ({ workflow, events, expectedSummary }) => {
+  describe.each(histories)('$file', ({ workflow, events, expectedSummary, expectedClocks }) => {
     const definition = registry.get(workflow.id, workflow.version);
 
     it('is in the stored form: consecutive revisions, each fact with its actor and time', () => {
@@ -59,6 +61,11 @@ describe('golden histories', () => {
       const result = replayChecked(definition, events);
       expect(result.refusal).toBeNull();
       expect(summarise(definition, result.snapshot)).toEqual(expectedSummary);
+    });
+
+    it('folds to the expected clocks on its pinned policy', () => {
+      expect(expectedClocks.length).toBeGreaterThan(0);
+      expect(computeClocks(definition.policy, events)).toEqual(expectedClocks);
     });
 
     it('replays to the same summary twice, and after a JSON round trip of its events', () => {
