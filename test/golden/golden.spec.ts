@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deepFreeze } from '../../workflows/deep-freeze';
 import { WorkflowRegistry, apply, computeClocks, decide, initialSnapshot, replay, replayChecked, summarise, type ClockInstance, type JourneyEvent, type JourneySummary } from '../../workflows';
 
 interface GoldenHistory {
@@ -25,13 +26,6 @@ const registry = new WorkflowRegistry();
 const files = readdirSync(__dirname).filter((name) => name.endsWith('.json')).sort();
 const histories = files.map((file) => ({ file, ...(JSON.parse(readFileSync(join(__dirname, file), 'utf8')) as GoldenHistory) }));
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    Object.values(value).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 describe('golden histories', () => {
   it('are kept for the stories that matter', () => {

@@ -5,6 +5,7 @@
  * Everything here is plain data (no functions) so that it can be served as JSON by
  * `GET /workflows/:id/:version` and read by advocates and auditors.
  */
+import { deepFreeze } from '../deep-freeze';
 import type { EventType, FundingStream, Role, Deployment, Route, ReviewOutcome } from './events';
 
 /** A duration in calendar units; added to an ISO time in UTC. */
@@ -72,7 +73,8 @@ export interface WorkflowPolicy {
 const CASE_WORKER: Role[] = ['case-worker'];
 const APPROVERS: Role[] = ['approver', 'senior-approver'];
 
-export const policyV1: WorkflowPolicy = {
+/** Frozen: v1's values are fixed for v1 journeys, and a frozen object cannot drift at run time either. */
+export const policyV1: WorkflowPolicy = deepFreeze({
   workflowId: 'support-planning',
   version: 1,
   rolesPerEvent: {
@@ -203,4 +205,4 @@ export const policyV1: WorkflowPolicy = {
       source: 'Local policy',
     },
   ],
-};
+});
