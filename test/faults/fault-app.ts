@@ -12,17 +12,24 @@ import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
+import { Clock } from '../../src/common/clock';
 import { configureApp } from '../../src/app-setup';
 import { EventStore } from '../../src/event-store/event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/event-store/sqlite-event-store';
 import { TEST_SECRET, type TestApp } from '../support/test-app';
 
-export async function startAppWithFault(file: string, fault: Pick<SqliteEventStoreOptions, 'maxPageCount' | 'readonly'>, logger: LoggerService): Promise<TestApp> {
+export async function startAppWithFault(
+  file: string,
+  fault: Pick<SqliteEventStoreOptions, 'maxPageCount' | 'readonly'>,
+  logger: LoggerService,
+  clock?: Clock,
+): Promise<TestApp> {
   Object.assign(process.env, { EVENT_STORE: 'sqlite', SQLITE_FILE: file, AUTH_SECRET: TEST_SECRET, NODE_ENV: 'test' });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+  const builder = Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(EventStore)
-    .useFactory({ factory: () => new SqliteEventStore(file, fault) })
-    .compile();
+    .useFactory({ factory: () => new SqliteEventStore(file, fault) });
+  if (clock) builder.overrideProvider(Clock).useValue(clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger });
   configureApp(app);
   await app.init();
