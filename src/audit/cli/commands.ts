@@ -20,6 +20,7 @@ import {
 import { renderExportHtml } from '../export-html';
 import { buildExport } from '../journey-export';
 import { readableEvents, type JourneyRead } from '../journey-read';
+import { verifyInParallel, verifyWorkerCount } from '../parallel-verify';
 import { ProgressReporter } from '../progress';
 import { ReplayTally, type ReplaySummary } from '../replay-tally';
 import { signingKeyForSigning, trustedPublicKey } from '../signing-key';
@@ -71,11 +72,16 @@ export async function verifyCommand(context: CommandContext, options: { journey?
   const results: JourneyVerification[] = [];
   const streams = streamsToCheck(context, options.journey);
   const progress = progressOver(context, streams.length);
-  for (const streamId of streams) {
-    const { verification } = await replayStream(context, streamId);
+  const report = (verification: JourneyVerification) => {
     results.push(verification);
     if (!options.json) context.io.out(describeVerification(verification));
     progress.advance(verification.events);
+  };
+  const workers = verifyWorkerCount(streams.length);
+  if (workers > 1) {
+    await verifyInParallel(context.settings.sqliteFile, streams, workers, report);
+  } else {
+    for (const streamId of streams) report((await replayStream(context, streamId)).verification);
   }
   const broken = results.filter((verification) => !isSound(verification));
   const events = results.reduce((sum, verification) => sum + verification.events, 0);
