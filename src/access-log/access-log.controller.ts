@@ -1,14 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { assertMayAccess } from '../access';
+import { assertMayAccess, assertMayDo } from '../access';
 import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { ForbiddenActionError, InvalidInputError } from '../errors/domain-errors';
+import { InvalidInputError } from '../errors/domain-errors';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { JourneysService } from '../journeys/journeys.service';
 import { AccessLog, type AccessPage } from './access-log';
 import { AccessQuery, JourneyAccessQuery } from './access-query.dto';
-import { mayReadWhoLooked } from './who-may-read';
 
 /**
  * Who looked at a journey. Auditors ask across the log by journey or by actor; the person and
@@ -27,7 +26,7 @@ export class AccessLogController {
   @Get('audit/access')
   @ApiOperation({ summary: 'Reads of journey data, by journey or by actor (auditors)' })
   async search(@CurrentActor() actor: Actor, @Query() query: AccessQuery): Promise<AccessPage> {
-    if (actor.role !== 'auditor') throw new ForbiddenActionError(actor.role, 'search the access log');
+    assertMayDo(actor, 'search the access log');
     if (query.journey === undefined && query.actor === undefined) {
       throw new InvalidInputError([{ field: 'journey', rule: 'journeyOrActor', message: 'give journey=<id> or actor=<id>' }]);
     }
@@ -42,7 +41,7 @@ export class AccessLogController {
     @Query() query: JourneyAccessQuery,
   ): Promise<AccessPage & { id: string }> {
     assertMayAccess(actor, await this.journeys.load(id));
-    if (!mayReadWhoLooked(actor)) throw new ForbiddenActionError(actor.role, 'read who has looked at a journey');
+    assertMayDo(actor, 'read who has looked at a journey');
     return { id, ...(await this.accessLog.list({ journeyId: id, after: query.after, limit: query.limit })) };
   }
 }

@@ -78,6 +78,26 @@ export function assertJourneyAccess(actor: Actor, journey: JourneyRelations): vo
 }
 
 /**
+ * What only some roles may do, beyond seeing a journey: verifying the record and searching the
+ * access log are the auditors'; reading who has looked at a journey is for the person it is about
+ * and an advocate appointed to it (a person's right to know who read their record, exercised by
+ * them or for them) and for auditors. Staff who work a journey see it, but not who else read it.
+ * A refusal is a 403 naming the role and the action, decided on the role alone, before any journey
+ * is read, so it says nothing about whether one exists.
+ */
+const RESTRICTED_ACTIONS = {
+  'verify a journey': ['auditor'],
+  'search the access log': ['auditor'],
+  'read who has looked at a journey': ['person', 'advocate', 'auditor'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type RestrictedAction = keyof typeof RESTRICTED_ACTIONS;
+
+export function assertMayDo(actor: Actor, action: RestrictedAction): void {
+  if (!(RESTRICTED_ACTIONS[action] as readonly Role[]).includes(actor.role)) throw new ForbiddenActionError(actor.role, action);
+}
+
+/**
  * The filter a cross-journey list (caseload, overdue clocks) applies for this actor: nothing for
  * the auditor, the actor's organisation for staff (null: journeys recorded without one, as
  * above). People and advocates get no list: they reach their journeys by id, and a list would

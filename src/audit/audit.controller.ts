@@ -1,11 +1,10 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { assertJourneyAccess } from '../access';
+import { assertJourneyAccess, assertMayDo } from '../access';
 import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Clock } from '../common/clock';
-import { ForbiddenActionError } from '../errors/domain-errors';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { AuditedJourneys, journeyExport } from './audited-journeys';
 import { renderExportHtml } from './export-html';
@@ -27,7 +26,7 @@ export class AuditController {
   @Get(':id/verify')
   @ApiOperation({ summary: 'Chain checked link by link and the workflow replayed on its pinned version (auditors)' })
   async verify(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<JourneyVerification> {
-    if (actor.role !== 'auditor') throw new ForbiddenActionError(actor.role, 'verify a journey');
+    assertMayDo(actor, 'verify a journey');
     return (await this.journeys.read(id)).replayed.verification;
   }
 

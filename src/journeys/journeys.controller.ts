@@ -101,8 +101,9 @@ export class JourneysController {
     @Query() query: StateQuery,
   ): Promise<JourneyView & { asOf: { at?: string; revision?: number } }> {
     // Access is judged on the journey now: an advocate withdrawn today may not read last month's state.
-    assertMayAccess(actor, await this.journeys.load(id));
-    const journey = await this.journeys.loadAsOf(id, { revision: query.revision, at: query.at ? new Date(query.at) : undefined });
+    const now = await this.journeys.load(id);
+    assertMayAccess(actor, now);
+    const journey = this.journeys.asOf(now, { revision: query.revision, at: query.at ? new Date(query.at) : undefined });
     // Clocks are shown as late as they were then, not as they are now.
     const then = query.at ? new Date(query.at) : new Date(metadataOf(journey.events[journey.revision]).recordedAt);
     return { ...journeyView(journey, actor.role, then), asOf: { at: query.at, revision: query.revision } };

@@ -328,11 +328,9 @@ export class JourneysService {
     return this.fold(journeyId, events);
   }
 
-  /** The journey as it stood at a revision, or as the engine knew it at a time (by recordedAt). */
-  async loadAsOf(journeyId: string, asOf: { revision?: number; at?: Date }): Promise<LoadedJourney> {
-    const all = await this.store.readStream(streamIdOf(journeyId));
-    if (all.length === 0) throw new JourneyNotFoundError(journeyId);
-    const events = all.filter(
+  /** The journey as it stood at a revision, or as the engine knew it at a time (by recordedAt), from the journey loaded now. */
+  asOf(journey: LoadedJourney, asOf: { revision?: number; at?: Date }): LoadedJourney {
+    const events = journey.events.filter(
       (event) =>
         (asOf.revision === undefined || event.revision <= asOf.revision) &&
         (asOf.at === undefined || Date.parse(metadataOf(event).recordedAt) <= asOf.at.getTime()),
@@ -342,7 +340,7 @@ export class JourneysService {
         { field: asOf.at ? 'at' : 'revision', rule: 'afterJourneyStart', message: 'the journey did not exist yet at that point' },
       ]);
     }
-    return this.fold(journeyId, events);
+    return this.fold(journey.id, events);
   }
 
   private fold(id: string, events: StoredEvent[]): LoadedJourney {
