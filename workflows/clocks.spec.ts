@@ -142,6 +142,19 @@ describe('stopping clocks', () => {
     expect(annual?.dueAt).toBe('2027-06-01T09:00:00.000Z');
   });
 
+  it('an upheld challenge restarts the clock of the step it reopens; one not upheld restarts nothing', () => {
+    const challenged = [...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 })]; // challenge at 3
+    const upheld = [...challenged, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }, { at: '2026-04-01T09:00:00.000Z' })];
+    const assessment = clocksOf(upheld).filter((clock) => clock.clock === 'assessment-completed' && clock.status === 'running');
+    expect(assessment.map((clock) => clock.dueAt)).toEqual(['2026-04-29T09:00:00.000Z']);
+    expect(open([...challenged, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'not-upheld' })])).not.toContain('assessment-completed');
+
+    const approvalChallenged = [...pathTo.approved(), fact('DecisionChallenged', { decisionRevision: 6 })]; // challenge at 7
+    const reopened = [...approvalChallenged, fact('ChallengeResolved', { challengeRevision: 7, outcome: 'partly-upheld' })];
+    expect(open(reopened)).toContain('plan-signed-off');
+    expect(open(reopened)).not.toContain('assessment-completed');
+  });
+
   it('each challenge has its own clock, stopped only by its own resolution', () => {
     const facts = [
       ...pathTo.supportPlanning(),

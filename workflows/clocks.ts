@@ -4,7 +4,7 @@
  * asks which running clocks have passed; the fact it records (`DeadlineMissed`) marks that clock
  * missed, and the journey stays escalated until the work that stops the clock is done.
  */
-import type { ClockPolicy, ClockTrigger, Duration, WorkflowPolicy } from './support-planning/policy';
+import type { ClockPolicy, ClockTrigger, Duration, ReopenableStep, WorkflowPolicy } from './support-planning/policy';
 import type { Deployment, FundingStream, JourneyEvent } from './support-planning/events';
 
 export type ClockStatus = 'running' | 'missed' | 'stopped';
@@ -47,6 +47,10 @@ interface JourneyFacts {
   deployment: Deployment | null;
   /** How many times each event type has happened. */
   seen: Record<string, number>;
+  /** The step each challengeable decision (by revision) closed, and so would reopen if upheld. */
+  decisionSteps: Record<string, ReopenableStep>;
+  /** The step each challenge (by revision) would reopen if upheld: its decision's step. */
+  challengedSteps: Record<string, ReopenableStep>;
 }
 
 /** The clocks fold: every instance started so far, and the facts triggers depend on. JSON-safe. */
@@ -56,11 +60,12 @@ export interface ClockFold {
 }
 
 export function initialClockFold(): ClockFold {
-  return { instances: [], facts: { fundingStream: null, deployment: null, seen: {} } };
+  return { instances: [], facts: { fundingStream: null, deployment: null, seen: {}, decisionSteps: {}, challengedSteps: {} } };
 }
 
-function matches(trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
+function matches(policy: WorkflowPolicy, trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
   if (trigger.event !== event.type) return false;
+  if (trigger.reopens !== undefined && reopenedStep(policy, event, facts) !== trigger.reopens) return false;
   const data = event.data as unknown as Record<string, unknown>;
   if (trigger.where?.route !== undefined && data.route !== trigger.where.route) return false;
   if (trigger.where?.outcome !== undefined && data.outcome !== trigger.where.outcome) return false;
@@ -69,6 +74,12 @@ function matches(trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts
   if (trigger.journey?.deployment && (!facts.deployment || !trigger.journey.deployment.includes(facts.deployment))) return false;
   if (trigger.journey?.firstTime && (facts.seen[event.type] ?? 0) > 0) return false;
   return true;
+}
+
+/** The step an upheld challenge's resolution reopens, as the workflow's routing guards decide it. */
+function reopenedStep(policy: WorkflowPolicy, event: JourneyEvent, facts: JourneyFacts): ReopenableStep | null {
+  if (event.type !== 'ChallengeResolved' || !(policy.reopeningOutcomes as string[]).includes(event.data.outcome)) return null;
+  return facts.challengedSteps[String(event.data.challengeRevision)] ?? null;
 }
 
 function closesJourney(event: JourneyEvent): boolean {
@@ -112,9 +123,9 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   const at = event.meta.occurredAt;
   const closing = closesJourney(event);
   const stopKeys = new Set(
-    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
+    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
   );
-  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(trigger, event, fold.facts)));
+  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, trigger, event, fold.facts)));
   const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
 
   const instances = fold.instances.map((instance) => {
@@ -125,15 +136,28 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
     }
     return instance;
   });
-  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event))], facts: rememberFacts(fold.facts, event) };
+  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event))], facts: rememberFacts(policy, fold.facts, event) };
 }
 
-function rememberFacts(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
+function rememberFacts(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
   return {
     fundingStream: event.type === 'ReferralReceived' ? event.data.fundingStream : facts.fundingStream,
     deployment: event.type === 'SupportPlanDrafted' ? event.data.deployment : facts.deployment,
     seen: { ...facts.seen, [event.type]: (facts.seen[event.type] ?? 0) + 1 },
+    decisionSteps: withDecision(policy, facts, event),
+    challengedSteps: event.type === 'DecisionChallenged' ? withChallenge(facts, event.meta.revision, event.data.decisionRevision) : facts.challengedSteps,
   };
+}
+
+function withDecision(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): Record<string, ReopenableStep> {
+  const step = policy.challengeableDecisions[event.type];
+  return step ? { ...facts.decisionSteps, [String(event.meta.revision)]: step } : facts.decisionSteps;
+}
+
+/** A challenge remembers the step of the decision it names (the machine accepted it, so the decision exists). */
+function withChallenge(facts: JourneyFacts, challengeRevision: number, decisionRevision: number): Record<string, ReopenableStep> {
+  const step = facts.decisionSteps[String(decisionRevision)];
+  return step ? { ...facts.challengedSteps, [String(challengeRevision)]: step } : facts.challengedSteps;
 }
 
 /** Every clock the journey has started, in start order, with its current status. */

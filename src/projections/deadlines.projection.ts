@@ -34,6 +34,8 @@ interface StoredClock {
 
 export class DeadlinesProjection implements Projection {
   readonly name = 'deadlines';
+  /** 2: the clock fold remembers which step each challenge would reopen (older folds lack it). */
+  readonly version = 2;
 
   constructor(private readonly registry: WorkflowRegistry) {}
 

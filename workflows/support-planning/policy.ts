@@ -24,6 +24,11 @@ export interface ClockTrigger {
     route?: Route;
     outcome?: ReviewOutcome;
   };
+  /**
+   * Only a `ChallengeResolved` that reopens this step (upheld, or partly, against a decision the
+   * policy says that step made): the work starts again, and so does its clock.
+   */
+  reopens?: ReopenableStep;
   /** Conditions on the journey as it stood, e.g. `{ fundingStream: ['nhs-chc'] }`. */
   journey?: {
     fundingStream?: FundingStream[];
@@ -141,6 +146,7 @@ export const policyV1: WorkflowPolicy = deepFreeze({
       startsOn: [
         { event: 'ReferralReceived' },
         { event: 'ReviewCompleted', where: { outcome: 'reassess' } },
+        { event: 'ChallengeResolved', reopens: 'assessment' },
       ],
       stopsOn: [{ event: 'AssessmentCompleted' }],
       source: 'Local policy (Care Act: "without delay")',
@@ -149,7 +155,7 @@ export const policyV1: WorkflowPolicy = deepFreeze({
       id: 'plan-signed-off',
       label: 'Plan signed off',
       due: { days: 28 },
-      startsOn: [{ event: 'IndicativeBudgetSet' }],
+      startsOn: [{ event: 'IndicativeBudgetSet' }, { event: 'ChallengeResolved', reopens: 'signOff' }],
       stopsOn: [{ event: 'SupportPlanApproved' }],
       source: 'Local policy',
     },
