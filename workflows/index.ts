@@ -4,6 +4,7 @@
  * old journey replays.
  */
 import type { WorkflowDefinition } from './runtime';
+import { makePreconditions } from './support-planning/guards';
 import { policyV1 } from './support-planning/policy';
 import { supportPlanningV1 } from './support-planning/v1';
 
@@ -18,7 +19,7 @@ export class UnknownWorkflowError extends Error {
 export const SUPPORT_PLANNING = 'support-planning';
 
 const definitions: WorkflowDefinition[] = [
-  { id: SUPPORT_PLANNING, version: 1, machine: supportPlanningV1, policy: policyV1 },
+  { id: SUPPORT_PLANNING, version: 1, machine: supportPlanningV1, policy: policyV1, preconditions: makePreconditions(policyV1) },
 ];
 
 export class WorkflowRegistry {

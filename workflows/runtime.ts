@@ -27,6 +27,8 @@ export interface WorkflowDefinition {
   version: number;
   machine: AnyStateMachine;
   policy: WorkflowPolicy;
+  /** What the journey must hold before an event is offered as allowed (see makePreconditions). */
+  preconditions?: Partial<Record<EventType, (context: JourneyContext) => boolean>>;
 }
 
 /** Every version of support-planning shares the v1 context and event types. */
@@ -151,13 +153,17 @@ function transitionsFor(snapshot: JourneySnapshot, type: string): AnyTransitionD
   return getNextTransitions(snapshot).filter((candidate) => candidate.eventType === type);
 }
 
-/** Event types that have a transition from the current state and that the role may record. */
+/**
+ * Event types that have a transition from the current state, whose preconditions the journey
+ * meets, and that the role may record. Whether a particular fact is accepted still depends on its
+ * data: that is `decide`'s answer.
+ */
 export function allowedEvents(definition: WorkflowDefinition, snapshot: JourneySnapshot, role?: Role): EventType[] {
   if (snapshot.status !== 'active') return [];
   const offered = new Set(getNextTransitions(snapshot).map((candidate) => candidate.eventType));
-  return EVENT_TYPES.filter((type) => offered.has(type)).filter(
-    (type) => role === undefined || definition.policy.rolesPerEvent[type].includes(role),
-  );
+  return EVENT_TYPES.filter((type) => offered.has(type))
+    .filter((type) => definition.preconditions?.[type]?.(snapshot.context) ?? true)
+    .filter((type) => role === undefined || definition.policy.rolesPerEvent[type].includes(role));
 }
 
 /**

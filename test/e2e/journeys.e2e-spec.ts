@@ -204,7 +204,8 @@ describe('errors: one status per kind of problem, never a 500, never a partial e
     const response = await record(t, id, caseWorker, 'SupportStarted').expect(409);
     expect(response.body).toMatchObject({ state: 'open.supportPlanning' });
     expect(response.body.reason).toContain('wrong-state');
-    expect(response.body.allowed).toEqual(expect.arrayContaining(['SupportPlanDrafted', 'SupportPlanSubmitted']));
+    expect(response.body.allowed).toEqual(expect.arrayContaining(['SupportPlanDrafted']));
+    expect(response.body.allowed).not.toContain('SupportPlanSubmitted'); // no plan drafted yet: nothing to submit
   });
 
   it('409 names the failing guard of a rule', async () => {

@@ -4,7 +4,7 @@
  * the first one that refuses, so a refusal always says which rule it broke.
  */
 import { annualPence, planTotalPence, type JourneyContext, type PlanVersion } from './context';
-import type { Choices, EventOf, JourneyEvent, PreferenceOverride, ReviewOutcome, Funder } from './events';
+import type { Choices, EventOf, EventType, JourneyEvent, PreferenceOverride, ReviewOutcome, Funder } from './events';
 import type { ReopenableStep, WorkflowPolicy } from './policy';
 
 type GuardArgs = { context: JourneyContext; event: JourneyEvent };
@@ -144,6 +144,28 @@ function planAsDecided(plan: PlanVersion, event: JourneyEvent): PlanVersion {
   return approval?.data.fundingShares ? { ...plan, fundingShares: approval.data.fundingShares } : plan;
 }
 
+/** A decision of this journey that the policy lets be challenged and that is not under challenge now. */
+function isOpenableDecision(context: JourneyContext, policy: WorkflowPolicy, revision: number): boolean {
+  const decision = context.decisions[String(revision)];
+  const alreadyChallenged = Object.values(context.openChallenges).some((open) => open.decisionRevision === revision);
+  return decision !== undefined && policy.challengeableDecisions[decision.type] !== undefined && !alreadyChallenged;
+}
+
+/**
+ * What must hold of the journey itself (whatever the fact's data) before an event can be
+ * recorded, for the events offered as "allowed now": nothing to resolve without an open challenge,
+ * nothing to challenge without a decision, no withdrawal without an advocate, no submission
+ * without a plan. The guards still decide each fact; these only keep the offer honest.
+ */
+export function makePreconditions(policy: WorkflowPolicy): Partial<Record<EventType, (context: JourneyContext) => boolean>> {
+  return {
+    DecisionChallenged: (context) => Object.keys(context.decisions).some((revision) => isOpenableDecision(context, policy, Number(revision))),
+    ChallengeResolved: (context) => Object.keys(context.openChallenges).length > 0,
+    AdvocateWithdrawn: (context) => Object.keys(context.advocates).length > 0,
+    SupportPlanSubmitted: (context) => context.plan !== null,
+  };
+}
+
 /** An upheld (or partly upheld) challenge reopens the step its contested decision closed. */
 function challengeReopens({ context, event }: GuardArgs, policy: WorkflowPolicy, step: ReopenableStep): boolean {
   const resolution = eventAs(event, 'ChallengeResolved');
@@ -255,11 +277,7 @@ export function makeGuards(policy: WorkflowPolicy) {
 
     challengeNamesOpenableDecision: ({ context, event }: GuardArgs) => {
       const challenge = eventAs(event, 'DecisionChallenged');
-      if (!challenge) return false;
-      const revision = challenge.data.decisionRevision;
-      const decision = context.decisions[String(revision)];
-      const alreadyChallenged = Object.values(context.openChallenges).some((open) => open.decisionRevision === revision);
-      return decision !== undefined && policy.challengeableDecisions[decision.type] !== undefined && !alreadyChallenged;
+      return challenge !== null && isOpenableDecision(context, policy, challenge.data.decisionRevision);
     },
 
     challengeIsOpen: ({ context, event }: GuardArgs) => {

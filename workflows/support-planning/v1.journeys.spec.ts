@@ -126,7 +126,7 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
       reason: 'decisionExplainsPreferenceOverride',
       explanation: GUARD_DESCRIPTIONS.decisionExplainsPreferenceOverride,
       state: 'open.signOff',
-      allowed: ['SupportPlanReturned', 'SupportPlanApproved', 'ChallengeResolved'],
+      allowed: ['SupportPlanReturned', 'SupportPlanApproved'],
     });
     // The rule does not forbid the decision; it makes the approver say, on the record, that it goes against her wish, and why.
     const explained = { ...approval, data: { ...approval.data, overridesPreference: [{ topic: 'place-of-care', reason: 'No agency can staff 24-hour care this week' }] } };

@@ -218,15 +218,8 @@ describe('a journey that is not eligible', () => {
 
   it('rests in notEligible, which only a challenge or closure can leave', () => {
     expect(statePath(after(...notEligible).value)).toBe('open.notEligible');
-    expect(allowedEvents(v1, after(...notEligible))).toEqual([
-      'PreferenceRecorded',
-      'AdvocateAppointed',
-      'AdvocateWithdrawn',
-      'DecisionChallenged',
-      'ChallengeResolved',
-      'DeadlineMissed',
-      'JourneyClosed',
-    ]);
+    // The not-eligible decision is there to challenge; nothing is yet to resolve, no advocate to withdraw.
+    expect(allowedEvents(v1, after(...notEligible))).toEqual(['PreferenceRecorded', 'AdvocateAppointed', 'DecisionChallenged', 'DeadlineMissed', 'JourneyClosed']);
   });
 
   it.each(STEP_EVENTS)('cannot move on by %s', (type) => {
@@ -313,7 +306,7 @@ describe('decide: the answer a command gets', () => {
       reason: 'actorMayRecord',
       explanation: 'role case-worker may not record SupportPlanApproved',
       state: 'open.signOff',
-      allowed: ['PreferenceRecorded', 'AdvocateAppointed', 'AdvocateWithdrawn', 'JourneyClosed'],
+      allowed: ['PreferenceRecorded', 'AdvocateAppointed', 'JourneyClosed'],
     });
   });
 
@@ -325,7 +318,7 @@ describe('decide: the answer a command gets', () => {
       reason: 'wrong-state',
       explanation: 'SupportStarted is not allowed in state open.signOff',
       state: 'open.signOff',
-      allowed: ['PreferenceRecorded', 'AdvocateAppointed', 'AdvocateWithdrawn', 'JourneyClosed'],
+      allowed: ['PreferenceRecorded', 'AdvocateAppointed', 'JourneyClosed'],
     });
   });
 
@@ -338,7 +331,7 @@ describe('decide: the answer a command gets', () => {
       reason: 'approverDidNotDraftPlan',
       explanation: GUARD_DESCRIPTIONS.approverDidNotDraftPlan,
       state: 'open.signOff',
-      allowed: ['SupportPlanReturned', 'SupportPlanApproved', 'ChallengeResolved'],
+      allowed: ['SupportPlanReturned', 'SupportPlanApproved'],
     });
   });
 
@@ -364,8 +357,8 @@ describe('decide: the answer a command gets', () => {
 });
 
 describe('allowedEvents: what may happen next', () => {
-  it('before a referral: the referral, and the challenges that every state offers (with nothing yet to name)', () => {
-    expect(allowedEvents(v1, initialSnapshot(v1))).toEqual(['ReferralReceived', 'DecisionChallenged', 'ChallengeResolved']);
+  it('before a referral: only the referral (challenges are on every state, but there is nothing yet to name)', () => {
+    expect(allowedEvents(v1, initialSnapshot(v1))).toEqual(['ReferralReceived']);
   });
 
   it('at sign-off: the decision on the plan, the side activities and challenges', () => {
@@ -374,32 +367,33 @@ describe('allowedEvents: what may happen next', () => {
       'SupportPlanApproved',
       'PreferenceRecorded',
       'AdvocateAppointed',
-      'AdvocateWithdrawn',
       'DecisionChallenged',
-      'ChallengeResolved',
       'DeadlineMissed',
       'JourneyClosed',
     ]);
   });
 
+  it('offers only what the journey holds something for: a resolution once a challenge is open, a withdrawal once an advocate is appointed', () => {
+    const challenged = [...pathTo.signOff(), fact('DecisionChallenged', { decisionRevision: 3 }), fact('AdvocateAppointed')];
+    expect(allowedEvents(v1, after(...challenged), 'approver')).toEqual(['SupportPlanReturned', 'SupportPlanApproved', 'ChallengeResolved']);
+    expect(allowedEvents(v1, after(...challenged), 'case-worker')).toEqual(['PreferenceRecorded', 'AdvocateAppointed', 'AdvocateWithdrawn', 'JourneyClosed']);
+    // Every decision so far (the assessment at 2 and the budget at 3, which is under challenge) leaves the assessment to challenge.
+    expect(allowedEvents(v1, after(...challenged), 'person')).toEqual(['PreferenceRecorded', 'DecisionChallenged']);
+  });
+
   it('is filtered by role', () => {
     const live = after(...pathTo.liveSupport());
     expect(allowedEvents(v1, live, 'person')).toEqual(['ReviewRequested', 'PreferenceRecorded', 'DecisionChallenged']);
-    expect(allowedEvents(v1, live, 'case-worker')).toEqual([
-      'ReviewRequested',
-      'ReviewStarted',
-      'PreferenceRecorded',
-      'AdvocateAppointed',
-      'AdvocateWithdrawn',
-      'JourneyClosed',
-    ]);
-    expect(allowedEvents(v1, live, 'approver')).toEqual(['ChallengeResolved']);
+    expect(allowedEvents(v1, live, 'case-worker')).toEqual(['ReviewRequested', 'ReviewStarted', 'PreferenceRecorded', 'AdvocateAppointed', 'JourneyClosed']);
+    expect(allowedEvents(v1, live, 'approver')).toEqual([]);
     expect(allowedEvents(v1, live, 'system')).toEqual(['DeadlineMissed']);
     expect(allowedEvents(v1, live, 'auditor')).toEqual([]);
   });
 
-  it('on a closed journey, only challenges and the missed deadline of one', () => {
-    expect(allowedEvents(v1, after(...closedAfterReferral()))).toEqual(['DecisionChallenged', 'ChallengeResolved', 'DeadlineMissed']);
+  it('on a closed journey, only challenges (of a decision it holds) and the missed deadline of one', () => {
+    expect(allowedEvents(v1, after(...closedAfterReferral()))).toEqual(['DeadlineMissed']);
+    const closedAfterDecision = [...pathTo.notEligible(), fact('JourneyClosed', { reason: 'withdrew' })];
+    expect(allowedEvents(v1, after(...closedAfterDecision))).toEqual(['DecisionChallenged', 'DeadlineMissed']);
   });
 });
 
