@@ -79,7 +79,8 @@ export interface JourneyContext {
   reassessedSinceBudgetInForce: boolean;
   indicativeBudget: Budget | null;
   /** The final budget last approved: the one in force. */
-  budgetInForce: (Budget & { approvedBy: string }) | null;
+  /** The final budget signed off, with each funder's share as the approval confirmed it. */
+  budgetInForce: (Budget & { approvedBy: string; fundingShares: FundingShare[] }) | null;
   plan: PlanVersion | null;
   previousPlan: PlanVersion | null;
   submitted: { planVersion: number; personAgreement: PersonAgreement; personViews: string | null; revision: number } | null;
@@ -234,6 +235,7 @@ export function evolve(context: JourneyContext, event: JourneyEvent): JourneyCon
           revision: meta.revision,
           setAt: meta.occurredAt,
           approvedBy: meta.actor.id,
+          fundingShares: event.data.fundingShares ?? context.plan?.fundingShares ?? [],
         },
         reassessedSinceBudgetInForce: false,
         decisions: withDecision(context, event),

@@ -541,3 +541,17 @@ describe('statePath', () => {
     expect(statePath({ a: 'x', b: { c: 'y' } })).toBe('a.x,b.c.y');
   });
 });
+
+describe('the budget in force', () => {
+  const integratedAtSignOff = (): Fact[] => [fact('ReferralReceived', { fundingStream: 'integrated' }), ...pathTo.signOff().slice(1)];
+
+  it('keeps each funder’s share as the approval confirmed it, over the draft’s', () => {
+    const shares = [{ funder: 'council' as const, amountPence: 15_000 }, { funder: 'nhs' as const, amountPence: 10_000 }];
+    const approved = after(...integratedAtSignOff(), fact('SupportPlanApproved', { fundingShares: shares }));
+    expect(approved.context.budgetInForce).toMatchObject({ amountPence: 25_000, approvedBy: actors.approver.id, fundingShares: shares });
+  });
+
+  it('keeps no shares for a budget one funder pays', () => {
+    expect(after(...pathTo.approved()).context.budgetInForce?.fundingShares).toEqual([]);
+  });
+});
