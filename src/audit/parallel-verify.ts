@@ -37,22 +37,28 @@ export async function verifyInParallel(
       next += 1;
     }
   };
-  const jobs = dealOut(streamIds, workers);
-  await Promise.all(
-    jobs.map(
-      (streams) =>
-        new Promise<void>((resolve, reject) => {
-          const worker = startWorker({ file, streams });
-          worker.on('message', (message: VerifyMessage) => {
-            if ('failed' in message) return reject(new Error(`a verify worker failed: ${message.failed}`));
-            message.verified.forEach(({ index, verification }) => (results[index] = verification));
-            flushInOrder();
-          });
-          worker.on('error', reject);
-          worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a verify worker exited with code ${code}`))));
-        }),
-    ),
+  const started: Worker[] = [];
+  const runs = dealOut(streamIds, workers).map(
+    (streams) =>
+      new Promise<void>((resolve, reject) => {
+        const worker = startWorker({ file, streams });
+        started.push(worker);
+        worker.on('message', (message: VerifyMessage) => {
+          if ('failed' in message) return reject(new Error(`a verify worker failed: ${message.failed}`));
+          message.verified.forEach(({ index, verification }) => (results[index] = verification));
+          flushInOrder();
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a verify worker exited with code ${code}`))));
+      }),
   );
+  try {
+    await Promise.all(runs);
+  } catch (error) {
+    // One failed: the others' verdicts can no longer make a whole report, so stop them too.
+    await Promise.all(started.map((worker) => worker.terminate()));
+    throw error;
+  }
   flushInOrder();
 }
 
