@@ -2,19 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
-/** `GET /audit/access?journey=<id>` or `?actor=<id>` (or both), paged by `after`. */
-export class AccessQuery {
-  @ApiPropertyOptional({ description: 'Reads of this journey' })
-  @IsOptional()
-  @IsUUID()
-  journey?: string;
-
-  @ApiPropertyOptional({ description: 'Reads by this actor (token subject)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  actor?: string;
-
+/** `GET /journeys/:id/access`: a page of the access log, by `after`. */
+export class JourneyAccessQuery {
   @ApiPropertyOptional({ description: 'The `next` of the previous page' })
   @IsOptional()
   @Type(() => Number)
@@ -32,21 +21,16 @@ export class AccessQuery {
   limit = 100;
 }
 
-/** `GET /journeys/:id/access`: paged like the auditors' query. */
-export class JourneyAccessQuery {
-  @ApiPropertyOptional({ description: 'The `next` of the previous page' })
+/** `GET /audit/access?journey=<id>` or `?actor=<id>` (or both), paged like the journey's own. */
+export class AccessQuery extends JourneyAccessQuery {
+  @ApiPropertyOptional({ description: 'Reads of this journey' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
-  after?: number;
+  @IsUUID()
+  journey?: string;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ description: 'Reads by this actor (token subject)' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
 }
