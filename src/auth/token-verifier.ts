@@ -1,4 +1,5 @@
 import { createRemoteJWKSet } from 'jose';
+import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import type { Actor } from './actor';
 import { CLAIMS, HS256_POLICY, JWKS_ALGORITHMS, VerificationKey, VerificationPolicy, verifyWith } from './tokens';
@@ -37,7 +38,7 @@ export class TokenVerifier {
       return new TokenVerifier(keySet, policy);
     }
     if (config.authSecret === undefined) throw new Error('AUTH_SECRET is required when AUTH_JWKS_URL is not set');
-    return new TokenVerifier(new TextEncoder().encode(config.authSecret), { ...HS256_POLICY, clockToleranceSeconds, claims });
+    return new TokenVerifier(createSecretKey(Buffer.from(config.authSecret, 'utf8')), { ...HS256_POLICY, clockToleranceSeconds, claims });
   }
 
   verify(token: string, now?: Date): Promise<Actor> {

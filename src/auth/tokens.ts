@@ -1,4 +1,5 @@
 import { JWTPayload, JWTVerifyGetKey, SignJWT, errors, jwtVerify } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_ORG_CLAIM,
@@ -51,7 +52,8 @@ export const HS256_POLICY: Readonly<VerificationPolicy> = {
 };
 
 /** A shared secret (HS256), or a key set that picks the public key by the token's header (JWKS). */
-export type VerificationKey = Uint8Array | JWTVerifyGetKey;
+/** A secret (raw bytes, or imported once as a KeyObject: jose re-imports raw bytes per token), or a key set. */
+export type VerificationKey = Uint8Array | KeyObject | JWTVerifyGetKey;
 
 export interface TokenRequest {
   sub: string;
@@ -114,9 +116,9 @@ export async function verifyWith(key: VerificationKey, policy: VerificationPolic
   let payload: JWTPayload;
   try {
     // Two calls rather than one: jose's overloads take either a key or a key set, not the union.
-    ({ payload } = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+    ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
   } catch (error) {
-    if (!(key instanceof Uint8Array) && isKeyFetchFailure(error)) throw new AuthKeysUnavailableError();
+    if (typeof key === 'function' && isKeyFetchFailure(error)) throw new AuthKeysUnavailableError();
     throw new UnauthenticatedError(refusalReason(error, policy));
   }
   return actorOf(payload, policy.claims);

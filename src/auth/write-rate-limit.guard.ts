@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { FixedWindowThrottlerStorage } from './fixed-window-storage';
 import { RateLimitedError } from '../errors/domain-errors';
 import { AuthenticatedRequest } from './authenticated-request';
 
@@ -7,10 +8,14 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const WRITES_THROTTLER = 'writes';
 const MINUTE_MS = 60_000;
 
-/** The throttler settings: one budget of writes per minute (RATE_LIMIT_WRITES_PER_MINUTE). */
+/** The throttler settings: one budget of writes per minute (RATE_LIMIT_WRITES_PER_MINUTE), counted in fixed windows. */
 export function writeThrottlerOptions(writesPerMinute: number): ThrottlerModuleOptions {
   // Headers are left to the error filter (Retry-After on the 429), so no X-RateLimit-* on every answer.
-  return { throttlers: [{ name: WRITES_THROTTLER, ttl: MINUTE_MS, limit: writesPerMinute }], setHeaders: false };
+  return {
+    throttlers: [{ name: WRITES_THROTTLER, ttl: MINUTE_MS, limit: writesPerMinute }],
+    setHeaders: false,
+    storage: new FixedWindowThrottlerStorage(),
+  };
 }
 
 /**

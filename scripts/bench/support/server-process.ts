@@ -125,7 +125,7 @@ export function freePort(): Promise<number> {
 /** Starts the service and resolves once /health/live answers 200. */
 export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--require', options.app.memoryProbeJs, options.app.mainJs], {
+  const child = spawn(process.execPath, [...serviceNodeArgs(), '--require', options.app.memoryProbeJs, options.app.mainJs], {
     cwd: REPO_ROOT,
     env: serviceEnv(options, port),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -133,6 +133,11 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
   const service = new ChildService(child, port);
   await service.waitUntilLive(options.readyTimeoutMs ?? 60_000);
   return service;
+}
+
+/** `BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the service under load. */
+function serviceNodeArgs(): string[] {
+  return (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
