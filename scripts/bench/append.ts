@@ -7,7 +7,10 @@
  *   - engine, `clients` concurrent clients each on its own journey;
  *   - engine, the same clients on `shared-journeys` journeys (commands on one journey queue);
  *   - raw (a): better-sqlite3 inserts of the same rows, one transaction (one fsync) per event;
- *   - raw (b): the same, 100 events a transaction.
+ *   - raw (b): the same, 100 events a transaction;
+ *   - floors, with the same client and concurrency: the engine's cheapest route (GET
+ *     /health/live, through the same middleware and guards), and a node:http server that
+ *     answers without doing anything. No engine can answer commands faster than these.
  * Raw runs use the engine's schema and durability (WAL, synchronous=FULL). The ratios are the
  * figures to quote: they hold on a noisy machine where the absolute rates do not.
  * `--seconds N` runs each engine phase for N seconds instead of a fixed number of commands.
@@ -18,7 +21,8 @@ import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { streamIdOf } from '../../src/journeys/journey-records';
 import { parseBenchArgs } from './support/args';
-import { HttpClient } from './support/http-client';
+import { HttpClient, type HttpAnswer } from './support/http-client';
+import { startNoopServer } from './support/noop-server';
 import { finish, type BenchReport } from './support/report';
 import { BENCH_CASE_WORKER, defaultFact, journeyEvents, preference } from './support/seed';
 import { prepareApp, startService } from './support/server-process';
@@ -50,15 +54,23 @@ export async function run(argv: readonly string[]): Promise<void> {
   const workspace = createWorkspace('spe-bench-append');
   try {
     const engine = await measureEngine(workspace, settings);
+    const noop = await measureNoopServer(workspace, settings);
     const rawSingle = await measureRaw(workspace.file('raw-single.db'), settings['raw-single'], 1);
     const rawBatched = await measureRaw(workspace.file('raw-batched.db'), settings['raw-batched'], RAW_BATCH);
-    finish(report(settings, engine, rawSingle, rawBatched), json);
+    finish(report(settings, { ...engine, noop }, rawSingle, rawBatched), json);
   } finally {
     workspace.remove();
   }
 }
 
-async function measureEngine(workspace: Workspace, settings: Settings): Promise<{ distinct: PhaseResult; shared: PhaseResult }> {
+interface EnginePhases {
+  distinct: PhaseResult;
+  shared: PhaseResult;
+  /** GET /health/live: public, so no token check, but every middleware, guard and interceptor. */
+  liveness: PhaseResult;
+}
+
+async function measureEngine(workspace: Workspace, settings: Settings): Promise<EnginePhases> {
   const service = await startService({
     app: prepareApp(),
     sqliteFile: workspace.file('events.db'),
@@ -73,7 +85,8 @@ async function measureEngine(workspace: Workspace, settings: Settings): Promise<
     const distinct = await drive(client, auth, (c) => own[c], settings);
     const shared = await openJourneys(client, auth, settings['shared-journeys']);
     const sharedResult = await drive(client, auth, (c) => shared[c % shared.length], settings);
-    return { distinct, shared: sharedResult };
+    const liveness = await load(() => client.get('/health/live'), 200, settings);
+    return { distinct, shared: sharedResult, liveness };
   } finally {
     client.close();
     await service.stop();
@@ -95,12 +108,17 @@ async function openJourneys(client: HttpClient, auth: string, count: number): Pr
  * All clients at once, each sending its next command as soon as the last is answered. A short
  * unmeasured warm-up per client first (JIT, sockets, the journey cache).
  */
-async function drive(client: HttpClient, auth: string, journeyOf: (c: number) => string, settings: Settings): Promise<PhaseResult> {
-  const clients = Array.from({ length: settings.clients }, (_, c) => c);
+function drive(client: HttpClient, auth: string, journeyOf: (c: number) => string, settings: Settings): Promise<PhaseResult> {
   let sequence = 0;
   // Preferences cycle over 20 topics, as a person's do (a new preference on a topic replaces the
   // old one), so a journey's context stays the size of a real one however many commands it takes.
   const send = (c: number) => client.post(`/journeys/${journeyOf(c)}/events`, preference(sequence++), { authorization: auth });
+  return load(send, 201, settings);
+}
+
+/** `settings.clients` loops at once, each sending its next request as soon as the last is answered. */
+async function load(send: (client: number) => Promise<HttpAnswer>, expected: number, settings: Settings): Promise<PhaseResult> {
+  const clients = Array.from({ length: settings.clients }, (_, c) => c);
   await Promise.all(clients.map(async (c) => {
     for (let i = 0; i < settings.warmup; i += 1) await send(c);
   }));
@@ -114,12 +132,24 @@ async function drive(client: HttpClient, auth: string, journeyOf: (c: number) =>
       while (take()) {
         const sent = process.hrtime.bigint();
         const status = await send(c).then((answer) => answer.status, () => 0);
-        if (status === 201) latencies.push(msSince(sent));
+        if (status === expected) latencies.push(msSince(sent));
         else failures[status] = (failures[status] ?? 0) + 1;
       }
     }),
   );
   return { ...summarise(latencies, msSince(started)), failures };
+}
+
+/** The same body as the commands, posted to a server that does nothing with it. */
+async function measureNoopServer(workspace: Workspace, settings: Settings): Promise<PhaseResult> {
+  const server = await startNoopServer(workspace.dir);
+  const client = new HttpClient(() => server.port, settings.clients);
+  try {
+    return await load((c) => client.post(`/journeys/${c}/events`, preference(c)), 201, settings);
+  } finally {
+    client.close();
+    await server.stop();
+  }
 }
 
 /** Either a number of commands shared by all clients, or a time limit. */
@@ -184,13 +214,26 @@ function rawRows(count: number): RawRow[] {
   }));
 }
 
-function report(settings: Settings, engine: { distinct: PhaseResult; shared: PhaseResult }, rawSingle: LatencySummary, rawBatched: LatencySummary): BenchReport {
-  const { distinct, shared } = engine;
+function report(
+  settings: Settings,
+  phases: EnginePhases & { noop: PhaseResult },
+  rawSingle: LatencySummary,
+  rawBatched: LatencySummary,
+): BenchReport {
+  const { distinct, shared, liveness, noop } = phases;
   const notes = [
     `raw (a) is ${rawSingle.count} inserts, one transaction each; raw (b) ${rawBatched.count} inserts, ${RAW_BATCH} a transaction (latencies per transaction)`,
     'target: engine on distinct journeys >= 5x raw (a), p99 < 50 ms at 64 clients',
+    'floors: at a given concurrency, latency = clients / rate, so p99 < 50 ms at 64 clients needs well over 1,280 commands/s',
   ];
-  for (const [name, phase] of Object.entries(engine)) {
+  const target = 5 * rawSingle.perSecond;
+  if (target > liveness.perSecond) {
+    notes.push(
+      `5x raw (a) is ${Math.round(target)}/s: more than the engine answers its cheapest route (${Math.round(liveness.perSecond)}/s)` +
+        (target > noop.perSecond ? ` and more than a no-op node:http server (${Math.round(noop.perSecond)}/s) on this machine` : ''),
+    );
+  }
+  for (const [name, phase] of Object.entries(phases)) {
     if (Object.keys(phase.failures).length > 0) notes.push(`${name}: answers other than 201 by status: ${JSON.stringify(phase.failures)}`);
   }
   return {
@@ -205,6 +248,10 @@ function report(settings: Settings, engine: { distinct: PhaseResult; shared: Pha
       'engine shared p50': { value: shared.p50Ms, unit: 'ms' },
       'engine shared p99': { value: shared.p99Ms, unit: 'ms' },
       'engine shared commands': { value: shared.count, unit: 'commands' },
+      'floor: engine GET /health/live': { value: liveness.perSecond, unit: 'requests/s' },
+      'floor: engine liveness p99': { value: liveness.p99Ms, unit: 'ms' },
+      'floor: no-op node:http': { value: noop.perSecond, unit: 'requests/s' },
+      'floor: no-op p99': { value: noop.p99Ms, unit: 'ms' },
       'raw (a) 1 event/transaction': { value: rawSingle.perSecond, unit: 'events/s' },
       'raw (a) p50 commit': { value: rawSingle.p50Ms, unit: 'ms' },
       'raw (b) 100 events/transaction': { value: rawBatched.perSecond, unit: 'events/s' },
@@ -215,6 +262,9 @@ function report(settings: Settings, engine: { distinct: PhaseResult; shared: Pha
       'engine distinct / raw (b)': ratio(distinct.perSecond, rawBatched.perSecond),
       'engine shared / raw (a)': ratio(shared.perSecond, rawSingle.perSecond),
       'engine shared / raw (b)': ratio(shared.perSecond, rawBatched.perSecond),
+      'engine distinct / engine liveness floor': ratio(distinct.perSecond, liveness.perSecond),
+      'engine liveness floor / no-op floor': ratio(liveness.perSecond, noop.perSecond),
+      'no-op floor / raw (a)': ratio(noop.perSecond, rawSingle.perSecond),
     },
     notes,
   };
