@@ -36,7 +36,11 @@ export function configureApp(app: INestApplication): INestApplication {
   // Registered before Nest's own parsers, so it replaces the default JSON parser (100kb).
   expressApp.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   expressApp.use(translateBodyParserError);
-  expressApp.getHttpAdapter().getInstance().disable('x-powered-by');
+  const express = expressApp.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  // No ETag hashed from every body (a SHA-1 of each answer): a journey's ETag is its revision, set
+  // by the journey routes themselves, and lists change with every write anyway.
+  express.disable('etag');
   setUpOpenApi(app);
   app.enableShutdownHooks();
   return app;
