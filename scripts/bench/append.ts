@@ -23,6 +23,7 @@ import { streamIdOf } from '../../src/journeys/journey-records';
 import { parseBenchArgs } from './support/args';
 import { HttpClient, type HttpAnswer } from './support/http-client';
 import { startNoopServer } from './support/noop-server';
+import { step } from './support/progress';
 import { finish, type BenchReport } from './support/report';
 import { BENCH_CASE_WORKER, defaultFact, journeyEvents, preference } from './support/seed';
 import { prepareApp, startService } from './support/server-process';
@@ -82,9 +83,12 @@ async function measureEngine(workspace: Workspace, settings: Settings): Promise<
   try {
     const auth = await workspace.bearer(BENCH_CASE_WORKER.id, 'case-worker', BENCH_CASE_WORKER.organisation);
     const own = await openJourneys(client, auth, settings.clients);
+    step(`engine: ${settings.clients} clients on ${settings.clients} journeys`);
     const distinct = await drive(client, auth, (c) => own[c], settings);
     const shared = await openJourneys(client, auth, settings['shared-journeys']);
+    step(`engine: ${settings.clients} clients on ${settings['shared-journeys']} journeys`);
     const sharedResult = await drive(client, auth, (c) => shared[c % shared.length], settings);
+    step('floor: engine GET /health/live');
     const liveness = await load(() => client.get('/health/live'), 200, settings);
     return { distinct, shared: sharedResult, liveness };
   } finally {
@@ -142,6 +146,7 @@ async function load(send: (client: number) => Promise<HttpAnswer>, expected: num
 
 /** The same body as the commands, posted to a server that does nothing with it. */
 async function measureNoopServer(workspace: Workspace, settings: Settings): Promise<PhaseResult> {
+  step('floor: a no-op node:http server');
   const server = await startNoopServer(workspace.dir);
   const client = new HttpClient(() => server.port, settings.clients);
   try {
@@ -177,6 +182,7 @@ interface RawRow {
  * table, indexes and triggers are the ones the engine writes to.
  */
 async function measureRaw(file: string, count: number, perTransaction: number): Promise<LatencySummary> {
+  step(`raw: ${count.toLocaleString('en-GB')} inserts, ${perTransaction} a transaction`);
   await new SqliteEventStore(file).close();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

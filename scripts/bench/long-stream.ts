@@ -16,6 +16,7 @@ import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { parseBenchArgs } from './support/args';
 import { HttpClient } from './support/http-client';
 import { finish, type BenchReport, type Figure } from './support/report';
+import { step } from './support/progress';
 import { appendStream, BENCH_CASE_WORKER, defaultFact, journeyEvents, preference } from './support/seed';
 import { prepareApp, startService } from './support/server-process';
 import { msSince, ratio, summarise, type LatencySummary } from './support/stats';
@@ -45,6 +46,7 @@ export async function run(argv: readonly string[]): Promise<void> {
     const file = workspace.file('events.db');
     const plans = SIZES.map((size) => planFor(size, settings.commands));
     await seed(file, plans);
+    step('starting the service');
     const service = await startService({
       app: prepareApp(),
       sqliteFile: file,
@@ -55,7 +57,10 @@ export async function run(argv: readonly string[]): Promise<void> {
     try {
       const auth = await workspace.bearer(BENCH_CASE_WORKER.id, 'case-worker', BENCH_CASE_WORKER.organisation);
       const results: SizeResult[] = [];
-      for (const plan of plans) results.push(await measure(client, auth, plan, settings.commands));
+      for (const plan of plans) {
+        step(`commands on journeys of ${plan.size.toLocaleString('en-GB')} events`);
+        results.push(await measure(client, auth, plan, settings.commands));
+      }
       finish(report(settings, results), json);
     } finally {
       client.close();
@@ -77,6 +82,7 @@ async function seed(file: string, plans: readonly SizePlan[]): Promise<void> {
   const store = new SqliteEventStore(file);
   try {
     for (const { size, journeys } of plans) {
+      step(`seeding ${journeys.length} journeys of ${size.toLocaleString('en-GB')} events`);
       const facts = [defaultFact('ReferralReceived'), ...Array.from({ length: size - 1 }, (_, n) => preference(n))];
       for (const id of journeys) await appendStream(store, id, journeyEvents(id, facts));
     }

@@ -15,6 +15,7 @@ import type { EventType } from '../../workflows';
 import { parseBenchArgs } from './support/args';
 import { HttpClient } from './support/http-client';
 import { finish, type BenchReport } from './support/report';
+import { seedingProgress, serviceProgress, step } from './support/progress';
 import { appendJourneys, BENCH_CASE_WORKER, defaultFact, journeyEvents, preference } from './support/seed';
 import { prepareApp, startService, type ServiceProcess } from './support/server-process';
 import { msSince, ratio } from './support/stats';
@@ -57,6 +58,7 @@ export async function run(argv: readonly string[]): Promise<void> {
 }
 
 async function measureEmpty(workspace: Workspace): Promise<NodeJS.MemoryUsage> {
+  step('the service on an empty store');
   const service = await start(workspace, workspace.file('empty/events.db'));
   try {
     return await service.memory();
@@ -73,6 +75,7 @@ function start(workspace: Workspace, file: string): Promise<ServiceProcess> {
     env: { RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
     // The read models catch up before the service listens: allow for a large store.
     readyTimeoutMs: 30 * 60_000,
+    onOutput: serviceProgress,
   });
 }
 
@@ -80,6 +83,7 @@ function start(workspace: Workspace, file: string): Promise<ServiceProcess> {
 async function seed(file: string, settings: Settings): Promise<bigint> {
   const facts = PATH.slice(0, settings['events-per-journey']).map(defaultFact);
   const store = new SqliteEventStore(file);
+  const progress = seedingProgress(settings.journeys);
   try {
     for (let done = 0; done < settings.journeys; done += SEED_CHUNK) {
       const count = Math.min(SEED_CHUNK, settings.journeys - done);
@@ -87,7 +91,7 @@ async function seed(file: string, settings: Settings): Promise<bigint> {
         const id = randomUUID();
         return { id, events: journeyEvents(id, facts) };
       });
-      await appendJourneys(store, journeys);
+      await appendJourneys(store, journeys, progress);
     }
     return await store.headPosition();
   } finally {
@@ -96,6 +100,7 @@ async function seed(file: string, settings: Settings): Promise<bigint> {
 }
 
 async function measureFull(workspace: Workspace, file: string, head: bigint, settings: Settings): Promise<Omit<MemoryFigures, 'emptyRss'>> {
+  step(`starting the service: it catches its read models up to position ${head} before it listens`);
   const started = process.hrtime.bigint();
   const service = await start(workspace, file);
   const catchUpMs = msSince(started);
@@ -103,6 +108,7 @@ async function measureFull(workspace: Workspace, file: string, head: bigint, set
   try {
     const listed = await caughtUpCount(client, await workspace.bearer('bench-auditor', 'auditor'), head);
     const full = await service.memory();
+    step(`one command on each of ${settings.touch.toLocaleString('en-GB')} journeys`);
     await touch(client, workspace, settings);
     const touched = await service.memory();
     return { fullRss: full.rss, fullHeap: full.heapUsed, touchedRss: touched.rss, catchUpMs, listed };

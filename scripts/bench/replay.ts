@@ -29,6 +29,7 @@ import { verifyChain } from '../../src/integrity/hash-chain';
 import { streamIdOf } from '../../src/journeys/journey-records';
 import { parseBenchArgs } from './support/args';
 import { finish, type BenchReport } from './support/report';
+import { seedingProgress, step } from './support/progress';
 import { appendJourneys } from './support/seed';
 import { msSince, ratio } from './support/stats';
 import { createWorkspace } from './support/workspace';
@@ -77,8 +78,8 @@ export async function run(argv: readonly string[]): Promise<void> {
 }
 
 async function seed(file: string, journeys: number): Promise<string[]> {
-  const started = process.hrtime.bigint();
   const facts = journeyFacts();
+  const progress = seedingProgress(journeys);
   const sealed = Array.from({ length: journeys }, () => {
     const id = randomUUID();
     const events: NewEvent[] = sealFacts(id, facts).map(({ id: eventId, type, data, metadata }) => ({ id: eventId, type, data, metadata }));
@@ -86,11 +87,10 @@ async function seed(file: string, journeys: number): Promise<string[]> {
   });
   const store = new SqliteEventStore(file);
   try {
-    await appendJourneys(store, sealed);
+    await appendJourneys(store, sealed, progress);
   } finally {
     await store.close();
   }
-  console.error(`seeded ${journeys} journeys × ${facts.length} events in ${(msSince(started) / 1000).toFixed(1)} s`);
   return sealed.map((journey) => streamIdOf(journey.id));
 }
 
@@ -135,6 +135,7 @@ async function measure(file: string, streamIds: readonly string[]): Promise<Pass
     // or less), so the figures compare steady rates rather than warm-up.
     const results: PassResult[] = [];
     for (const pass of passes) {
+      step(`${pass.name}: warm-up run, then the timed run`);
       await timePass(pass, streamIds);
       results.push(await timePass(pass, streamIds));
     }
@@ -147,6 +148,7 @@ async function measure(file: string, streamIds: readonly string[]): Promise<Pass
 
 async function measureParallel(file: string, streamIds: readonly string[]): Promise<PassResult & { threads: number }> {
   const threads = Math.max(2, availableParallelism());
+  step(`verify --all on ${threads} worker threads`);
   const started = process.hrtime.bigint();
   let events = 0;
   let unsound = 0;

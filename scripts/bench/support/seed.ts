@@ -83,9 +83,14 @@ export async function appendStream(store: EventStore, journeyId: string, events:
 }
 
 /** Appends many short journeys, a thousand at a time so that each thousand shares one commit. */
-export async function appendJourneys(store: EventStore, journeys: ReadonlyArray<{ id: string; events: NewEvent[] }>): Promise<void> {
+export async function appendJourneys(
+  store: EventStore,
+  journeys: ReadonlyArray<{ id: string; events: NewEvent[] }>,
+  progress?: { advance(events: number): void },
+): Promise<void> {
   for (let start = 0; start < journeys.length; start += JOURNEYS_PER_COMMIT) {
     const chunk = journeys.slice(start, start + JOURNEYS_PER_COMMIT);
     await Promise.all(chunk.map((journey) => store.appendToStream(streamIdOf(journey.id), journey.events, 'no-stream')));
+    chunk.forEach((journey) => progress?.advance(journey.events.length));
   }
 }

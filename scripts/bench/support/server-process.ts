@@ -14,6 +14,7 @@ import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { step } from './progress';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** How long start-up may take; catching up large read models happens before listening. */
   readyTimeoutMs?: number;
+  /** Called with each chunk the service writes (stdout and stderr), e.g. to show its progress. */
+  onOutput?: (text: string) => void;
 }
 
 export interface ServiceProcess {
@@ -99,6 +102,7 @@ function copyDist(target: string): 'dist' {
 }
 
 function compileInto(target: string): 'compiled' {
+  step('building the app for this run (dist/ is older than the sources)');
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', target], {
     cwd: REPO_ROOT,
@@ -130,7 +134,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
     env: serviceEnv(options, port),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const service = new ChildService(child, port);
+  const service = new ChildService(child, port, options.onOutput);
   await service.waitUntilLive(options.readyTimeoutMs ?? 60_000);
   return service;
 }
@@ -163,6 +167,7 @@ class ChildService implements ServiceProcess {
   constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    private readonly onOutput?: (text: string) => void,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => this.keep(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.keep(chunk));
@@ -221,7 +226,9 @@ class ChildService implements ServiceProcess {
   }
 
   private keep(chunk: Buffer): void {
-    this.lines.push(chunk.toString('utf8'));
+    const text = chunk.toString('utf8');
+    this.onOutput?.(text);
+    this.lines.push(text);
     if (this.lines.length > OUTPUT_LINES_KEPT) this.lines.shift();
   }
 
