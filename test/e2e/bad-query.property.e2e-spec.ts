@@ -10,6 +10,11 @@ import { fact } from '../../workflows/testing/facts';
 import { bearer, startApp, type TestApp } from '../support/test-app';
 
 const RUNS_PER_ROUTE = 100;
+/**
+ * The sweep below is a fixed 5,460 requests: on a slow or busy machine it needs more than jest's
+ * default. A bound against a hang, not a speed check.
+ */
+const SWEEP_TIMEOUT_MS = 240_000;
 
 /** The parameters the read routes know, so that generated queries reach their validation. */
 const PARAMETERS = [
@@ -51,6 +56,8 @@ describe('bad queries to every read route', () => {
 
   beforeAll(async () => {
     t = await startApp({ clock: new ManualClock(new Date('2026-01-05T10:00:00Z')) });
+    // Listening once: supertest would otherwise open and close a server for each request.
+    await t.app.listen(0, '127.0.0.1');
     auditor = await bearer('auditor-1', 'auditor');
     caseWorker = await bearer('case-worker-1', 'case-worker');
     const opened = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data }).expect(201);
@@ -90,7 +97,7 @@ describe('bad queries to every read route', () => {
         }
       }
     }
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   it('reached both answers and refusals, or the tests above prove little', () => {
     expect(statuses.get(200)).toBeGreaterThan(100);
