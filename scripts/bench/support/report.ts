@@ -3,6 +3,7 @@
  * (the part that holds on a noisy machine) and the machine it ran on, so a figure is never quoted
  * without the hardware that produced it.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
 import { dirname } from 'node:path';
@@ -28,6 +29,8 @@ export interface Machine {
   memoryFreeGiB: number;
   node: string;
   platform: string;
+  /** Milliseconds for a fixed single-thread workload: compares two machines of the same kind. */
+  calibrationMs: number;
 }
 
 export function machine(): Machine {
@@ -39,13 +42,38 @@ export function machine(): Machine {
     memoryFreeGiB: gib(freemem()),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    calibrationMs: calibrate(),
   };
 }
 
-export function printReport(report: BenchReport): void {
-  const host = machine();
+/**
+ * The engine's hottest kinds of work (JSON both ways, SHA-256 over the text), a fixed amount on
+ * one thread, best of three. Machines of one kind differ (one ran every bench twice as fast as
+ * another on the same day): two reports are comparable when their calibrations are.
+ */
+function calibrate(): number {
+  const document = {
+    items: Array.from({ length: 200 }, (_, n) => ({ id: `item-${n}`, amountPence: n * 125, words: `in the person's own words, number ${n}` })),
+  };
+  let best = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run += 1) {
+    const started = process.hrtime.bigint();
+    for (let n = 0; n < 300; n += 1) {
+      const text = JSON.stringify(document);
+      createHash('sha256').update(text).digest('hex');
+      JSON.parse(text);
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return Math.round(best * 10) / 10;
+}
+
+export function printReport(report: BenchReport, host: Machine = machine()): void {
   console.log(`\n== bench ${report.bench} ==`);
-  console.log(`machine: ${host.cpus} cpus (${host.cpuModel}), ${host.memoryTotalGiB} GiB, node ${host.node}, ${host.platform}`);
+  console.log(
+    `machine: ${host.cpus} cpus (${host.cpuModel}), ${host.memoryTotalGiB} GiB, node ${host.node}, ${host.platform}, ` +
+      `calibration ${host.calibrationMs} ms (lower is faster)`,
+  );
   console.log(`settings: ${Object.entries(report.settings).map(([name, value]) => `${name}=${value}`).join(' ')}`);
   const width = Math.max(...Object.keys(report.figures).map((name) => name.length), 10);
   for (const [name, figure] of Object.entries(report.figures)) {
@@ -58,17 +86,18 @@ export function printReport(report: BenchReport): void {
 }
 
 /** Writes the report with the machine; `bench-results/` is gitignored for this. */
-export function writeJson(file: string, report: BenchReport): void {
+export function writeJson(file: string, report: BenchReport, host: Machine = machine()): void {
   mkdirSync(dirname(file), { recursive: true });
-  const document = { ...report, machine: machine(), takenAt: new Date().toISOString() };
+  const document = { ...report, machine: host, takenAt: new Date().toISOString() };
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
   console.log(`wrote ${file}`);
 }
 
 /** Prints, and writes JSON when asked: the one way a bench ends. */
 export function finish(report: BenchReport, jsonFile: string | undefined): void {
-  printReport(report);
-  if (jsonFile !== undefined) writeJson(jsonFile, report);
+  const host = machine();
+  printReport(report, host);
+  if (jsonFile !== undefined) writeJson(jsonFile, report, host);
 }
 
 function formatNumber(value: number): string {
