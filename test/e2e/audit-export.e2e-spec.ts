@@ -6,7 +6,7 @@
  * external is referenced, and the text a reader would see says what it must; it is rendered in
  * headless Chromium in audit-export-chromium.e2e-spec.ts.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import type { JourneyExport } from '../../src/audit/journey-export';
@@ -114,6 +114,39 @@ describe('npm run audit -- export', () => {
     const result = await audit('export', '--journey', story);
     expect(JSON.parse(result.stdout)).toMatchObject({ journeyId: story, state: 'open.approved' });
     expect((await audit('export')).code).toBe(2);
+  });
+
+  it('is a read of the record: the person sees it in who has looked, as cli:<account> or --as', async () => {
+    expect((await audit('export', '--journey', story)).code).toBe(0);
+    expect((await audit('export', '--journey', story, '--format', 'html', '--as', 'alice.auditor@council')).code).toBe(0);
+    const looked = await t.http().get(`/journeys/${story}/access?limit=500`).set('Authorization', auth.person).expect(200);
+    const exports = looked.body.entries.filter((entry: { route: string }) => entry.route === 'CLI audit export');
+    expect(exports.slice(-2)).toEqual([
+      expect.objectContaining({ actor: { id: 'cli:shell-auditor', role: 'auditor' }, detail: 'format=json', journeyId: story }),
+      expect.objectContaining({ actor: { id: 'cli:alice.auditor@council', role: 'auditor' }, detail: 'format=html', journeyId: story }),
+    ]);
+    const refused = await audit('export', '--journey', story, '--as', 'two words');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--as must be a name');
+  });
+
+  it('makes no export when the access log cannot be written', async () => {
+    // A copy of the event file whose access log cannot open (a directory stands in its place).
+    const copy = tempDataDir();
+    try {
+      // With its WAL: the running app's latest commits may still be only there.
+      for (const suffix of ['', '-wal']) if (existsSync(data.file + suffix)) copyFileSync(data.file + suffix, copy.file + suffix);
+      mkdirSync(join(copy.dir, 'access-log.db'));
+      const out = join(copy.dir, 'exports', 'story.json');
+      const captured = capturedIo({ SQLITE_FILE: copy.file, NODE_ENV: 'test' });
+      const code = await runAudit(['export', '--journey', story, '--out', out], captured.io);
+      expect(code).toBe(2);
+      expect(captured.stderr()).toContain('could not record the export in the access log');
+      expect(existsSync(out)).toBe(false);
+      expect(captured.stdout()).toBe('');
+    } finally {
+      copy.remove();
+    }
   });
 });
 

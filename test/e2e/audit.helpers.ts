@@ -188,6 +188,7 @@ export function capturedIo(env: Record<string, string | undefined>, now = new Da
       writeFileSync(path, content);
       files.set(path, content);
     },
+    user: 'shell-auditor',
   };
   return { io, out, err, files, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
 }

@@ -3,6 +3,7 @@
  * commands in-process against a temporary file and read what they print.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { DEFAULT_SQLITE_FILE } from '../../config/load-config';
 
@@ -16,6 +17,8 @@ export interface CliIo {
   /** Milliseconds from a monotonic clock, for rates and ETAs. */
   elapsedMs(): number;
   writeFile(path: string, content: string): void;
+  /** Who runs the command (the operating-system account), for the access log. */
+  user: string;
 }
 
 export function processIo(): CliIo {
@@ -30,7 +33,17 @@ export function processIo(): CliIo {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content);
     },
+    user: accountName(),
   };
+}
+
+function accountName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No entry for this uid (some containers): the environment is all there is.
+    return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
 }
 
 /** Exit codes: 0 all sound; 1 something in the record is broken or changed; 2 the command could not run. */

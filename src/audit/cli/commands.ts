@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { WorkflowRegistry } from '../../../workflows';
+import { accessLogFile, SqliteAccessLog } from '../../access-log/access-log';
 import { integrityOf, verifyChain } from '../../integrity/hash-chain';
 import { streamIdOf } from '../../journeys/journey-records';
 import {
@@ -231,11 +232,15 @@ export async function replayCommand(context: CommandContext, options: { journey?
 
 // ---- export -----------------------------------------------------------------------------------
 
-export async function exportCommand(context: CommandContext, options: { journey: string; format: 'json' | 'html'; out?: string }): Promise<number> {
+export async function exportCommand(
+  context: CommandContext,
+  options: { journey: string; format: 'json' | 'html'; out?: string; as?: string },
+): Promise<number> {
   const [streamId] = streamsToCheck(context, options.journey);
   const read = await context.reader.read(streamId);
   if (read.kind === 'unreadable') throw new CliUsageError(`journey ${options.journey} cannot be exported: revision ${read.revision} is not readable JSON (run verify)`);
   const document = buildExport(read.events, context.registry, context.io.now());
+  await logExport(context, options);
   const text = options.format === 'html' ? renderExportHtml(document) : `${JSON.stringify(document, null, 2)}\n`;
   if (options.out === undefined) context.io.out(text.trimEnd());
   else {
@@ -244,4 +249,30 @@ export async function exportCommand(context: CommandContext, options: { journey:
   }
   if (document.warning) context.io.err(`WARNING: ${document.warning} The export says where it breaks.`);
   return document.warning === null ? EXIT.ok : EXIT.broken;
+}
+
+/**
+ * An export is a read of the person's whole record, so it goes in the access log beside the event
+ * file, as the API's reads do, before anything is written out: an export that cannot be logged
+ * is not made. The actor is `cli:` and the account (or `--as`), as an auditor.
+ */
+async function logExport(context: CommandContext, options: { journey: string; format: string; as?: string }): Promise<void> {
+  const file = accessLogFile({ eventStore: 'sqlite', sqliteFile: context.settings.sqliteFile });
+  let log: SqliteAccessLog | undefined;
+  try {
+    log = new SqliteAccessLog(file);
+    await log.record([
+      {
+        at: context.io.now(),
+        actor: { id: `cli:${options.as ?? context.io.user}`, role: 'auditor' },
+        route: 'CLI audit export',
+        detail: `format=${options.format}`,
+        journeyId: options.journey,
+      },
+    ]);
+  } catch (error) {
+    throw new CliUsageError(`could not record the export in the access log ${file} (${(error as Error).message}); nothing was exported`);
+  } finally {
+    await log?.close();
+  }
 }

@@ -5,7 +5,7 @@
  *   verify --checkpoint <file> [--public-key <pem>] [--file <sqlite>] [--json]
  *   checkpoint [--out <file>] [--file <sqlite>]
  *   replay [--all | --journey <id>] [--file <sqlite>] [--json]
- *   export --journey <id> [--format json|html] [--out <file>] [--file <sqlite>]
+ *   export --journey <id> [--format json|html] [--out <file>] [--as <name>] [--file <sqlite>]
  *
  * Exit 0 when everything checked is sound, 1 when something is broken or changed, 2 when the
  * command could not run (arguments, configuration, missing files).
@@ -24,8 +24,11 @@ export const USAGE = `usage: npm run audit -- <command> [options]
   verify --checkpoint <file> [--public-key <pem>] [--file <sqlite>]  nothing signed in the checkpoint changed since
   checkpoint [--out <file>] [--file <sqlite>]                       sign every journey's chain head (Ed25519)
   replay [--all | --journey <id>] [--file <sqlite>] [--json]      replay with progress, summary of the caseload
-  export --journey <id> [--format json|html] [--out <file>]        one self-contained file of the journey
+  export --journey <id> [--format json|html] [--out <file>] [--as <name>]
+                                                                   one self-contained file of the journey,
+                                                                   logged as a read by cli:<account or --as>
 The event file is SQLITE_FILE (or --file); the signing key AUDIT_SIGNING_KEY_FILE.
+Exports are written to the access log beside the event file (access-log.db) before they are made.
 Exit 0: sound; 1: something broken or changed; 2: the command could not run.`;
 
 const OPTIONS = {
@@ -37,6 +40,7 @@ const OPTIONS = {
   'public-key': { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },
+  as: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -60,6 +64,13 @@ function journeyOption(options: Options, required: boolean): string | undefined 
   return options.journey.toLowerCase();
 }
 
+/** Who to log an export as, when the account is shared: a name, not free text. */
+function asOption(options: Options): string | undefined {
+  if (options.as === undefined) return undefined;
+  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(options.as)) throw new CliUsageError(`--as must be a name of letters, digits and . _ @ - (got ${options.as})`);
+  return options.as;
+}
+
 function formatOption(options: Options): 'json' | 'html' {
   const format = options.format ?? 'json';
   if (format !== 'json' && format !== 'html') throw new CliUsageError(`--format must be json or html (got ${format})`);
@@ -79,7 +90,7 @@ async function dispatch(command: string, options: Options, context: CommandConte
     case 'replay':
       return replayCommand(context, { journey: journeyOption(options, false), json });
     case 'export':
-      return exportCommand(context, { journey: journeyOption(options, true) as string, format: formatOption(options), out: options.out });
+      return exportCommand(context, { journey: journeyOption(options, true) as string, format: formatOption(options), out: options.out, as: asOption(options) });
     default:
       throw new CliUsageError(`unknown command ${command}`);
   }
