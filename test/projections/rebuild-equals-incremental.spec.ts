@@ -9,10 +9,10 @@ import type Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowRegistry } from '../../workflows';
+import { computeClocks, openClocks, WorkflowRegistry, type ClockInstance } from '../../workflows';
 import { MemoryEventStore } from '../../src/event-store/memory-event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { streamIdOf } from '../../src/journeys/journey-records';
+import { metadataOf, streamIdOf, toMachineEvent } from '../../src/journeys/journey-records';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { createProjections, openReadModelDatabase } from '../../src/projections/read-models.service';
 import { CountingProjection, countsOf } from './counting.projection';
@@ -93,6 +93,18 @@ describe('read models rebuilt from scratch equal the ones built incrementally', 
         events: journey.events.length,
         last_revision: journey.events.length - 1,
       });
+    }
+
+    // And the open clocks are what the pure fold of each stream says (the projection skips
+    // rewriting them when a fact changes no clock, and keeps folds in a cache).
+    const registry = new WorkflowRegistry();
+    const byKey = (a: ClockInstance, b: ClockInstance) => a.key.localeCompare(b.key);
+    for (const journey of journeys) {
+      const events = await store.readStream(streamIdOf(journey.journeyId));
+      const { workflow } = metadataOf(events[0]);
+      const expected = openClocks(computeClocks(registry.get(workflow.id, workflow.version).policy, events.map(toMachineEvent)));
+      const rows = liveDb.prepare<[string], { instance: string }>('SELECT instance FROM open_clocks WHERE journey_id = ?').all(journey.journeyId);
+      expect(rows.map((row) => JSON.parse(row.instance) as ClockInstance).sort(byKey)).toEqual([...expected].sort(byKey));
     }
   });
 
