@@ -79,7 +79,6 @@ export async function run(argv: readonly string[]): Promise<void> {
 
 async function seed(file: string, journeys: number): Promise<string[]> {
   const facts = journeyFacts();
-  const progress = seedingProgress(journeys);
   const sealed = Array.from({ length: journeys }, () => {
     const id = randomUUID();
     const events: NewEvent[] = sealFacts(id, facts).map(({ id: eventId, type, data, metadata }) => ({ id: eventId, type, data, metadata }));
@@ -87,7 +86,8 @@ async function seed(file: string, journeys: number): Promise<string[]> {
   });
   const store = new SqliteEventStore(file);
   try {
-    await appendJourneys(store, sealed, progress);
+    // Counted from the first append: a rate over the sealing before it would promise an absurd ETA.
+    await appendJourneys(store, sealed, seedingProgress(journeys));
   } finally {
     await store.close();
   }
