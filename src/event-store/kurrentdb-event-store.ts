@@ -73,6 +73,7 @@ import {
   SubscribeOptions,
   Subscription,
 } from './event-store';
+import { LiveSubscriptions } from './live-subscriptions';
 
 /**
  * The part of KurrentDBClient this adapter uses. The real client satisfies it (checked where the
@@ -146,7 +147,7 @@ export class KurrentDbEventStore extends EventStore {
   private readonly readTimeoutMs: number;
   private readonly pingTimeoutMs: number;
   private readonly sleep: Sleep;
-  private readonly followers = new Set<CatchUpSubscription>();
+  private readonly followers = new LiveSubscriptions<CatchUpSubscription>();
   private closed = false;
 
   /** `connection` is a connection string (kurrentdb://...; esdb:// still works) or a ready client. */
@@ -188,20 +189,21 @@ export class KurrentDbEventStore extends EventStore {
   subscribe(options: SubscribeOptions, handler: EventHandler, onError: (error: unknown) => void = reportUnhandled): Subscription {
     this.assertOpen();
     const prefix = this.serverPrefix(options.streamPrefix);
-    const follower: CatchUpSubscription = new CatchUpSubscription(
-      {
-        after: normaliseAfter(options.after),
-        open: (after) => this.client.subscribeToAll({ fromPosition: toReadPosition(after), filter: filterFor(prefix) }),
-        select: (resolved) => this.engineEvent(resolved.event, prefix),
-        retry: this.retry,
-        sleep: this.sleep,
-        onStop: () => this.followers.delete(follower),
-      },
-      handler,
-      onError,
+    return this.followers.start(
+      (onStop) =>
+        new CatchUpSubscription(
+          {
+            after: normaliseAfter(options.after),
+            open: (after) => this.client.subscribeToAll({ fromPosition: toReadPosition(after), filter: filterFor(prefix) }),
+            select: (resolved) => this.engineEvent(resolved.event, prefix),
+            retry: this.retry,
+            sleep: this.sleep,
+            onStop,
+          },
+          handler,
+          onError,
+        ),
     );
-    this.followers.add(follower);
-    return follower;
   }
 
   async headPosition(): Promise<bigint> {
@@ -234,7 +236,7 @@ export class KurrentDbEventStore extends EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.followers].map((follower) => follower.close()));
+    await this.followers.closeAll();
     await this.client.dispose();
   }
 

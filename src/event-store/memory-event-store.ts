@@ -18,6 +18,7 @@ import {
   Subscription,
 } from './event-store';
 import { Follower, FollowPage } from './follower';
+import { LiveSubscriptions } from './live-subscriptions';
 
 interface Row {
   streamId: string;
@@ -35,7 +36,7 @@ export class MemoryEventStore extends EventStore {
   /** The global log; an event's position is its index. */
   private readonly log: Row[] = [];
   private readonly streams = new Map<string, Row[]>();
-  private readonly followers = new Set<Follower>();
+  private readonly followers = new LiveSubscriptions<Follower>();
   private closed = false;
 
   constructor(private readonly pageSize = DEFAULT_PAGE_SIZE) {
@@ -74,18 +75,14 @@ export class MemoryEventStore extends EventStore {
 
   subscribe(options: SubscribeOptions, handler: EventHandler, onError?: (error: unknown) => void): Subscription {
     this.assertOpen();
-    const follower: Follower = new Follower(
-      {
-        after: options.after ?? -1n,
-        pageSize: this.pageSize,
-        readPage: (after, limit) => this.readPage(after, limit, options.streamPrefix),
-        onStop: () => this.followers.delete(follower),
-      },
-      handler,
-      onError,
+    return this.followers.start(
+      (onStop) =>
+        new Follower(
+          { after: options.after ?? -1n, pageSize: this.pageSize, readPage: (after, limit) => this.readPage(after, limit, options.streamPrefix), onStop },
+          handler,
+          onError,
+        ),
     );
-    this.followers.add(follower);
-    return follower;
   }
 
   async headPosition(): Promise<bigint> {
@@ -99,7 +96,7 @@ export class MemoryEventStore extends EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.followers].map((follower) => follower.close()));
+    await this.followers.closeAll();
   }
 
   private readPage(after: bigint, limit: number, prefix?: string): FollowPage {

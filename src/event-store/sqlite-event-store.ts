@@ -33,6 +33,7 @@ import {
   Subscription,
 } from './event-store';
 import { Follower, FollowPage } from './follower';
+import { LiveSubscriptions } from './live-subscriptions';
 
 export interface SqliteEventStoreOptions {
   /** How long a writer waits for another connection's lock before failing (ms). Default 5000. */
@@ -128,7 +129,7 @@ export class SqliteEventStore extends EventStore {
 
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
-  private readonly followers = new Set<Follower>();
+  private readonly followers = new LiveSubscriptions<Follower>();
   private readonly counters: SqliteEventStoreStats = { commits: 0, appends: 0, largestBatch: 0 };
   private closed = false;
 
@@ -180,19 +181,20 @@ export class SqliteEventStore extends EventStore {
 
   subscribe(options: SubscribeOptions, handler: EventHandler, onError?: (error: unknown) => void): Subscription {
     this.assertOpen();
-    const follower: Follower = new Follower(
-      {
-        after: options.after ?? -1n,
-        pageSize: this.config.pageSize,
-        pollIntervalMs: this.config.pollIntervalMs,
-        readPage: (after, limit) => this.readFollowPage(after, limit, options.streamPrefix),
-        onStop: () => this.followers.delete(follower),
-      },
-      handler,
-      onError,
+    return this.followers.start(
+      (onStop) =>
+        new Follower(
+          {
+            after: options.after ?? -1n,
+            pageSize: this.config.pageSize,
+            pollIntervalMs: this.config.pollIntervalMs,
+            readPage: (after, limit) => this.readFollowPage(after, limit, options.streamPrefix),
+            onStop,
+          },
+          handler,
+          onError,
+        ),
     );
-    this.followers.add(follower);
-    return follower;
   }
 
   async headPosition(): Promise<bigint> {
@@ -208,7 +210,7 @@ export class SqliteEventStore extends EventStore {
     if (this.closed) return;
     this.closed = true;
     this.flush();
-    await Promise.all([...this.followers].map((follower) => follower.close()));
+    await this.followers.closeAll();
     this.db.close();
   }
 
