@@ -7,10 +7,10 @@
  */
 import type { Response } from 'supertest';
 import { CapturedLogger } from '../support/captured-logger';
-import { bearer, startApp, tempDataDir, type TestApp } from '../support/test-app';
-import { fact } from '../../workflows/testing/facts';
+import { startApp, tempDataDir, type TestApp } from '../support/test-app';
 import { accountFor, AcknowledgedLedger, soundStoreOf } from './acknowledged';
 import { startAppWithFault } from './fault-app';
+import { errorLines, expectStoreUnavailable, faultCaseWorker, openJourney as open, PERSONAL_WORDS, recordPreference as record } from './fault-requests';
 
 /** Pages of 4 KiB the file may use: room for the schema and a few dozen events. */
 const PAGE_LIMIT = 40;
@@ -22,17 +22,11 @@ const BURST = 10;
 let caseWorker: string;
 
 beforeAll(async () => {
-  caseWorker = await bearer('fault-case-worker', 'case-worker', { organisation: 'council-a' });
+  caseWorker = await faultCaseWorker();
 });
 
-function openJourney(t: TestApp): Promise<Response> {
-  return t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data });
-}
-
-function recordPreference(t: TestApp, journeyId: string, n: number): Promise<Response> {
-  const data = { topic: `topic-${n}`, value: `value-${n}`, inTheirWords: `What the person said, number ${n}` };
-  return t.http().post(`/journeys/${journeyId}/events`).set('Authorization', caseWorker).send({ type: 'PreferenceRecorded', data });
-}
+const openJourney = (t: TestApp) => open(t, caseWorker);
+const recordPreference = (t: TestApp, journeyId: string, n: number) => record(t, caseWorker, journeyId, n);
 
 describe('a full disk', () => {
   const data = tempDataDir();
@@ -75,17 +69,14 @@ describe('a full disk', () => {
   });
 
   it('answers a write with 503, a readable message and Retry-After, not a 500', () => {
-    expect(refusal?.status).toBe(503);
-    expect(refusal?.headers['retry-after']).toBe('5');
-    expect(refusal?.body).toEqual({ statusCode: 503, error: 'STORE.UNAVAILABLE', message: 'the event store is unavailable; try again shortly' });
+    expectStoreUnavailable(refusal);
   });
 
   it('logs a line that says the disk is full, without personal data', () => {
-    const firstLines = logger.lines.filter((line) => line.startsWith('error:')).map((line) => line.split('\n')[0]);
-    expect(firstLines).toContainEqual(
+    expect(errorLines(logger)).toContainEqual(
       expect.stringMatching(/503 STORE\.UNAVAILABLE: .*appending events: the disk \(or the configured file size limit\) is full \(SQLITE_FULL/),
     );
-    expect(logger.text).not.toContain('What the person said');
+    expect(logger.text).not.toContain(PERSONAL_WORDS);
   });
 
   it('refuses concurrent writes while full with 503 only, and still answers reads', () => {

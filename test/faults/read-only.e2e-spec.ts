@@ -6,10 +6,10 @@
  */
 import type { Response } from 'supertest';
 import { CapturedLogger } from '../support/captured-logger';
-import { bearer, startApp, tempDataDir, type TestApp } from '../support/test-app';
-import { fact } from '../../workflows/testing/facts';
+import { startApp, tempDataDir, type TestApp } from '../support/test-app';
 import { accountFor, AcknowledgedLedger, soundStoreOf } from './acknowledged';
 import { startAppWithFault } from './fault-app';
+import { errorLines, expectStoreUnavailable, faultCaseWorker, openJourney as open, PERSONAL_WORDS, recordPreference as record } from './fault-requests';
 
 const JOURNEYS = 2;
 const EVENTS_PER_JOURNEY = 3;
@@ -17,17 +17,11 @@ const EVENTS_PER_JOURNEY = 3;
 let caseWorker: string;
 
 beforeAll(async () => {
-  caseWorker = await bearer('fault-case-worker', 'case-worker', { organisation: 'council-a' });
+  caseWorker = await faultCaseWorker();
 });
 
-function openJourney(t: TestApp): Promise<Response> {
-  return t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data });
-}
-
-function recordPreference(t: TestApp, journeyId: string, n: number): Promise<Response> {
-  const data = { topic: `topic-${n}`, value: `value-${n}`, inTheirWords: `What the person said, number ${n}` };
-  return t.http().post(`/journeys/${journeyId}/events`).set('Authorization', caseWorker).send({ type: 'PreferenceRecorded', data });
-}
+const openJourney = (t: TestApp) => open(t, caseWorker);
+const recordPreference = (t: TestApp, journeyId: string, n: number) => record(t, caseWorker, journeyId, n);
 
 describe('a read-only database file', () => {
   const data = tempDataDir();
@@ -67,17 +61,12 @@ describe('a read-only database file', () => {
   }
 
   it('answers a write, and opening a journey, with 503, a readable message and Retry-After', () => {
-    for (const refused of [refusedRecord, refusedOpen]) {
-      expect(refused.status).toBe(503);
-      expect(refused.headers['retry-after']).toBe('5');
-      expect(refused.body).toEqual({ statusCode: 503, error: 'STORE.UNAVAILABLE', message: 'the event store is unavailable; try again shortly' });
-    }
+    [refusedRecord, refusedOpen].forEach(expectStoreUnavailable);
   });
 
   it('logs a line that says the database is read-only', () => {
-    const firstLines = logger.lines.filter((line) => line.startsWith('error:')).map((line) => line.split('\n')[0]);
-    expect(firstLines).toContainEqual(expect.stringMatching(/503 STORE\.UNAVAILABLE: .*appending events: the database is read-only \(SQLITE_READONLY/));
-    expect(logger.text).not.toContain('What the person said');
+    expect(errorLines(logger)).toContainEqual(expect.stringMatching(/503 STORE\.UNAVAILABLE: .*appending events: the database is read-only \(SQLITE_READONLY/));
+    expect(logger.text).not.toContain(PERSONAL_WORDS);
   });
 
   it('still answers reads with everything recorded before', () => {
