@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessLogModule } from './access-log/access-log.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
@@ -13,8 +14,9 @@ import { WorkflowsModule } from './workflows-api/workflows.module';
 
 /**
  * The whole service. Cross-cutting behaviour is registered as APP_* providers inside these modules
- * (AuthGuard as APP_GUARD, HttpErrorFilter as APP_FILTER, the ValidationPipe as APP_PIPE), so an
- * e2e test that builds this module gets exactly what production runs.
+ * (AuthGuard as APP_GUARD, HttpErrorFilter as APP_FILTER, the ValidationPipe as APP_PIPE), and the
+ * access log's interceptor sits on the routes that show journey data, so an e2e test that builds
+ * this module gets exactly what production runs.
  */
 @Module({
   imports: [
@@ -24,6 +26,7 @@ import { WorkflowsModule } from './workflows-api/workflows.module';
     ErrorsModule,
     AuthModule,
     HealthModule,
+    AccessLogModule,
     // The store port: one adapter, chosen by EVENT_STORE.
     EventStoreModule,
     // Capabilities.

@@ -6,6 +6,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { decisionsView, preferencesView, type DecisionsView, type PreferencesView } from './advocacy-views';
 import { AuditedJourneys, journeyView } from './audited-journeys';
+import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 /**
  * What an advocate (or the person, or anyone who may see the journey) reads before contesting a
@@ -19,6 +20,7 @@ export class AdvocacyController {
   constructor(private readonly journeys: AuditedJourneys) {}
 
   @Get(':id/decisions')
+  @LogsJourneyRead()
   @ApiOperation({
     summary: 'Each decision: who, role, when, reasons, the facts it rested on, preferences followed or overridden, challenges',
   })
@@ -29,6 +31,7 @@ export class AdvocacyController {
   }
 
   @Get(':id/preferences')
+  @LogsJourneyRead()
   @ApiOperation({ summary: 'Each preference in the person’s words, and every later decision that followed it or went against it' })
   async preferences(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<PreferencesView> {
     const journey = await this.journeys.read(id);

@@ -11,6 +11,7 @@ import { renderExportHtml } from './export-html';
 import { ExportQuery } from './export-query.dto';
 import type { JourneyExport } from './journey-export';
 import type { JourneyVerification } from './verify-journey';
+import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 /** Both routes read through AuditedJourneys: a journey whose record breaks is reported, never a 500. */
 @ApiTags('audit')
@@ -24,6 +25,7 @@ export class AuditController {
 
   /** Auditors only, refused on the role before the journey is even read (so the 403 says nothing about whether it exists). */
   @Get(':id/verify')
+  @LogsJourneyRead()
   @ApiOperation({ summary: 'Chain checked link by link and the workflow replayed on its pinned version (auditors)' })
   async verify(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<JourneyVerification> {
     assertMayDo(actor, 'verify a journey');
@@ -31,6 +33,7 @@ export class AuditController {
   }
 
   @Get(':id/export')
+  @LogsJourneyRead()
   @ApiOperation({ summary: 'The whole journey as one self-contained file to keep: JSON, or standalone HTML (`?format=html`)' })
   async export(
     @CurrentActor() actor: Actor,

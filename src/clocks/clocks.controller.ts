@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import type { OpenClockRow } from '../projections/deadlines.projection';
 import { ReadModels } from '../projections/read-models.service';
 import { OverdueQuery } from './overdue-query.dto';
+import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 const HOUR = 3_600_000;
 
@@ -21,6 +22,7 @@ export class ClocksController {
   ) {}
 
   @Get('overdue')
+  @LogsJourneyRead()
   @ApiOperation({
     summary: 'Missed and nearly-due clocks across journeys, most urgent first',
     description: 'Staff see their organisation’s journeys, the auditor all; people and advocates get 403.',

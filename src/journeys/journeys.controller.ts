@@ -12,6 +12,7 @@ import { etagOf, parseIdempotencyKey, parseIfMatch } from './if-match';
 import { metadataOf } from './journey-records';
 import { historyView, journeyView, type HistoryEntry, type JourneyView } from './journey-views';
 import { JourneysService, type RecordResult } from './journeys.service';
+import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 
 /**
@@ -72,6 +73,7 @@ export class JourneysController {
   }
 
   @Get(':id')
+  @LogsJourneyRead()
   @ApiOperation({ summary: 'The journey now: state, summary, events allowed for your role' })
   async get(
     @CurrentActor() actor: Actor,
@@ -85,6 +87,7 @@ export class JourneysController {
   }
 
   @Get(':id/history')
+  @LogsJourneyRead()
   @ApiOperation({ summary: 'Every fact with who, when, why, and the state after it' })
   async history(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<{ id: string; events: HistoryEntry[] }> {
     const journey = await this.journeys.load(id);
@@ -93,6 +96,7 @@ export class JourneysController {
   }
 
   @Get(':id/state')
+  @LogsJourneyRead()
   @ApiOperation({ summary: 'The journey as it stood at a revision, or as the engine knew it at a time' })
   @HttpCode(200)
   async stateAt(

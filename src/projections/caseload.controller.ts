@@ -6,6 +6,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import type { CaseloadRow } from './caseload.projection';
 import { CaseloadQuery } from './caseload-query.dto';
 import { ReadModels, type Page } from './read-models.service';
+import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 @ApiTags('journeys')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ export class CaseloadController {
   constructor(private readonly readModels: ReadModels) {}
 
   @Get()
+  @LogsJourneyRead()
   @ApiOperation({
     summary: 'Caseload list from the read model; `after` waits for your own write to show',
     description: 'Staff see their organisation’s journeys, the auditor all; people and advocates get 403.',

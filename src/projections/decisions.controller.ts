@@ -6,6 +6,7 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import type { DecisionRow } from './decisions.projection';
 import { DecisionsQuery } from './decisions-query.dto';
 import { ReadModels, type Page } from './read-models.service';
+import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 @ApiTags('decisions')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ export class DecisionsController {
   constructor(private readonly readModels: ReadModels) {}
 
   @Get()
+  @LogsJourneyRead()
   @ApiOperation({
     summary: 'Decisions across journeys (who, when, against a preference, challenged and how it ended), in recorded order',
     description:

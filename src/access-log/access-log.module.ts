@@ -1,0 +1,24 @@
+import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { AccessLog, SqliteAccessLog, accessLogFile } from './access-log';
+import { AccessLogInterceptor } from './access-log.interceptor';
+
+/**
+ * The log of who read which journey, and the interceptor that writes it, for every capability
+ * whose routes show journey data (global, like the clock: those routes live in several modules).
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: AccessLog, inject: [AppConfig], useFactory: (config: AppConfig) => new SqliteAccessLog(accessLogFile(config)) },
+    AccessLogInterceptor,
+  ],
+  exports: [AccessLog, AccessLogInterceptor],
+})
+export class AccessLogModule implements OnApplicationShutdown {
+  constructor(private readonly accessLog: AccessLog) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.accessLog.close();
+  }
+}
