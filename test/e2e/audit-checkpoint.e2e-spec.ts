@@ -6,9 +6,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAudit } from '../../src/audit/cli/run-audit';
 import { tempDataDir, type TestApp } from '../support/test-app';
-import { callers, capturedIo, finalProgress, openJourney, progressLines, record, recordFastTrackStory, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
+import { callers, finalProgress, openJourney, progressLines, record, recordFastTrackStory, runAuditOn, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
 
 let t: TestApp;
 let auth: Record<Caller, string>;
@@ -32,11 +31,7 @@ afterAll(async () => {
   data.remove();
 });
 
-async function audit(argv: string[], env: Record<string, string> = {}) {
-  const captured = capturedIo({ SQLITE_FILE: data.file, NODE_ENV: 'test', ...env });
-  const code = await runAudit(argv, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const audit = (argv: string[], env: Record<string, string> = {}) => runAuditOn(data.file, argv, env);
 
 async function lastHash(id: string): Promise<string> {
   const history = await t.http().get(`/journeys/${id}/history`).set('Authorization', auth.auditor).expect(200);

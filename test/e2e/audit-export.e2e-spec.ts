@@ -8,7 +8,6 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAudit } from '../../src/audit/cli/run-audit';
 import type { JourneyExport } from '../../src/audit/journey-export';
 import { readHtml } from '../../src/audit/testing/html-structure';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
@@ -19,10 +18,10 @@ import {
   NURSING_HOME_OVERRIDE,
   PERSON,
   callers,
-  capturedIo,
   openJourney,
   record,
   recordFastTrackStory,
+  runAuditOn,
   startAuditApp,
   type Caller,
 } from './audit.helpers';
@@ -43,11 +42,7 @@ afterAll(async () => {
   data.remove();
 });
 
-async function audit(...argv: string[]) {
-  const captured = capturedIo({ SQLITE_FILE: data.file, NODE_ENV: 'test' });
-  const code = await runAudit(argv, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr(), err: captured.err };
-}
+const audit = (...argv: string[]) => runAuditOn(data.file, argv);
 
 /** What every export of the story must say, whichever way it was made. */
 function expectStoryPage(html: string, headHash: string): void {
@@ -138,12 +133,11 @@ describe('npm run audit -- export', () => {
       for (const suffix of ['', '-wal']) if (existsSync(data.file + suffix)) copyFileSync(data.file + suffix, copy.file + suffix);
       mkdirSync(join(copy.dir, 'access-log.db'));
       const out = join(copy.dir, 'exports', 'story.json');
-      const captured = capturedIo({ SQLITE_FILE: copy.file, NODE_ENV: 'test' });
-      const code = await runAudit(['export', '--journey', story, '--out', out], captured.io);
-      expect(code).toBe(2);
-      expect(captured.stderr()).toContain('could not record the export in the access log');
+      const result = await runAuditOn(copy.file, ['export', '--journey', story, '--out', out]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('could not record the export in the access log');
       expect(existsSync(out)).toBe(false);
-      expect(captured.stdout()).toBe('');
+      expect(result.stdout).toBe('');
     } finally {
       copy.remove();
     }

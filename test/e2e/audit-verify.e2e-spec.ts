@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { tempDataDir, type TestApp } from '../support/test-app';
-import { callers, capturedIo, finalProgress, openJourney, progressLines, recordFastTrackStory, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
+import { callers, capturedIo, finalProgress, openJourney, progressLines, recordFastTrackStory, runAuditOn, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -30,11 +30,7 @@ afterAll(async () => {
   data.remove();
 });
 
-async function audit(...argv: string[]) {
-  const captured = capturedIo({ SQLITE_FILE: data.file, NODE_ENV: 'test' });
-  const code = await runAudit(argv, captured.io);
-  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+const audit = (...argv: string[]) => runAuditOn(data.file, argv);
 
 describe('before anything is changed', () => {
   it('GET /journeys/:id/verify: chain intact, replay consistent on v1, head = the last event’s hash', async () => {

@@ -10,6 +10,7 @@ import type { EventType } from '../../workflows';
 import { fact } from '../../workflows/testing/facts';
 import { ManualClock } from '../../src/common/clock';
 import type { CliIo } from '../../src/audit/cli/cli-io';
+import { runAudit } from '../../src/audit/cli/run-audit';
 import { bearer, startApp, type StartOptions, type TestApp } from '../support/test-app';
 
 export const PERSON = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
@@ -191,6 +192,13 @@ export function capturedIo(env: Record<string, string | undefined>, now = new Da
     user: 'shell-auditor',
   };
   return { io, out, err, files, stdout: () => out.join('\n'), stderr: () => err.join('\n') };
+}
+
+/** Runs `npm run audit -- <argv>` in-process on an event file; what it printed, and its exit code. */
+export async function runAuditOn(file: string, argv: readonly string[], env: Record<string, string> = {}) {
+  const captured = capturedIo({ SQLITE_FILE: file, NODE_ENV: 'test', ...env });
+  const code = await runAudit(argv, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr(), err: captured.err };
 }
 
 /** The progress lines (ProgressReporter's) among what a run wrote to stderr. */

@@ -49,7 +49,7 @@ export function machine(): Machine {
 /**
  * The engine's hottest kinds of work (JSON both ways, SHA-256 over the text), a fixed amount on
  * one thread, best of three. Machines of one kind differ (one ran every bench twice as fast as
- * another on the same day): two reports are comparable when their calibrations are.
+ * another, a session apart): two reports are comparable when their calibrations are.
  */
 function calibrate(): number {
   const document = {
@@ -68,7 +68,7 @@ function calibrate(): number {
   return Math.round(best * 10) / 10;
 }
 
-export function printReport(report: BenchReport, host: Machine = machine()): void {
+export function printReport(report: BenchReport, host: Machine): void {
   console.log(`\n== bench ${report.bench} ==`);
   console.log(
     `machine: ${host.cpus} cpus (${host.cpuModel}), ${host.memoryTotalGiB} GiB, node ${host.node}, ${host.platform}, ` +
@@ -86,7 +86,7 @@ export function printReport(report: BenchReport, host: Machine = machine()): voi
 }
 
 /** Writes the report with the machine; `bench-results/` is gitignored for this. */
-export function writeJson(file: string, report: BenchReport, host: Machine = machine()): void {
+export function writeJson(file: string, report: BenchReport, host: Machine): void {
   mkdirSync(dirname(file), { recursive: true });
   const document = { ...report, machine: host, takenAt: new Date().toISOString() };
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
