@@ -136,7 +136,7 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
     '',
     '| event | roles |',
     '|---|---|',
-    ...EVENT_TYPES.map((type) => `| ${type} | ${policy.rolesPerEvent[type].join(', ')} |`),
+    ...EVENT_TYPES.filter((type) => policy.rolesPerEvent[type]).map((type) => `| ${type} | ${(policy.rolesPerEvent[type] ?? []).join(', ')} |`),
     '',
     '## Policy values',
     '',

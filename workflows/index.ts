@@ -5,6 +5,8 @@
  */
 import type { WorkflowDefinition } from './runtime';
 import { makePreconditions } from './support-planning/guards';
+import { factSchemasV1 } from './support-planning/facts';
+import { APPOINTMENT_BASES_V1 } from './support-planning/events';
 import { policyV1 } from './support-planning/policy';
 import { supportPlanningV1 } from './support-planning/v1';
 
@@ -19,7 +21,14 @@ export class UnknownWorkflowError extends Error {
 export const SUPPORT_PLANNING = 'support-planning';
 
 const definitions: WorkflowDefinition[] = [
-  { id: SUPPORT_PLANNING, version: 1, machine: supportPlanningV1, policy: policyV1, preconditions: makePreconditions(policyV1) },
+  {
+    id: SUPPORT_PLANNING,
+    version: 1,
+    machine: supportPlanningV1,
+    policy: policyV1,
+    facts: factSchemasV1({ appointmentBases: APPOINTMENT_BASES_V1 }),
+    preconditions: makePreconditions(policyV1),
+  },
 ];
 
 export class WorkflowRegistry {
@@ -59,4 +68,7 @@ export * from './summary';
 export * from './support-planning/events';
 export type { JourneyContext } from './support-planning/context';
 export type { WorkflowPolicy, ClockPolicy, Duration } from './support-planning/policy';
+export { mayRecord } from './support-planning/policy';
 export * from './clocks';
+export * from './fact-checks';
+export { hasVisibleText, isCalendarDate, isTimestamp, normaliseCode, type FactIssue } from './support-planning/facts';

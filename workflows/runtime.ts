@@ -15,10 +15,12 @@ import {
   type SnapshotFrom,
   type StateValue,
 } from 'xstate';
+import { factIssues } from './fact-checks';
 import type { JourneyContext } from './support-planning/context';
 import { EVENT_TYPES, isEventType, type EventType, type JourneyEvent, type Role } from './support-planning/events';
+import { checkFactShape, type FactIssue, type FactSchemas } from './support-planning/facts';
 import { ROUTING_GUARDS, GUARD_DESCRIPTIONS } from './support-planning/guards';
-import type { WorkflowPolicy } from './support-planning/policy';
+import { mayRecord, type WorkflowPolicy } from './support-planning/policy';
 import type { supportPlanningV1 } from './support-planning/v1';
 
 /** One version of one workflow: the machine and the policy values it was written with. */
@@ -27,6 +29,8 @@ export interface WorkflowDefinition {
   version: number;
   machine: AnyStateMachine;
   policy: WorkflowPolicy;
+  /** The shape of each fact this version accepts; a type it has no schema for is not its event. */
+  facts: FactSchemas;
   /** What the journey must hold before an event is offered as allowed (see makePreconditions). */
   preconditions?: Partial<Record<EventType, (context: JourneyContext) => boolean>>;
 }
@@ -38,8 +42,12 @@ export type Decision =
   | { ok: true }
   | {
       ok: false;
-      /** `forbidden`: the role may never record this event; `refused`: not now, in this state. */
-      kind: 'forbidden' | 'refused';
+      /**
+       * `invalid`: the fact is not what it claims to be (shape, dates, words: `issues` name each);
+       * `forbidden`: the role may never record this event; `refused`: not now, in this state.
+       */
+      kind: 'invalid' | 'forbidden' | 'refused';
+      issues?: FactIssue[];
       /** The failing guard's name, or `wrong-state` / `unknown-event`. */
       reason: string;
       /** A sentence saying what rule refused it. */
@@ -93,12 +101,25 @@ export function replayChecked(definition: WorkflowDefinition, events: readonly J
   let snapshot = from ?? initialSnapshot(definition);
   for (let index = 0; index < events.length; index += 1) {
     const event = events[index];
-    if (!snapshot.can(event)) {
+    if (!isSound(definition, snapshot, event) || !snapshot.can(event)) {
       return { snapshot, refusedAt: index, refusal: decide(definition, snapshot, event) };
     }
     snapshot = apply(definition, snapshot, event);
   }
   return { snapshot, refusedAt: null, refusal: null };
+}
+
+/** The fact's shape, dates and words hold for this version (the machine's guards come after). */
+function isSound(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): boolean {
+  return factIssues(definition.facts, definition.policy, snapshot.context, event).length === 0;
+}
+
+/**
+ * The data of a fact as this version stores it (ids in their canonical form), or the broken
+ * rules of its shape. The command path stores what this returns, never the raw input.
+ */
+export function parseFact(definition: WorkflowDefinition, type: EventType, data: unknown): { ok: true; data: unknown } | { ok: false; issues: FactIssue[] } {
+  return checkFactShape(definition.facts, type, data);
 }
 
 /** The journey as the facts make it. Throws if a fact would be refused (use replayChecked to report it). */
@@ -163,7 +184,7 @@ export function allowedEvents(definition: WorkflowDefinition, snapshot: JourneyS
   const offered = new Set(getNextTransitions(snapshot).map((candidate) => candidate.eventType));
   return EVENT_TYPES.filter((type) => offered.has(type))
     .filter((type) => definition.preconditions?.[type]?.(snapshot.context) ?? true)
-    .filter((type) => role === undefined || definition.policy.rolesPerEvent[type].includes(role));
+    .filter((type) => role === undefined || mayRecord(definition.policy, type, role));
 }
 
 /**
@@ -172,7 +193,7 @@ export function allowedEvents(definition: WorkflowDefinition, snapshot: JourneyS
  */
 export function decide(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): Decision {
   const state = statePath(snapshot.value);
-  const refuse = (kind: 'forbidden' | 'refused', reason: string, explanation: string): Decision => ({
+  const refuse = (kind: 'invalid' | 'forbidden' | 'refused', reason: string, explanation: string): Decision => ({
     ok: false,
     kind,
     reason,
@@ -180,12 +201,14 @@ export function decide(definition: WorkflowDefinition, snapshot: JourneySnapshot
     state,
     allowed: allowedEvents(definition, snapshot, event.meta.actor.role),
   });
-  if (!isEventType(event.type)) {
+  if (!isEventType(event.type) || !definition.facts[event.type]) {
     return refuse('refused', 'unknown-event', `${String(event.type)} is not an event of ${definition.id} v${definition.version}`);
   }
-  if (!definition.policy.rolesPerEvent[event.type].includes(event.meta.actor.role)) {
+  if (!mayRecord(definition.policy, event.type, event.meta.actor.role)) {
     return refuse('forbidden', 'actorMayRecord', `role ${event.meta.actor.role} may not record ${event.type}`);
   }
+  const issues = factIssues(definition.facts, definition.policy, snapshot.context, event);
+  if (issues.length > 0) return { ...refuse('invalid', issues[0].rule, issues[0].message), issues } as Decision;
   if (snapshot.can(event)) return { ok: true };
   const candidates = transitionsFor(snapshot, event.type);
   if (candidates.length === 0) {

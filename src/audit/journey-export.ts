@@ -184,6 +184,12 @@ export function describe(event: JourneyEvent): string {
       return `Deadline missed: ${event.data.clock}, due ${event.data.dueAt}`;
     case 'JourneyClosed':
       return `Journey closed: ${event.data.reason}`;
+    case 'AccessRequested':
+      return `Access to the record asked for by ${event.data.requestedBy}`;
+    case 'AccessRequestAnswered':
+      return `Access request at revision ${event.data.requestRevision} answered: ${event.data.given}`;
+    case 'WorkflowMigrated':
+      return `Journey moved from workflow version ${event.data.from} to ${event.data.to}`;
     default: {
       const unexpected: never = event;
       return `Unknown event ${String((unexpected as { type: unknown }).type)}`;

@@ -152,6 +152,18 @@ export class StaleRevisionError extends DomainError {
   }
 }
 
+/**
+ * An Idempotency-Key this caller already used on this route for a different request: answering it
+ * as a repeat would silently drop the new request, so it is refused (422), never repeated.
+ */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = 'IDEMPOTENCY.KEY_REUSED';
+
+  constructor() {
+    super('Idempotency-Key was already used by you on this route for a different request; use a new key');
+  }
+}
+
 /** A read model is too far behind the streams to answer now. */
 export class ReadModelLagError extends DomainError {
   readonly code = 'READ_MODEL.LAGGING';

@@ -9,6 +9,7 @@ import {
   DomainError,
   FieldIssue,
   ForbiddenActionError,
+  IdempotencyKeyReusedError,
   InvalidInputError,
   JourneyNotFoundError,
   JourneyUnreadableError,
@@ -138,6 +139,9 @@ function fromDomainError(error: DomainError): ErrorAnswer {
       reason: error.reason,
       allowed: error.allowed,
     });
+  }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, { field: 'Idempotency-Key' });
   }
   if (error instanceof StaleRevisionError) {
     return answer(HttpStatus.PRECONDITION_FAILED, error.code, error.message, {

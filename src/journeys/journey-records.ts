@@ -3,10 +3,11 @@
  * data in the name), each fact a stored event whose metadata says who recorded it, when, why,
  * on which workflow version, and links it into the stream's hash chain.
  */
+import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import type { Actor, EventType, JourneyEvent } from '../../workflows';
 import type { NewEvent, StoredEvent } from '../event-store/event-store';
-import { GENESIS_HASH, hashEvent, integrityOf, type Integrity } from '../integrity/hash-chain';
+import { canonicalJson, GENESIS_HASH, hashEvent, integrityOf, type Integrity } from '../integrity/hash-chain';
 
 export const STREAM_PREFIX = 'journey-';
 
@@ -25,8 +26,24 @@ export interface JourneyEventMetadata {
   correlationId: string;
   causationId: string;
   idempotencyKey?: string;
+  /** SHA-256 of the whole keyed request, so a reused key with another request is told apart. */
+  requestFingerprint?: string;
   workflow: { id: string; version: number };
   integrity: Integrity;
+}
+
+/**
+ * Whose Idempotency-Key this is: a key belongs to one caller (organisation and token subject) on
+ * one route, so one caller's key can never answer for another's request.
+ */
+export interface IdempotencyScope {
+  key: string;
+  actorId: string;
+  organisation?: string;
+}
+
+function scoped(scope: IdempotencyScope): string {
+  return `${scope.organisation ?? ''}\n${scope.actorId}\n${scope.key}`;
 }
 
 export function streamIdOf(journeyId: string): string {
@@ -41,13 +58,28 @@ export function journeyIdOf(streamId: string): string {
  * The event id for a command: deterministic from the stream and the caller's Idempotency-Key, so
  * a retried request can be recognised (and the store refuses the id twice); random otherwise.
  */
-export function eventIdFor(streamId: string, idempotencyKey: string | undefined, random: () => string): string {
-  return idempotencyKey === undefined ? random() : uuidv5(`${streamId}\n${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
+export function eventIdFor(streamId: string, scope: IdempotencyScope | undefined, random: () => string): string {
+  return scope === undefined ? random() : uuidv5(`${streamId}\n${scoped(scope)}`, IDEMPOTENCY_NAMESPACE);
 }
 
 /** A new journey's id from a key: retrying "open a journey" with the same key opens it once. */
-export function journeyIdFor(actorId: string, idempotencyKey: string | undefined, random: () => string): string {
-  return idempotencyKey === undefined ? random() : uuidv5(`open\n${actorId}\n${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
+export function journeyIdFor(scope: IdempotencyScope | undefined, random: () => string): string {
+  return scope === undefined ? random() : uuidv5(`open\n${scoped(scope)}`, IDEMPOTENCY_NAMESPACE);
+}
+
+/** Everything a keyed request asked for: a retry must match it exactly to be answered as one. */
+export interface KeyedRequest {
+  route: 'open' | 'record';
+  type: EventType;
+  data: unknown;
+  reason?: string;
+  occurredAt?: string;
+  ifMatch?: number;
+}
+
+export function requestFingerprint(request: KeyedRequest): string {
+  const { route, type, data, reason, occurredAt, ifMatch } = request;
+  return createHash('sha256').update(canonicalJson({ route, type, data, reason, occurredAt, ifMatch })).digest('hex');
 }
 
 export function metadataOf(event: StoredEvent): JourneyEventMetadata {
@@ -66,8 +98,43 @@ export function toMachineEvent(event: StoredEvent): JourneyEvent {
       occurredAt: metadata.occurredAt,
       revision: event.revision,
       ...(metadata.reason !== undefined ? { reason: metadata.reason } : {}),
+      ...(metadata.recordedAt !== undefined ? { recordedAt: metadata.recordedAt } : {}),
     },
   } as unknown as JourneyEvent;
+}
+
+/** One fact to store: who, when, why, on which version; `sealFact` builds its metadata and seals it. */
+export interface FactToSeal {
+  journeyId: string;
+  revision: number;
+  id: string;
+  type: EventType;
+  data: Record<string, unknown>;
+  actor: RecordedActor;
+  occurredAt: string;
+  recordedAt: string;
+  reason?: string;
+  correlationId: string;
+  /** The event that caused this one; the correlation id when the caller's request did. */
+  causationId?: string;
+  idempotency?: { key: string; fingerprint: string };
+  workflow: { id: string; version: number };
+}
+
+/** The one place an event's metadata is built: the service, fixtures and benches all seal through here. */
+export function sealFact(fact: FactToSeal, previous: StoredEvent | undefined): NewEvent {
+  const metadata: Omit<JourneyEventMetadata, 'integrity'> = {
+    actor: fact.actor,
+    occurredAt: fact.occurredAt,
+    recordedAt: fact.recordedAt,
+    ...(fact.reason !== undefined ? { reason: fact.reason } : {}),
+    correlationId: fact.correlationId,
+    causationId: fact.causationId ?? fact.correlationId,
+    ...(fact.idempotency ? { idempotencyKey: fact.idempotency.key, requestFingerprint: fact.idempotency.fingerprint } : {}),
+    workflow: fact.workflow,
+  };
+  const input = { streamId: streamIdOf(fact.journeyId), revision: fact.revision, id: fact.id, type: fact.type, data: fact.data, metadata };
+  return sealEvent(input, previous);
 }
 
 export interface SealInput {

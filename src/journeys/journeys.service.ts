@@ -11,6 +11,8 @@ import {
   apply,
   decide,
   initialSnapshot,
+  mayRecord,
+  parseFact,
   replay,
   summarise,
   SUPPORT_PLANNING,
@@ -28,6 +30,7 @@ import { Clock } from '../common/clock';
 import { KeyedLock } from '../common/keyed-lock';
 import {
   ForbiddenActionError,
+  IdempotencyKeyReusedError,
   InvalidInputError,
   JourneyNotFoundError,
   StaleRevisionError,
@@ -39,13 +42,15 @@ import {
   eventIdFor,
   journeyIdFor,
   metadataOf,
-  sealEvent,
+  requestFingerprint,
+  sealFact,
   streamIdOf,
   toMachineEvent,
+  type IdempotencyScope,
+  type KeyedRequest,
   type RecordedActor,
 } from './journey-records';
 import { JourneyCache, type CachedJourney } from './journey-cache';
-import { validateEventData } from './validate-event-data';
 
 /** What a caller asks to record: the fact, and optionally when it happened and why. */
 export interface EventInput {
@@ -83,8 +88,26 @@ export interface LoadedJourney {
   revision: number;
 }
 
-/** A fact may be dated a little ahead of the engine's clock (clock skew), never further. */
-const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** One command as the handler sees it: who asks, for which journey, and what. */
+interface Command {
+  journeyId: string;
+  actor: RecordedActor;
+  input: EventInput;
+  options: CommandOptions;
+  /** Set when the command opens the journey, on this workflow version. */
+  opensOn?: WorkflowDefinition;
+  /** The caller's key, scoped to them and this route, and the request it stands for. */
+  idempotency?: { eventId: string; key: string; fingerprint: string };
+}
+
+/** The fact the workflow accepted, ready to seal and append. */
+interface Decided {
+  definition: WorkflowDefinition;
+  event: JourneyEvent;
+  after: JourneySnapshot;
+  recordedAt: Date;
+}
+
 /**
  * Rounds of re-reading and re-deciding after losing a race to another process. Only writers in
  * other processes can make us lose (this process queues per journey), so a few rounds with a
@@ -108,9 +131,17 @@ export class JourneysService {
 
   /** Open a journey with its ReferralReceived fact, on the latest version of the workflow. */
   async open(actor: RecordedActor, input: Omit<EventInput, 'type'>, options: CommandOptions = {}): Promise<RecordResult> {
-    const id = journeyIdFor(actor.id, options.idempotencyKey, randomUUID);
-    const definition = this.registry.latest(SUPPORT_PLANNING);
-    return this.lock.run(id, () => this.recordWithRetry(id, actor, { ...input, type: 'ReferralReceived' }, options, definition));
+    const scope = idempotencyScope(actor, options);
+    const journeyId = journeyIdFor(scope, randomUUID);
+    const command: Command = {
+      journeyId,
+      actor,
+      input: { ...input, type: 'ReferralReceived' },
+      options,
+      opensOn: this.registry.latest(SUPPORT_PLANNING),
+      idempotency: keyed(scope, journeyId, 'open', { ...input, type: 'ReferralReceived' }, options),
+    };
+    return this.lock.run(journeyId, () => this.handleWithRetry(command));
   }
 
   /**
@@ -118,101 +149,121 @@ export class JourneysService {
    * the journey as the command reads it) and the workflow allows the fact now.
    */
   async record(journeyId: string, actor: Actor, input: EventInput, options: CommandOptions = {}): Promise<RecordResult> {
-    return this.lock.run(journeyId, () => this.recordWithRetry(journeyId, actor, input, options));
+    const idempotency = keyed(idempotencyScope(actor, options), journeyId, 'record', input, options);
+    return this.lock.run(journeyId, () => this.handleWithRetry({ journeyId, actor, input, options, idempotency }));
   }
 
-  private async recordWithRetry(
-    journeyId: string,
-    actor: RecordedActor,
-    input: EventInput,
-    options: CommandOptions,
-    newJourneyDefinition?: WorkflowDefinition,
-  ): Promise<RecordResult> {
-    const data = validateEventData(input.type, input.data) as unknown as Record<string, unknown>;
+  private async handleWithRetry(command: Command): Promise<RecordResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.recordOnce(journeyId, actor, { ...input, data }, options, newJourneyDefinition);
+        return await this.handle(command);
       } catch (error) {
-        const retry = error instanceof StreamConflictError && options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw this.asStale(error, options);
+        const retry = error instanceof StreamConflictError && command.options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
+        if (!retry) throw this.asStale(error, command.options);
         await pause(Math.random() * RETRY_PAUSE_MS * Math.min(attempt, 4));
       }
     }
   }
 
-  private async recordOnce(
-    journeyId: string,
-    actor: RecordedActor,
-    input: EventInput & { data: Record<string, unknown> },
-    options: CommandOptions,
-    newJourneyDefinition?: WorkflowDefinition,
-  ): Promise<RecordResult> {
-    const streamId = streamIdOf(journeyId);
-    const eventId = eventIdFor(streamId, options.idempotencyKey, randomUUID);
-    const current = await this.current(journeyId);
+  /** Load, decide, append: the whole command, in that order. */
+  private async handle(command: Command): Promise<RecordResult> {
+    const journey = await this.loadFor(command);
+    const repeat = await this.repeatOf(command, journey);
+    if (repeat) return repeat;
+    const decided = this.decideOn(command, journey);
+    return this.append(command, journey, decided);
+  }
 
-    const creating = newJourneyDefinition !== undefined;
-    if (!creating && !current) throw new JourneyNotFoundError(journeyId);
-    // The engine's own scheduler (`system`, never a token) acts on every journey; anyone else only
-    // on a journey they may see, judged on the journey as this command read it.
-    if (current && !creating && !isInternalRole(actor.role)) {
-      assertJourneyAccess(actor, relationsFrom(journeyId, current.relations, current.snapshot));
+  /**
+   * The journey as the command finds it, once the actor is known to have a relationship to it:
+   * null only for a journey the command opens. The engine's own scheduler (`system`, never a
+   * token) acts on every journey.
+   */
+  private async loadFor(command: Command): Promise<CachedJourney | null> {
+    const current = await this.current(command.journeyId);
+    if (!current && !command.opensOn) throw new JourneyNotFoundError(command.journeyId);
+    if (current && !isInternalRole(command.actor.role)) {
+      assertJourneyAccess(command.actor, relationsFrom(command.journeyId, current.relations, current.snapshot));
     }
-    if (current?.keyedEventIds.has(eventId)) return this.answerRepeat(journeyId, eventId, input);
-    const revision = current?.revision ?? -1;
-    if (creating && current) throw new StaleRevisionError(-1, revision);
-    if (options.ifMatch !== undefined && options.ifMatch !== revision) throw new StaleRevisionError(options.ifMatch, revision);
+    return current;
+  }
 
-    const definition = current?.definition ?? (newJourneyDefinition as WorkflowDefinition);
-    const snapshot = current?.snapshot ?? initialSnapshot(definition);
+  /**
+   * A retried request is answered as the first time was, only once the caller has passed the
+   * same access and role checks, and only if it is the same request; the same key with another
+   * request is refused (422), never answered as a repeat.
+   */
+  private async repeatOf(command: Command, journey: CachedJourney | null): Promise<RecordResult | null> {
+    const { idempotency } = command;
+    if (!idempotency || !journey?.keyedEventIds.has(idempotency.eventId)) return null;
+    if (!mayRecord(journey.definition.policy, command.input.type, command.actor.role)) {
+      throw new ForbiddenActionError(command.actor.role, `record ${command.input.type}`);
+    }
+    return this.answerRepeat(command, idempotency.eventId);
+  }
+
+  /** Ask the workflow whether this fact may be recorded now; a refusal is thrown with its rule. */
+  private decideOn(command: Command, journey: CachedJourney | null): Decided {
+    const revision = journey?.revision ?? -1;
+    if (command.opensOn && journey) throw new StaleRevisionError(-1, revision);
+    const { ifMatch } = command.options;
+    if (ifMatch !== undefined && ifMatch !== revision) throw new StaleRevisionError(ifMatch, revision);
+
+    const definition = journey?.definition ?? (command.opensOn as WorkflowDefinition);
+    const snapshot = journey?.snapshot ?? initialSnapshot(definition);
     const recordedAt = this.clock.now();
-    const occurredAt = this.occurredAt(input.occurredAt, recordedAt);
-    const machineEvent = {
-      type: input.type,
-      data: input.data,
-      meta: { actor: withoutOrganisation(actor), occurredAt, revision: revision + 1, ...(input.reason ? { reason: input.reason } : {}) },
-    } as unknown as JourneyEvent;
-    this.assertAllowed(definition, snapshot, machineEvent);
+    const event = factFor(command, definition, revision + 1, recordedAt);
+    assertAllowed(definition, snapshot, event);
+    return { definition, event, after: apply(definition, snapshot, event), recordedAt };
+  }
 
-    const correlationId = options.correlationId ?? randomUUID();
-    const sealed = sealEvent(
+  /** Seal the fact onto the stream's chain and append it at the revision the decision was made on. */
+  private async append(command: Command, journey: CachedJourney | null, decided: Decided): Promise<RecordResult> {
+    const { definition, event, after } = decided;
+    const streamId = streamIdOf(command.journeyId);
+    const eventId = command.idempotency?.eventId ?? randomUUID();
+    const correlationId = command.options.correlationId ?? randomUUID();
+    const sealed = sealFact(
       {
-        streamId,
-        revision: revision + 1,
+        journeyId: command.journeyId,
+        revision: event.meta.revision,
         id: eventId,
-        type: input.type,
-        data: input.data,
-        metadata: {
-          actor,
-          occurredAt,
-          recordedAt: recordedAt.toISOString(),
-          ...(input.reason ? { reason: input.reason } : {}),
-          correlationId,
-          causationId: correlationId,
-          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-          workflow: { id: definition.id, version: definition.version },
-        },
+        type: event.type,
+        data: event.data as unknown as Record<string, unknown>,
+        actor: command.actor,
+        occurredAt: event.meta.occurredAt,
+        recordedAt: decided.recordedAt.toISOString(),
+        reason: event.meta.reason,
+        correlationId,
+        idempotency: command.idempotency && { key: command.idempotency.key, fingerprint: command.idempotency.fingerprint },
+        workflow: { id: definition.id, version: definition.version },
       },
-      current?.last,
+      journey?.last,
     );
-    const appended = await this.store.appendToStream(streamId, [sealed], creating ? 'no-stream' : revision);
-    if (options.idempotencyKey && !(await this.storedAsSealed(streamId, appended.nextRevision, sealed))) {
+    const appended = await this.store.appendToStream(streamId, [sealed], journey ? journey.revision : 'no-stream');
+    if (command.idempotency && !(await this.storedAsSealed(streamId, appended.nextRevision, sealed))) {
       // Another instance recorded this key's event first, and the store answered our append as a
       // repeat of it: what is stored is theirs, so answer as a retry and forget our copy.
-      this.cache.delete(journeyId);
-      return this.answerRepeat(journeyId, eventId, input);
+      this.cache.delete(command.journeyId);
+      return this.answerRepeat(command, eventId);
     }
-    const after = apply(definition, snapshot, machineEvent);
-    const stored: StoredEvent = { ...sealed, streamId, revision: revision + 1, position: appended.position };
+    const stored: StoredEvent = { ...sealed, streamId, revision: event.meta.revision, position: appended.position };
+    this.remember(command.journeyId, journey, definition, after, stored);
+    const written = { eventId, revision: stored.revision, position: appended.position };
+    return this.result(command.journeyId, definition, after, written, command.actor.role, false);
+  }
+
+  private remember(journeyId: string, before: CachedJourney | null, definition: WorkflowDefinition, snapshot: JourneySnapshot, stored: StoredEvent): void {
+    const keyedEventIds = new Set(before?.keyedEventIds ?? []);
+    if (metadataOf(stored).idempotencyKey !== undefined) keyedEventIds.add(stored.id);
     this.cache.set(journeyId, {
       definition,
-      snapshot: after,
-      revision: revision + 1,
+      snapshot,
+      revision: stored.revision,
       last: stored,
-      relations: foldStreamRelations(current?.relations, [stored]),
-      keyedEventIds: options.idempotencyKey ? new Set([...(current?.keyedEventIds ?? []), eventId]) : (current?.keyedEventIds ?? new Set()),
+      relations: foldStreamRelations(before?.relations, [stored]),
+      keyedEventIds,
     });
-    return this.result(journeyId, definition, after, { eventId, revision: revision + 1, position: appended.position }, actor.role, false);
   }
 
   /**
@@ -253,39 +304,14 @@ export class JourneysService {
   }
 
   /** A retried request: answer as the first time did, if it really is the same request. */
-  private async answerRepeat(journeyId: string, eventId: string, input: EventInput): Promise<RecordResult> {
-    const events = await this.store.readStream(streamIdOf(journeyId));
+  private async answerRepeat(command: Command, eventId: string): Promise<RecordResult> {
+    const events = await this.store.readStream(streamIdOf(command.journeyId));
     const earlier = events.find((event) => event.id === eventId) as StoredEvent;
-    if (earlier.type !== input.type || canonicalJson(earlier.data) !== canonicalJson(input.data)) {
-      throw new InvalidInputError([
-        { field: 'Idempotency-Key', rule: 'sameRequest', message: 'Idempotency-Key was already used for a different request' },
-      ]);
-    }
+    if (!isSameRequest(earlier, command)) throw new IdempotencyKeyReusedError();
     const definition = this.definitionOf(events);
     const snapshot = replay(definition, events.slice(0, earlier.revision + 1).map(toMachineEvent));
     const written = { eventId: earlier.id, revision: earlier.revision, position: earlier.position };
-    return this.result(journeyId, definition, snapshot, written, metadataOf(earlier).actor.role, true);
-  }
-
-  private assertAllowed(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): void {
-    const decision = decide(definition, snapshot, event);
-    if (decision.ok) return;
-    if (decision.kind === 'forbidden') throw new ForbiddenActionError(event.meta.actor.role, `record ${event.type}`);
-    throw new TransitionRefusedError({
-      event: event.type,
-      state: decision.state,
-      reason: `${decision.reason}: ${decision.explanation}`,
-      allowed: decision.allowed,
-    });
-  }
-
-  private occurredAt(given: string | undefined, recordedAt: Date): string {
-    if (given === undefined) return recordedAt.toISOString();
-    const occurred = new Date(given);
-    if (occurred.getTime() - recordedAt.getTime() > MAX_FUTURE_SKEW_MS) {
-      throw new InvalidInputError([{ field: 'occurredAt', rule: 'notInFuture', message: 'occurredAt must not be in the future' }]);
-    }
-    return occurred.toISOString();
+    return this.result(command.journeyId, definition, snapshot, written, command.actor.role, true);
   }
 
   private asStale(error: unknown, options: CommandOptions): unknown {
@@ -348,6 +374,70 @@ export class JourneysService {
     const snapshot = replay(definition, events.map(toMachineEvent));
     return { id, definition, events, snapshot, revision: events.length - 1 };
   }
+}
+
+/** The caller's key, scoped to their organisation and token subject. */
+function idempotencyScope(actor: RecordedActor, options: CommandOptions): IdempotencyScope | undefined {
+  return options.idempotencyKey === undefined ? undefined : { key: options.idempotencyKey, actorId: actor.id, organisation: actor.organisation };
+}
+
+/** The event id a keyed command records under, and the fingerprint of the whole request. */
+function keyed(
+  scope: IdempotencyScope | undefined,
+  journeyId: string,
+  route: KeyedRequest['route'],
+  input: EventInput,
+  options: CommandOptions,
+): Command['idempotency'] {
+  if (!scope) return undefined;
+  const fingerprint = requestFingerprint({ route, type: input.type, data: input.data, reason: input.reason, occurredAt: input.occurredAt, ifMatch: options.ifMatch });
+  return { eventId: eventIdFor(streamIdOf(journeyId), scope, randomUUID), key: scope.key, fingerprint };
+}
+
+/**
+ * Whether a stored keyed event is the one this request asked for. Events recorded before
+ * requests were fingerprinted are compared by type and data.
+ */
+function isSameRequest(earlier: StoredEvent, command: Command): boolean {
+  const fingerprint = metadataOf(earlier).requestFingerprint;
+  if (fingerprint !== undefined) return fingerprint === command.idempotency?.fingerprint;
+  return earlier.type === command.input.type && canonicalJson(earlier.data) === canonicalJson(command.input.data);
+}
+
+/**
+ * The fact as the machine will see it: its data in the version's stored form (ids canonical),
+ * dated when it happened (now, unless the caller says) and when it is recorded.
+ */
+function factFor(command: Command, definition: WorkflowDefinition, revision: number, recordedAt: Date): JourneyEvent {
+  const { input, actor } = command;
+  const parsed = parseFact(definition, input.type, input.data);
+  if (!parsed.ok) throw new InvalidInputError(parsed.issues);
+  const occurredAt = input.occurredAt === undefined ? recordedAt.toISOString() : new Date(input.occurredAt).toISOString();
+  return {
+    type: input.type,
+    data: parsed.data,
+    meta: {
+      actor: withoutOrganisation(actor),
+      occurredAt,
+      recordedAt: recordedAt.toISOString(),
+      revision,
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+    },
+  } as JourneyEvent;
+}
+
+/** The workflow's answer, thrown as the error its kind maps to (400, 403 or 409). */
+function assertAllowed(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): void {
+  const decision = decide(definition, snapshot, event);
+  if (decision.ok) return;
+  if (decision.kind === 'invalid') throw new InvalidInputError(decision.issues ?? []);
+  if (decision.kind === 'forbidden') throw new ForbiddenActionError(event.meta.actor.role, `record ${event.type}`);
+  throw new TransitionRefusedError({
+    event: event.type,
+    state: decision.state,
+    reason: `${decision.reason}: ${decision.explanation}`,
+    allowed: decision.allowed,
+  });
 }
 
 function pause(ms: number): Promise<void> {

@@ -29,6 +29,7 @@ const v2: WorkflowDefinition = {
   version: 2,
   machine: supportPlanningV1.provide({ guards: makeGuards(policyV2) }),
   policy: policyV2,
+  facts: new WorkflowRegistry().get('support-planning', 1).facts,
 };
 
 function registryWithV2(): WorkflowRegistry {

@@ -335,8 +335,8 @@ describe('races and retries', () => {
         .set('Idempotency-Key', 'pref-key')
         .send({ type: 'PreferenceRecorded', data: dataOf('PreferenceRecorded', { value }) });
     await send('home').expect(201);
-    const response = await send('hospice').expect(400);
-    expect(response.body.details[0]).toMatchObject({ field: 'Idempotency-Key', rule: 'sameRequest' });
+    const response = await send('hospice').expect(422);
+    expect(response.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED', field: 'Idempotency-Key' });
   });
 
   it('opening a journey twice with one Idempotency-Key opens it once', async () => {

@@ -323,6 +323,12 @@ export function evolve(context: JourneyContext, event: JourneyEvent): JourneyCon
       };
     case 'JourneyClosed':
       return { ...next, closure: { reason: event.data.reason, at: meta.occurredAt, revision: meta.revision } };
+    // Version 2's own facts: their effects are folded by v2's evolveV2 (context-v2.ts); a v1
+    // machine never accepts them.
+    case 'AccessRequested':
+    case 'AccessRequestAnswered':
+    case 'WorkflowMigrated':
+      return next;
     default: {
       const unexpected: never = event;
       throw new Error(`unknown event ${JSON.stringify(unexpected)}`);

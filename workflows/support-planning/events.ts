@@ -57,6 +57,20 @@ export const CLOSURE_REASONS = ['died', 'moved-away', 'no-longer-eligible', 'dec
 export type ClosureReason = (typeof CLOSURE_REASONS)[number];
 
 export const PERSON_AGREEMENT = ['agrees', 'disagrees'] as const;
+
+/** Bases on which someone is appointed to act with or for the person (v1 knew the first three). */
+export const APPOINTMENT_BASES_V1 = ['care-act-s67', 'chosen-by-person', 'other'] as const;
+export const APPOINTMENT_BASES_V2 = [
+  'care-act-s67',
+  'chosen-by-person',
+  'family-or-friend',
+  'lasting-power-of-attorney',
+  'court-deputy',
+] as const;
+export type AppointmentBasis = (typeof APPOINTMENT_BASES_V1)[number] | (typeof APPOINTMENT_BASES_V2)[number];
+
+/** Where care is given (v2): compared with the person's `place-of-care` and `place-of-death` wishes. */
+export type Setting = 'home' | 'care-home' | 'nursing-home' | 'hospice' | 'hospital';
 export type PersonAgreement = (typeof PERSON_AGREEMENT)[number];
 
 /** Who recorded the fact: proved by a verified token, never taken from a request body. */
@@ -75,6 +89,11 @@ export interface EventMeta {
   revision: number;
   /** The free-text reason given with the record, if any. */
   reason?: string;
+  /**
+   * When the engine stored it (ISO-8601 UTC), where known: the "now" a fact's dates are checked
+   * against (not in the future beyond the clock skew; backdating limits). Never read by a machine.
+   */
+  recordedAt?: string;
 }
 
 /**
@@ -100,6 +119,12 @@ export interface Support {
   heldAs?: Deployment;
   /** Who pays for it; defaults to the funding stream's funder. */
   fundedBy?: Funder;
+  /** v2, optional: detail for the Client Level Data return. */
+  serviceType?: string;
+  serviceComponent?: string;
+  unitCostPence?: number;
+  unitType?: string;
+  plannedUnitsPerWeek?: number;
 }
 
 export interface FundingShare {
@@ -114,6 +139,8 @@ export interface ReferralReceivedData {
   route: Route;
   source: string;
   summary: string;
+  /** v2, optional: how the request came in, for the Client Level Data return. */
+  routeOfAccess?: string;
 }
 export interface AssessmentStartedData {
   assessor: string;
@@ -127,6 +154,10 @@ export interface AssessmentCompletedData {
   reasons: string;
   choices?: Choices;
   overridesPreference?: PreferenceOverride[];
+  /** v2: the written advice on meeting or reducing needs owed when none are eligible (Care Act s.13(5)). */
+  adviceGiven?: string;
+  /** v2, optional: the kind of assessment, for the Client Level Data return. */
+  assessmentType?: string;
 }
 export interface IndicativeBudgetSetData {
   amountPence: number;
@@ -144,11 +175,15 @@ export interface SupportPlanDraftedData {
   choices?: Choices;
   /** Required when the plan costs more than the indicative budget. */
   overBudgetReason?: string;
+  /** v2: where the care is given. */
+  setting?: Setting;
 }
 export interface SupportPlanSubmittedData {
   planVersion: number;
   personAgreement: PersonAgreement;
   personViews?: string;
+  /** v2: a plan that differs from the person's wishes says so, with a reason, when submitted. */
+  overridesPreference?: PreferenceOverride[];
 }
 export interface SupportPlanReturnedData {
   planVersion: number;
@@ -191,7 +226,7 @@ export interface PreferenceRecordedData {
 }
 export interface AdvocateAppointedData {
   advocateId: string;
-  basis: 'care-act-s67' | 'chosen-by-person' | 'other';
+  basis: AppointmentBasis;
   notes?: string;
 }
 export interface AdvocateWithdrawnData {
@@ -219,6 +254,22 @@ export interface JourneyClosedData {
   reason: ClosureReason;
   details?: string;
 }
+/** v2: the person or their representative asks for their record (UK GDPR Art. 15). */
+export interface AccessRequestedData {
+  requestedBy: string;
+  what?: string;
+}
+/** v2: the request answered, and what was given. */
+export interface AccessRequestAnsweredData {
+  /** The revision of the AccessRequested event answered. */
+  requestRevision: number;
+  given: string;
+}
+/** A journey moved from one workflow version to the next: handled by the runtime, not by a machine. */
+export interface WorkflowMigratedData {
+  from: number;
+  to: number;
+}
 
 /** Event type → its data. The single list of the vocabulary. */
 export interface EventDataMap {
@@ -241,9 +292,16 @@ export interface EventDataMap {
   ChallengeResolved: ChallengeResolvedData;
   DeadlineMissed: DeadlineMissedData;
   JourneyClosed: JourneyClosedData;
+  AccessRequested: AccessRequestedData;
+  AccessRequestAnswered: AccessRequestAnsweredData;
+  WorkflowMigrated: WorkflowMigratedData;
 }
 
 export type EventType = keyof EventDataMap;
+
+/** Events that only version 2 knows; v1's vocabulary is the rest. */
+export const V2_ONLY_EVENT_TYPES = ['AccessRequested', 'AccessRequestAnswered', 'WorkflowMigrated'] as const;
+export type EventTypeV1 = Exclude<EventType, (typeof V2_ONLY_EVENT_TYPES)[number]>;
 
 export const EVENT_TYPES: readonly EventType[] = [
   'ReferralReceived',
@@ -265,6 +323,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ChallengeResolved',
   'DeadlineMissed',
   'JourneyClosed',
+  'AccessRequested',
+  'AccessRequestAnswered',
+  'WorkflowMigrated',
 ];
 
 /** One fact as the machine sees it: a discriminated union on `type`. */

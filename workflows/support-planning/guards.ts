@@ -5,7 +5,8 @@
  */
 import { annualPence, planTotalPence, type JourneyContext, type PlanVersion } from './context';
 import type { Choices, EventOf, EventType, JourneyEvent, PreferenceOverride, ReviewOutcome, Funder } from './events';
-import type { ReopenableStep, WorkflowPolicy } from './policy';
+import { normaliseCode } from './facts';
+import { mayRecord, type ReopenableStep, type WorkflowPolicy } from './policy';
 
 type GuardArgs = { context: JourneyContext; event: JourneyEvent };
 
@@ -77,7 +78,7 @@ export function contradictedTopics(context: JourneyContext, choices: Choices): s
   return Object.entries(choices)
     .filter(([topic, value]) => {
       const preference = context.preferences[topic];
-      return preference !== undefined && preference.value !== value;
+      return preference !== undefined && normaliseCode(preference.value) !== normaliseCode(value);
     })
     .map(([topic]) => topic);
 }
@@ -134,7 +135,7 @@ export function prohibitedNhsDirectPaymentSupports(
   return plan.supports
     .filter((support) => mayBeDirectPayment(support, plan))
     .filter((support) => isNhsFunded(context, plan, support.fundedBy))
-    .filter((support) => policy.nhsDirectPaymentProhibitedCategories.includes(support.category))
+    .filter((support) => policy.nhsDirectPaymentProhibitedCategories.includes(normaliseCode(support.category)))
     .map((support) => support.category);
 }
 
@@ -187,7 +188,7 @@ function nonEmpty(text: string | undefined | null): boolean {
 /** The guards of a workflow version, bound to that version's policy. */
 export function makeGuards(policy: WorkflowPolicy) {
   return {
-    actorMayRecord: ({ event }: GuardArgs) => policy.rolesPerEvent[event.type].includes(event.meta.actor.role),
+    actorMayRecord: ({ event }: GuardArgs) => mayRecord(policy, event.type, event.meta.actor.role),
 
     advocateIsAppointed: ({ context, event }: GuardArgs) =>
       event.meta.actor.role !== 'advocate' || context.advocates[event.meta.actor.id] !== undefined,

@@ -56,7 +56,7 @@ export interface WorkflowPolicy {
   workflowId: string;
   version: number;
   /** Who may record each fact. `auditor` records nothing; `system` only the scheduler's facts. */
-  rolesPerEvent: Record<EventType, Role[]>;
+  rolesPerEvent: Partial<Record<EventType, Role[]>>;
   seniorApproval: {
     /** Annualised final budget above which a senior approver must sign off (integer pence). */
     annualThresholdPence: number;
@@ -73,6 +73,15 @@ export interface WorkflowPolicy {
   /** Challenge outcomes that reopen the contested step. */
   reopeningOutcomes: Array<'upheld' | 'partly-upheld'>;
   clocks: ClockPolicy[];
+  /** v2: a fact dated more than this many days before it was recorded needs a reason. */
+  maxBackdatingDays?: number;
+  /** v2: the closed list of support categories (v1 takes free words). */
+  supportCategories?: string[];
+}
+
+/** Whether the version's policy lets this role record this event (an event it does not list: no one). */
+export function mayRecord(policy: WorkflowPolicy, type: EventType, role: Role): boolean {
+  return policy.rolesPerEvent[type]?.includes(role) ?? false;
 }
 
 const CASE_WORKER: Role[] = ['case-worker'];

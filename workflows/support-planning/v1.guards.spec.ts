@@ -202,11 +202,11 @@ describe('the rules of support planning', () => {
             .given(...pathTo.assessment(), home)
             .when(fact('AssessmentCompleted', { eligible: false, eligibleOutcomes: [], choices: { 'place-of-care': 'care-home' } }))
             .thenRefused('decisionExplainsPreferenceOverride'),
-        'an override with a blank reason, or about another topic': () => {
+        'an override with a blank reason (refused as words before any rule), or about another topic': () => {
           const given = journey.given(...pathTo.assessment(), home);
           given
             .when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'care-home' }, overridesPreference: [{ topic: 'place-of-care', reason: '  ' }] }))
-            .thenRefused('decisionExplainsPreferenceOverride');
+            .thenRefused('hasVisibleText');
           given
             .when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'care-home' }, overridesPreference: [{ topic: 'carers', reason: 'Agency change' }] }))
             .thenRefused('decisionExplainsPreferenceOverride');
@@ -314,11 +314,11 @@ describe('the rules of support planning', () => {
           .given(...drafted({ supports: [{ description: 'Home care', category: 'personal-care', costPence: 25_001 }] }))
           .when(fact('SupportPlanSubmitted'))
           .thenRefused('planWithinBudgetOrJustified'),
-      'a plan over the budget whose reason is blank': () =>
+      'a plan over the budget whose reason is blank (the draft is refused as words before any rule)': () =>
         journey
-          .given(...drafted({ supports: [{ description: 'Home care', category: 'personal-care', costPence: 31_000 }], plan: { overBudgetReason: ' ' } }))
-          .when(fact('SupportPlanSubmitted'))
-          .thenRefused('planWithinBudgetOrJustified'),
+          .given(...pathTo.supportPlanning())
+          .when(fact('SupportPlanDrafted', { supports: [{ description: 'Home care', category: 'personal-care', costPence: 31_000 }], overBudgetReason: ' \u200b' }))
+          .thenRefused('hasVisibleText'),
       'a monthly plan a few pence a year over a weekly budget (108,334 × 12 > 25,000 × 52)': () =>
         journey
           .given(...drafted({ plan: { period: 'month', supports: [{ description: 'Home care', category: 'personal-care', costPence: 108_334 }] } }))
@@ -385,11 +385,11 @@ describe('the rules of support planning', () => {
     refuses: {
       'a different final budget with no reason': () =>
         journey.given(...pathTo.signOff()).when(approve({ finalBudgetPence: 26_000 })).thenRefused('finalBudgetDifferenceExplained'),
-      'a different final budget with a blank reason': () =>
+      'a different final budget with a blank reason (refused as words before any rule)': () =>
         journey
           .given(...pathTo.signOff())
-          .when(approve({ finalBudgetPence: 24_000, budgetDifferenceReason: '' }))
-          .thenRefused('finalBudgetDifferenceExplained'),
+          .when(approve({ finalBudgetPence: 24_000, budgetDifferenceReason: '\t' }))
+          .thenRefused('hasVisibleText'),
     },
   });
 

@@ -21,7 +21,7 @@ class RecordedJourney {
 
   /** The fact as it would be stored next. */
   next(f: Fact): JourneyEvent {
-    return toEvents([f], this.events.length)[0];
+    return toEvents([f], this.events.length, this.events.at(-1)?.meta.occurredAt)[0];
   }
 
   record(...facts: Fact[]): this {

@@ -45,6 +45,9 @@ const DEFAULT_ACTOR: Record<EventType, Actor> = {
   ChallengeResolved: actors.otherApprover,
   DeadlineMissed: actors.system,
   JourneyClosed: actors.caseWorker,
+  AccessRequested: actors.person,
+  AccessRequestAnswered: actors.caseWorker,
+  WorkflowMigrated: actors.approver,
 };
 
 const DEFAULT_DATA: EventDataMap = {
@@ -83,7 +86,7 @@ const DEFAULT_DATA: EventDataMap = {
     period: 'week',
     reasons: 'Plan meets the eligible needs within the indicative budget',
   },
-  SupportStarted: { startDate: '2026-03-01' },
+  SupportStarted: { startDate: '2026-01-05' },
   ReviewRequested: { requestedBy: 'person-1', why: 'My needs have changed' },
   ReviewStarted: { reviewer: 'case-worker-1' },
   ReviewCompleted: { outcome: 'continue', reasons: 'Plan is meeting outcomes' },
@@ -94,6 +97,9 @@ const DEFAULT_DATA: EventDataMap = {
   ChallengeResolved: { challengeRevision: 3, outcome: 'not-upheld', reasons: 'Night-time needs were considered' },
   DeadlineMissed: { clock: 'assessment-completed', dueAt: '2026-02-01T09:00:00.000Z' },
   JourneyClosed: { reason: 'died' },
+  AccessRequested: { requestedBy: 'person-1', what: 'Everything you hold about me' },
+  AccessRequestAnswered: { requestRevision: 1, given: 'The journey export and the access log, sent by secure email' },
+  WorkflowMigrated: { from: 1, to: 2 },
 };
 
 /** A fact of the given type: defaults overridden by `data`, recorded by the usual role. */
@@ -114,16 +120,22 @@ export function fact<K extends EventType>(
 const START = Date.parse('2026-01-05T09:00:00.000Z');
 const HOUR = 3_600_000;
 
-/** Number facts from revision 0 and give each a time (an hour apart unless pinned). */
-export function toEvents(facts: readonly Fact[], firstRevision = 0): JourneyEvent[] {
+/**
+ * Number facts from revision 0 and give each a time: an hour apart unless pinned, and never
+ * before the fact before it (`after`, for the first), since no fact may be dated before its referral.
+ */
+export function toEvents(facts: readonly Fact[], firstRevision = 0, after?: string): JourneyEvent[] {
+  let previous = after === undefined ? -Infinity : Date.parse(after);
   return facts.map((f, index) => {
     const revision = firstRevision + index;
+    const occurredAt = f.at ?? new Date(Math.max(START + revision * HOUR, previous + HOUR)).toISOString();
+    previous = Date.parse(occurredAt);
     return {
       type: f.type,
       data: f.data,
       meta: {
         actor: f.actor,
-        occurredAt: f.at ?? new Date(START + revision * HOUR).toISOString(),
+        occurredAt,
         revision,
         ...(f.reason ? { reason: f.reason } : {}),
       },

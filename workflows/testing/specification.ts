@@ -22,7 +22,7 @@ export function specification(definition: WorkflowDefinition) {
         /** The journey as the given facts leave it. */
         snapshot: before,
         when(next: Fact) {
-          const [event] = toEvents([next], events.length);
+          const [event] = toEvents([next], events.length, events.at(-1)?.meta.occurredAt);
           const decision = decide(definition, before, event);
           const after = decision.ok ? replay(definition, [event], before) : null;
           return then({ decision, after, before });
