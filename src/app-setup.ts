@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config';
 import { fromBodyParserError } from './errors/body-parser-errors';
+import { refuseForbiddenKeys } from './errors/forbidden-keys';
 import { UnsupportedMediaTypeError } from './errors/domain-errors';
 
 /** Largest JSON body accepted: a journey event is a few kilobytes; this leaves room, not a lot. */
@@ -36,6 +37,7 @@ export function configureApp(app: INestApplication): INestApplication {
   // Registered before Nest's own parsers, so it replaces the default JSON parser (100kb).
   expressApp.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   expressApp.use(translateBodyParserError);
+  expressApp.use(refuseForbiddenKeys);
   const express = expressApp.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   // No ETag hashed from every body (a SHA-1 of each answer): a journey's ETag is its revision, set

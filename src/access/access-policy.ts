@@ -57,7 +57,7 @@ export function journeyAccess(actor: Actor, journey: JourneyRelations): JourneyA
       if (journey.advocates.includes(actor.id)) return 'granted';
       return journey.formerAdvocates.includes(actor.id) ? 'ended' : 'hidden';
     case 'person':
-      return journey.personId !== null && journey.personId === actor.id ? 'granted' : 'hidden';
+      return journey.personId !== null && sameId(journey.personId, actor.id) ? 'granted' : 'hidden';
     case 'auditor':
       return 'granted';
     case 'system':
@@ -107,4 +107,12 @@ export function listFilterFor(actor: Actor): { organisation?: string | null } {
   if (actor.role === 'auditor') return {};
   if (STAFF.includes(actor.role)) return { organisation: actor.organisation ?? null };
   throw new ForbiddenActionError(actor.role, 'list journeys across the caseload');
+}
+
+/**
+ * Person ids are UUIDs, stored lower-case since facts are checked by the workflow; a token (or a
+ * journey recorded before then) may spell one in upper case, which must not lock the person out.
+ */
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }

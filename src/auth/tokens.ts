@@ -151,7 +151,7 @@ function actorOf(payload: JWTPayload, claims: ClaimNames): Actor {
   }
   const actor: Actor = { id: nonEmpty(payload.sub, 'sub'), role };
   const organisation = optionalClaim(payload, claims.organisation);
-  const onBehalfOf = optionalClaim(payload, claims.onBehalfOf);
+  const onBehalfOf = wellFormedId(optionalClaim(payload, claims.onBehalfOf), claims.onBehalfOf);
   if (organisation !== undefined) actor.organisation = organisation;
   if (onBehalfOf !== undefined) actor.onBehalfOf = onBehalfOf;
   return actor;
@@ -173,6 +173,14 @@ function roleOf(claim: unknown): Role {
     throw new UnauthenticatedError(`token has an unknown role; expected one of ${externalRoles().join(', ')}`);
   }
   return role;
+}
+
+/** An id names someone (`p-1`, a UUID, an email-like subject); words such as "for the-minister" are not one. */
+const WELL_FORMED_ID = /^[A-Za-z0-9][A-Za-z0-9._:@|-]{0,199}$/;
+
+function wellFormedId(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || WELL_FORMED_ID.test(value)) return value;
+  throw new UnauthenticatedError(`token claim ${name} must be an id (letters, digits and . _ : @ | -), not free text`);
 }
 
 function optionalClaim(payload: JWTPayload, name: string): string | undefined {

@@ -336,7 +336,7 @@ describe('races and retries', () => {
         .send({ type: 'PreferenceRecorded', data: dataOf('PreferenceRecorded', { value }) });
     await send('home').expect(201);
     const response = await send('hospice').expect(422);
-    expect(response.body).toMatchObject({ code: 'IDEMPOTENCY.KEY_REUSED', field: 'Idempotency-Key' });
+    expect(response.body).toMatchObject({ error: 'IDEMPOTENCY.KEY_REUSED', field: 'Idempotency-Key' });
   });
 
   it('opening a journey twice with one Idempotency-Key opens it once', async () => {

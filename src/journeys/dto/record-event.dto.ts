@@ -1,11 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { EVENT_TYPES, type EventType } from '../../../workflows';
 import { IsTimestamp } from './record-validators';
 
 /**
- * `POST /journeys/:id/events`. The shape is checked here; `data` is checked against the class
- * for its `type` (event-data.dto.ts) once the type is known to be valid.
+ * The fact's data exactly as sent: class-transformer would rebuild it and silently drop keys such
+ * as `__proto__`, and the workflow (which checks every fact's shape against its version's schema)
+ * must see, and refuse, whatever the caller really sent.
+ */
+const AsSent = () => Transform(({ obj }: { obj: Record<string, unknown> }) => obj.data, { toClassOnly: true });
+
+/**
+ * `POST /journeys/:id/events`. The envelope is checked here; `data` is checked by the workflow
+ * version of the journey (workflows/support-planning/facts.ts), which knows its shape.
  */
 export class RecordEventBody {
   @ApiProperty({ enum: EVENT_TYPES })
@@ -13,6 +21,7 @@ export class RecordEventBody {
   type!: EventType;
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The fact, as its event type defines it' })
+  @AsSent()
   @IsObject()
   data!: Record<string, unknown>;
 
@@ -37,6 +46,7 @@ export class OpenJourneyBody {
   type?: 'ReferralReceived';
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The ReferralReceived fact' })
+  @AsSent()
   @IsObject()
   data!: Record<string, unknown>;
 
