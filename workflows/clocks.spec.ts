@@ -2,11 +2,12 @@
  * Every clock of DOMAIN.md's table: what starts it, when it falls due, what stops it, and how a
  * recorded DeadlineMissed escalates the journey until the work is done.
  */
-import { addDuration, clocksToMark, computeClocks, isEscalated, openClocks } from './clocks';
+import { addDuration, clocksToMark, computeClocks, isEscalated, lateEntries, markableAt, openClocks } from './clocks';
 import { WorkflowRegistry } from './index';
 import type { WorkflowDefinition } from './runtime';
 import { policyV1 } from './support-planning/policy';
 import { fact, pathTo, toEvents, type Fact } from './testing/facts';
+import { lateEntryDefinition } from './testing/late-entry-policy';
 
 const v1 = new WorkflowRegistry().get('support-planning', 1);
 const clocksOf = (facts: Fact[], definition: WorkflowDefinition = v1) => computeClocks(definition.policy, toEvents(facts));
@@ -185,5 +186,135 @@ describe('pinned policy values', () => {
       clocksOf(facts, definition).find((instance) => instance.clock === 'fast-track-care-in-place')?.dueAt;
     expect(dueOn(registry.get('support-planning', 1))).toBe('2026-01-07T09:00:00.000Z');
     expect(dueOn(registry.get('support-planning', 2))).toBe('2026-01-06T09:00:00.000Z');
+  });
+});
+
+/**
+ * v2 rules 7 and 8, switched on by `clockTiming` in the policy. Each "given … when … then" below
+ * is checked on the test version (v1's policy with the v2 clock values) and, beside it, on v1,
+ * whose answer is the behaviour the rule changes.
+ */
+describe('clocks under clockTiming (v2 rules 7 and 8)', () => {
+  const v2 = lateEntryDefinition();
+  const clockOf = (facts: Fact[], clock: string, definition: WorkflowDefinition) =>
+    clocksOf(facts, definition).filter((instance) => instance.clock === clock).at(-1);
+
+  describe('rule 7: clocks run from when things happened', () => {
+    // Support started on 1 March; the case worker types it in on 22 March (21 days later).
+    const enteredLate = (startDate: string, facts: Fact[] = pathTo.approved()) => [...facts, fact('SupportStarted', { startDate }, { at: '2026-03-22T10:00:00.000Z' })];
+    const chcApproved = () => [fact('ReferralReceived', { fundingStream: 'nhs-chc' }), ...pathTo.approved().slice(1)];
+
+    it.each([
+      ['first-review', pathTo.approved(), '2026-04-26T00:00:00.000Z', '2026-05-17T10:00:00.000Z'],
+      ['direct-payment-first-review', pathTo.approved(), '2026-09-01T00:00:00.000Z', '2026-09-22T10:00:00.000Z'],
+      ['chc-first-review', chcApproved(), '2026-06-01T00:00:00.000Z', '2026-06-22T10:00:00.000Z'],
+    ])('given support started 21 days before it was entered, when entered, then %s is due from the start date', (clock, path, dueOnV2, dueOnV1) => {
+      const facts = enteredLate('2026-03-01', path);
+      expect(clockOf(facts, clock, v2)).toMatchObject({ status: 'running', startedAt: '2026-03-01T00:00:00.000Z', dueAt: dueOnV2 });
+      expect(clockOf(facts, clock, v1)?.dueAt).toBe(dueOnV1);
+    });
+
+    it('given a start date with a time and zone, then the clock starts at that instant in UTC', () => {
+      expect(clockOf(enteredLate('2026-03-01T09:30:00+01:00'), 'first-review', v2)).toMatchObject({
+        startedAt: '2026-03-01T08:30:00.000Z',
+        dueAt: '2026-04-26T08:30:00.000Z',
+      });
+    });
+
+    it('given a fast-track referral, when care is entered late with its real start date, then the 48-hour clock stops on that date', () => {
+      const facts = [
+        fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: '2026-03-01T09:00:00.000Z' }),
+        ...pathTo.approved().slice(1).map((f, i) => ({ ...f, at: `2026-03-01T1${i}:00:00.000Z` })),
+        fact('SupportStarted', { startDate: '2026-03-02' }, { at: '2026-03-05T09:00:00.000Z' }),
+      ];
+      expect(clockOf(facts, 'fast-track-care-in-place', v2)).toMatchObject({ status: 'stopped', stoppedAt: '2026-03-02T00:00:00.000Z' });
+      expect(clockOf(facts, 'fast-track-care-in-place', v1)).toMatchObject({ status: 'stopped', stoppedAt: '2026-03-05T09:00:00.000Z' });
+    });
+  });
+
+  describe('rule 8: late entries', () => {
+    const referralAt = '2026-01-05T09:00:00.000Z';
+    const due = '2026-02-02T09:00:00.000Z';
+    const missed = (): Fact[] => [
+      fact('ReferralReceived', {}, { at: referralAt }),
+      fact('DeadlineMissed', { clock: 'assessment-completed', dueAt: due }, { at: due }), // revision 1
+    ];
+    // The assessment was done an hour after the referral; the case worker enters it after the miss.
+    const doneInTime = (): Fact[] => [
+      ...missed(),
+      fact('AssessmentStarted', {}, { at: '2026-01-05T09:30:00.000Z' }),
+      fact('AssessmentCompleted', {}, { at: '2026-01-05T10:00:00.000Z' }), // revision 3
+    ];
+
+    it('given a recorded miss, when the work is entered with an effective date before the due time, then the clock is met, recorded late', () => {
+      const clocks = clocksOf(doneInTime(), v2);
+      expect(clocks.find((clock) => clock.clock === 'assessment-completed')).toMatchObject({
+        status: 'met-late',
+        dueAt: due,
+        missedAtRevision: 1,
+        recordedLateAtRevision: 3,
+        stoppedAt: '2026-01-05T10:00:00.000Z',
+      });
+      expect(isEscalated(clocks)).toBe(false);
+      expect(openClocks(clocks)).toEqual([]);
+      expect(lateEntries(clocks).map((clock) => clock.clock)).toEqual(['assessment-completed']);
+    });
+
+    it('on v1 the same facts leave a plain stopped clock after a miss: no late entry to show', () => {
+      const clocks = clocksOf(doneInTime(), v1);
+      expect(clocks.find((clock) => clock.clock === 'assessment-completed')).toMatchObject({ status: 'stopped', missedAtRevision: 1 });
+      expect(lateEntries(clocks)).toEqual([]);
+    });
+
+    it('given a recorded miss, until the work is entered, then the journey is escalated', () => {
+      expect(isEscalated(clocksOf(missed(), v2))).toBe(true);
+    });
+
+    it('given a recorded miss, when the work is entered dated exactly at the due time, then it was done in time', () => {
+      const facts = [...missed(), fact('AssessmentStarted', {}, { at: referralAt }), fact('AssessmentCompleted', {}, { at: due })];
+      expect(clockOf(facts, 'assessment-completed', v2)?.status).toBe('met-late');
+    });
+
+    it('given a recorded miss, when the work is entered dated after the due time, then the miss stands: stopped, not met', () => {
+      const facts = [...missed(), fact('AssessmentStarted', {}, { at: referralAt }), fact('AssessmentCompleted', {}, { at: '2026-02-02T09:00:00.001Z' })];
+      expect(clockOf(facts, 'assessment-completed', v2)).toMatchObject({ status: 'stopped', missedAtRevision: 1 });
+      expect(clockOf(facts, 'assessment-completed', v2)).not.toHaveProperty('recordedLateAtRevision');
+    });
+
+    it('given a recorded miss, when the journey is closed with an earlier date, then the clock is stopped, not met', () => {
+      const facts = [...missed(), fact('JourneyClosed', { reason: 'died' }, { at: '2026-01-20T09:00:00.000Z' })];
+      expect(clockOf(facts, 'assessment-completed', v2)).toMatchObject({ status: 'stopped', missedAtRevision: 1 });
+    });
+
+    it('given a missed fast-track clock, when support is entered with a start date inside the 48 hours, then it is met, recorded late', () => {
+      const facts = [
+        fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: '2026-03-01T09:00:00.000Z' }),
+        fact('DeadlineMissed', { clock: 'fast-track-care-in-place', dueAt: '2026-03-03T09:00:00.000Z' }, { at: '2026-03-03T09:00:00.000Z' }),
+        ...pathTo.approved().slice(1).map((f) => ({ ...f, at: '2026-03-04T09:00:00.000Z' })),
+        fact('SupportStarted', { startDate: '2026-03-02' }, { at: '2026-03-04T10:00:00.000Z' }),
+      ];
+      expect(clockOf(facts, 'fast-track-care-in-place', v2)).toMatchObject({ status: 'met-late', missedAtRevision: 1, stoppedAt: '2026-03-02T00:00:00.000Z' });
+      expect(clockOf(facts, 'fast-track-care-in-place', v1)).toMatchObject({ status: 'stopped' });
+    });
+  });
+
+  describe('the late-entry grace before the scheduler records a miss', () => {
+    const referral = clocksOf([fact('ReferralReceived', {}, { at: '2026-01-05T09:00:00.000Z' })], v2).find((c) => c.clock === 'assessment-completed');
+    if (!referral) throw new Error('the referral starts the assessment clock');
+
+    it('given a referral dated 80 days before it was recorded, then its overdue clock may be marked only 24 hours after the recording', () => {
+      const recordedAt = '2026-03-26T09:00:00.000Z';
+      expect(referral.dueAt).toBe('2026-02-02T09:00:00.000Z');
+      expect(markableAt(v2.policy, referral, recordedAt)).toBe('2026-03-27T09:00:00.000Z');
+      expect(markableAt(v1.policy, referral, recordedAt)).toBe(referral.dueAt);
+    });
+
+    it('given a referral recorded before its clock fell due, then the clock is marked when due', () => {
+      expect(markableAt(v2.policy, referral, '2026-01-05T09:05:00.000Z')).toBe(referral.dueAt);
+    });
+
+    it('given no recording time (a pure replay), then the due time', () => {
+      expect(markableAt(v2.policy, referral, undefined)).toBe(referral.dueAt);
+    });
   });
 });

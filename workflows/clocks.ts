@@ -3,11 +3,19 @@
  * (DOMAIN.md "Clocks"). Pure: the same facts give the same clocks on any machine. The scheduler
  * asks which running clocks have passed; the fact it records (`DeadlineMissed`) marks that clock
  * missed, and the journey stays escalated until the work that stops the clock is done.
+ *
+ * Under a policy's `clockTiming` (v2 rules 7 and 8) clocks run on each fact's effective date, a
+ * miss contradicted by a later entry of work done in time becomes "met, recorded late", and the
+ * scheduler leaves a grace after a backdated fact before recording a miss it would make overdue.
  */
 import type { ClockPolicy, ClockTrigger, Duration, ReopenableStep, WorkflowPolicy } from './support-planning/policy';
 import type { Deployment, FundingStream, JourneyEvent } from './support-planning/events';
 
-export type ClockStatus = 'running' | 'missed' | 'stopped';
+/**
+ * `met-late`: recorded missed, then a fact entered later showed the work was done by the due time
+ * (rule 8). Like `stopped`, it is over and does not escalate; unlike it, the miss stays on show.
+ */
+export type ClockStatus = 'running' | 'missed' | 'stopped' | 'met-late';
 
 export interface ClockInstance {
   /** The policy's clock id, e.g. `fast-track-care-in-place`. */
@@ -21,8 +29,14 @@ export interface ClockInstance {
   status: ClockStatus;
   /** Revision of the DeadlineMissed fact, once recorded. */
   missedAtRevision: number | null;
+  /** When the work was done or the journey closed: the stopping fact's effective date. */
   stoppedAt: string | null;
   source: string;
+  /**
+   * Only on a `met-late` clock: the revision of the fact, recorded after the DeadlineMissed (at
+   * `missedAtRevision`), whose effective date (`stoppedAt`) is on or before `dueAt`.
+   */
+  recordedLateAtRevision?: number;
 }
 
 const MS = { hours: 3_600_000, days: 86_400_000, weeks: 7 * 86_400_000 };
@@ -96,18 +110,43 @@ function stoppedKey(policy: ClockPolicy, event: JourneyEvent): string {
   return policy.id;
 }
 
+/**
+ * When the fact happened, as the clocks read it. v1 reads `occurredAt` throughout; under
+ * `clockTiming.followEffectiveDates` (rule 7) support starts on its own `startDate`, however late
+ * it is typed in.
+ */
+export function effectiveAt(policy: WorkflowPolicy, event: JourneyEvent): string {
+  if (policy.clockTiming?.followEffectiveDates && event.type === 'SupportStarted') return instantOf(event.data.startDate) ?? event.meta.occurredAt;
+  return event.meta.occurredAt;
+}
+
+/** A bare date (`2026-03-01`) is that day's 00:00 UTC (as `Date` reads it); a date-time is normalised to UTC. */
+function instantOf(dateOrTime: string): string | null {
+  const ms = Date.parse(dateOrTime);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 function stopped(instance: ClockInstance, at: string): ClockInstance {
   return { ...instance, status: 'stopped', stoppedAt: at };
 }
 
-function startedBy(clock: ClockPolicy, event: JourneyEvent): ClockInstance {
+/** Rule 8: a missed clock whose work, entered now, was in fact done by the due time. */
+function isLateEntry(policy: WorkflowPolicy, instance: ClockInstance, doneAt: string): boolean {
+  return policy.clockTiming?.recogniseLateEntries === true && instance.status === 'missed' && Date.parse(doneAt) <= Date.parse(instance.dueAt);
+}
+
+function metLate(instance: ClockInstance, doneAt: string, revision: number): ClockInstance {
+  return { ...instance, status: 'met-late', stoppedAt: doneAt, recordedLateAtRevision: revision };
+}
+
+function startedBy(clock: ClockPolicy, event: JourneyEvent, at: string): ClockInstance {
   return {
     clock: clock.id,
     label: clock.label,
     key: keyOf(clock, event),
-    startedAt: event.meta.occurredAt,
+    startedAt: at,
     startedAtRevision: event.meta.revision,
-    dueAt: addDuration(event.meta.occurredAt, clock.due),
+    dueAt: addDuration(at, clock.due),
     status: 'running',
     missedAtRevision: null,
     stoppedAt: null,
@@ -116,11 +155,12 @@ function startedBy(clock: ClockPolicy, event: JourneyEvent): ClockInstance {
 }
 
 /**
- * Fold one fact into the clocks: closure stops every clock; a stopping fact stops its clock; a
- * DeadlineMissed marks its clock missed; a starting fact starts (or restarts) its clock.
+ * Fold one fact into the clocks: closure stops every clock; a stopping fact stops its clock (or,
+ * for a missed clock whose work it shows done in time, makes it met-late); a DeadlineMissed
+ * marks its clock missed; a starting fact starts (or restarts) its clock.
  */
 export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: JourneyEvent): ClockFold {
-  const at = event.meta.occurredAt;
+  const at = effectiveAt(policy, event);
   const closing = closesJourney(event);
   const stopKeys = new Set(
     policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
@@ -129,14 +169,15 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
 
   const instances = fold.instances.map((instance) => {
-    if (instance.status === 'stopped') return instance;
+    if (instance.status === 'stopped' || instance.status === 'met-late') return instance;
+    if (stopKeys.has(instance.key) && isLateEntry(policy, instance, at)) return metLate(instance, at, event.meta.revision);
     if (closing || stopKeys.has(instance.key) || restartKeys.has(instance.key)) return stopped(instance, at);
     if (event.type === 'DeadlineMissed' && instance.clock === event.data.clock && instance.dueAt === event.data.dueAt) {
       return { ...instance, status: 'missed' as const, missedAtRevision: event.meta.revision };
     }
     return instance;
   });
-  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event))], facts: rememberFacts(policy, fold.facts, event) };
+  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event, at))], facts: rememberFacts(policy, fold.facts, event) };
 }
 
 function rememberFacts(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
@@ -165,14 +206,31 @@ export function computeClocks(policy: WorkflowPolicy, events: readonly JourneyEv
   return events.reduce((fold, event) => evolveClocks(policy, fold, event), initialClockFold()).instances;
 }
 
-/** Clocks still running or missed (not stopped). */
+/** Clocks still running or missed (not stopped, nor met late). */
 export function openClocks(clocks: readonly ClockInstance[]): ClockInstance[] {
-  return clocks.filter((clock) => clock.status !== 'stopped');
+  return clocks.filter((clock) => clock.status === 'running' || clock.status === 'missed');
+}
+
+/** Clocks recorded missed and then shown met in time by a later entry (rule 8). */
+export function lateEntries(clocks: readonly ClockInstance[]): ClockInstance[] {
+  return clocks.filter((clock) => clock.status === 'met-late');
 }
 
 /** Running clocks whose due time has passed at `now` and that no DeadlineMissed records yet. */
 export function clocksToMark(clocks: readonly ClockInstance[], now: Date): ClockInstance[] {
   return clocks.filter((clock) => clock.status === 'running' && Date.parse(clock.dueAt) <= now.getTime());
+}
+
+/**
+ * When the scheduler may record this clock missed: when it falls due, unless the policy gives a
+ * late-entry grace and the clock was already overdue when its starting fact was recorded
+ * (`startRecordedAt`, the fact's `recordedAt`): then that many hours after the recording, so the
+ * work already done can be entered first. Without the recording time (a pure replay), its due time.
+ */
+export function markableAt(policy: WorkflowPolicy, clock: ClockInstance, startRecordedAt: string | undefined): string {
+  const graceHours = policy.clockTiming?.lateEntryGraceHours ?? 0;
+  if (graceHours <= 0 || startRecordedAt === undefined || Date.parse(clock.dueAt) > Date.parse(startRecordedAt)) return clock.dueAt;
+  return addDuration(startRecordedAt, { hours: graceHours });
 }
 
 /** A journey is escalated while any missed clock has not been stopped by the work being done. */

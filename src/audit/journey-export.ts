@@ -6,7 +6,16 @@
  * alone (`verifyChain(document.events)`), and, first, a warning when the journey does not verify.
  * Built from the stored events alone; JSON here, HTML in export-html.ts.
  */
-import { summarise, type EventDataMap, type JourneyEvent, type JourneyStatus, type WorkflowRegistry } from '../../workflows';
+import {
+  computeClocks,
+  lateEntries,
+  summarise,
+  type EventDataMap,
+  type JourneyEvent,
+  type JourneyStatus,
+  type WorkflowPolicy,
+  type WorkflowRegistry,
+} from '../../workflows';
 import { decisionsOf, preferencesOf, type DecisionEntry, type PreferenceEntry } from '../../workflows/support-planning/decisions';
 import type { StoredEvent } from '../event-store/event-store';
 import { integrityOf } from '../integrity/hash-chain';
@@ -74,6 +83,7 @@ export function exportOf(events: readonly StoredEvent[], replayed: VerifiedRepla
   const summary = definition && snapshot ? summarise(definition, snapshot) : null;
   const machineEvents = events.map(toMachineEvent);
   const recordedAt = recordedAtOf(events);
+  const lateNotes = definition ? lateEntryNotes(definition.policy, machineEvents) : new Map<number, string>();
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -89,7 +99,7 @@ export function exportOf(events: readonly StoredEvent[], replayed: VerifiedRepla
       ? decisionsOf(machineEvents, definition.policy).map((decision) => ({ ...decision, recordedAt: recordedAt(decision.revision) }))
       : [],
     preferences: definition ? preferencesOf(machineEvents, definition.policy) : [],
-    timeline: events.map(timelineEntry),
+    timeline: events.map((event) => timelineEntry(event, lateNotes.get(event.revision))),
     events: events.map(({ streamId, revision, id, type, data, metadata }) => ({ streamId, revision, id, type, data, metadata })),
   };
 }
@@ -100,7 +110,20 @@ export function recordedAtOf(events: readonly StoredEvent[]): (revision: number)
   return (revision) => recordedAt.get(revision) ?? '';
 }
 
-function timelineEntry(event: StoredEvent): TimelineEntry {
+/**
+ * For each DeadlineMissed (by revision) that a later entry showed was met in time (v2 rule 8),
+ * what its timeline line adds: the miss stays on the record, and so does what contradicted it.
+ */
+function lateEntryNotes(policy: WorkflowPolicy, events: readonly JourneyEvent[]): Map<number, string> {
+  return new Map(
+    lateEntries(computeClocks(policy, events)).map((clock) => [
+      clock.missedAtRevision ?? -1,
+      `met, recorded late: done ${clock.stoppedAt ?? ''}, entered at revision ${clock.recordedLateAtRevision ?? ''}`,
+    ]),
+  );
+}
+
+function timelineEntry(event: StoredEvent, lateNote?: string): TimelineEntry {
   const metadata = metadataOf(event);
   const { organisation: _organisation, ...actor } = metadata.actor;
   return {
@@ -110,7 +133,7 @@ function timelineEntry(event: StoredEvent): TimelineEntry {
     recordedAt: metadata.recordedAt,
     actor,
     reason: metadata.reason ?? null,
-    summary: describe(toMachineEvent(event)),
+    summary: lateNote ? `${describe(toMachineEvent(event))} (${lateNote})` : describe(toMachineEvent(event)),
     data: event.data,
     hash: integrityOf(event.metadata)?.hash ?? null,
   };

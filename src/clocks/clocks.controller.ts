@@ -5,9 +5,9 @@ import { listFilterFor } from '../access/access-policy';
 import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Clock } from '../common/clock';
-import type { OpenClockRow } from '../projections/deadlines.projection';
+import type { LateEntryRow, OpenClockRow } from '../projections/deadlines.projection';
 import { ReadModels } from '../projections/read-models.service';
-import { OverdueQuery } from './overdue-query.dto';
+import { ClockListQuery, OverdueQuery } from './overdue-query.dto';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 
 const HOUR = 3_600_000;
@@ -41,5 +41,17 @@ export class ClocksController {
       ...scope,
     });
     return { asOf: now.toISOString(), position, items: items.map((item) => ({ ...item, lateByMs: lateBy(item, now) })) };
+  }
+
+  @Get('late-entries')
+  @LogsJourneyRead()
+  @ApiOperation({
+    summary: 'Clocks met, recorded late: missed by the engine, then shown done in time by a later entry',
+    description:
+      'Each item keeps both figures: the miss (`missedAtRevision`) and the late entry (`recordedLateAtRevision`, `recordedLateAt`), with when the work was done (`stoppedAt`) and when it was due. ' +
+      'Only workflow versions whose policy recognises late entries have any. Staff see their organisation’s journeys, the auditor all; people and advocates get 403.',
+  })
+  lateEntries(@CurrentActor() actor: Actor, @Query() query: ClockListQuery): { position: string; items: LateEntryRow[] } {
+    return this.readModels.lateEntries({ clock: query.clock, fundingStream: query.fundingStream, limit: query.limit, ...listFilterFor(actor) });
   }
 }

@@ -5,14 +5,19 @@
  *
  * Each fact gets a deterministic event id from journey, clock and due time (through the
  * Idempotency-Key path), so two instances, or a restart half-way, never record it twice.
+ *
+ * A policy's late-entry grace (`clockTiming.lateEntryGraceHours`) holds back a clock that was
+ * already overdue when its starting fact was recorded (a referral typed in 80 days late): the
+ * read model's `mark_at`, and the check here against the stream, wait that long after the
+ * recording, so the work already done can be entered before the engine calls it missed.
  */
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { computeClocks } from '../../workflows';
+import { computeClocks, markableAt, type ClockInstance } from '../../workflows';
 import type { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
 import { TransitionRefusedError } from '../errors';
-import { toMachineEvent } from '../journeys/journey-records';
-import { JourneysService } from '../journeys/journeys.service';
+import { metadataOf, toMachineEvent } from '../journeys/journey-records';
+import { JourneysService, type LoadedJourney } from '../journeys/journeys.service';
 import type { OpenClockRow } from '../projections/deadlines.projection';
 import { ReadModels } from '../projections/read-models.service';
 
@@ -81,7 +86,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   private async recordMissed(row: OpenClockRow, now: Date): Promise<boolean> {
     const journey = await this.journeys.load(row.journeyId);
     const stillDue = computeClocks(journey.definition.policy, journey.events.map(toMachineEvent)).some(
-      (clock) => clock.key === row.key && clock.status === 'running' && clock.dueAt === row.dueAt && Date.parse(clock.dueAt) <= now.getTime(),
+      (clock) => clock.key === row.key && clock.status === 'running' && clock.dueAt === row.dueAt && Date.parse(markableOn(journey, clock)) <= now.getTime(),
     );
     if (!stillDue) return false;
     try {
@@ -141,6 +146,12 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     this.timer = setTimeout(() => void this.tick(), delay);
     this.timer.unref();
   }
+}
+
+/** When the clock may be recorded missed, from the `recordedAt` of the fact that started it. */
+function markableOn(journey: LoadedJourney, clock: ClockInstance): string {
+  const starter = journey.events.find((event) => event.revision === clock.startedAtRevision);
+  return markableAt(journey.definition.policy, clock, starter ? metadataOf(starter).recordedAt : undefined);
 }
 
 function heldBackKey(row: OpenClockRow): string {

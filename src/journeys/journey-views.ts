@@ -9,6 +9,7 @@ import {
   initialSnapshot,
   isEscalated,
   lateBy,
+  lateEntries,
   openClocks,
   statePath,
   summarise,
@@ -33,6 +34,11 @@ export interface JourneyView {
   escalated: boolean;
   /** Running and missed clocks, with how late each is at the time of the answer (negative: time left). */
   clocks: Array<ClockInstance & { lateByMs: number }>;
+  /**
+   * Clocks met, recorded late (v2 rule 8): missed by the engine, then shown done in time by a fact
+   * entered later. They no longer escalate; both revisions stay on show.
+   */
+  lateEntries: ClockInstance[];
 }
 
 export function journeyView(journey: LoadedJourney, role: Role, now: Date): JourneyView {
@@ -48,6 +54,7 @@ export function journeyView(journey: LoadedJourney, role: Role, now: Date): Jour
     allowed: allowedEvents(journey.definition, journey.snapshot, role),
     escalated: isEscalated(clocks),
     clocks: openClocks(clocks).map((clock) => ({ ...clock, lateByMs: lateBy(clock, now) })),
+    lateEntries: lateEntries(clocks),
   };
 }
 

@@ -1,10 +1,21 @@
 /**
  * Every open clock of every journey, with its due time: what the scheduler wakes for and what the
  * overdue list shows. Each journey's clock fold is kept so a new event is folded in without
- * re-reading the stream.
+ * re-reading the stream. Beside them, every clock "met, recorded late" (v2 rule 8): the miss the
+ * engine recorded and the later entry that showed the work done in time, for auditors.
  */
 import type Database from 'better-sqlite3';
-import { evolveClocks, initialClockFold, type ClockFold, type ClockInstance, type WorkflowRegistry } from '../../workflows';
+import {
+  evolveClocks,
+  initialClockFold,
+  lateEntries,
+  markableAt,
+  openClocks,
+  type ClockFold,
+  type ClockInstance,
+  type WorkflowPolicy,
+  type WorkflowRegistry,
+} from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
 import { prepared } from './prepared';
@@ -15,14 +26,23 @@ export interface OpenClockRow extends ClockInstance {
   fundingStream: string | null;
 }
 
-export interface OverdueFilter {
+/** A clock met, recorded late: the instance (status `met-late`) and when the late entry was recorded. */
+export interface LateEntryRow extends OpenClockRow {
+  /** The engine's `recordedAt` of the fact at `recordedLateAtRevision`. */
+  recordedLateAt: string;
+}
+
+export interface ClockListFilter {
   clock?: string;
   fundingStream?: string;
-  /** Include running clocks due before this time (ISO); missed clocks are always included. */
-  dueBefore: string;
   limit: number;
   /** Only journeys of this organisation (null: recorded without one), as the caseload table says. */
   organisation?: string | null;
+}
+
+export interface OverdueFilter extends ClockListFilter {
+  /** Include running clocks due before this time (ISO); missed clocks are always included. */
+  dueBefore: string;
 }
 
 interface StoredClock {
@@ -30,12 +50,21 @@ interface StoredClock {
   clock_key: string;
   instance: string;
   funding_stream: string | null;
+  /** When the scheduler may record a running clock missed: its due time, or later under a late-entry grace. */
+  mark_at: string;
+}
+
+interface StoredLateEntry extends Omit<StoredClock, 'mark_at'> {
+  recorded_late_at: string;
 }
 
 export class DeadlinesProjection implements Projection {
   readonly name = 'deadlines';
-  /** 2: the clock fold remembers which step each challenge would reopen (older folds lack it). */
-  readonly version = 2;
+  /**
+   * 2: the clock fold remembers which step each challenge would reopen (older folds lack it).
+   * 3: `mark_at` (late-entry grace), met-late clocks leave the open ones for `late_entries`.
+   */
+  readonly version = 3;
 
   constructor(private readonly registry: WorkflowRegistry) {}
 
@@ -50,19 +79,31 @@ export class DeadlinesProjection implements Projection {
         due_at TEXT NOT NULL,
         funding_stream TEXT,
         instance TEXT NOT NULL,
+        mark_at TEXT NOT NULL,
         PRIMARY KEY (journey_id, clock_key)
       );
-      CREATE INDEX IF NOT EXISTS open_clocks_due ON open_clocks (status, due_at);
+      CREATE INDEX IF NOT EXISTS open_clocks_mark ON open_clocks (status, mark_at);
+      CREATE TABLE IF NOT EXISTS late_entries (
+        journey_id TEXT NOT NULL,
+        clock_key TEXT NOT NULL,
+        clock TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        funding_stream TEXT,
+        recorded_late_at TEXT NOT NULL,
+        instance TEXT NOT NULL,
+        PRIMARY KEY (journey_id, clock_key, due_at)
+      );
+      CREATE INDEX IF NOT EXISTS late_entries_due ON late_entries (due_at);
     `);
   }
 
   drop(db: Database.Database): void {
-    db.exec('DROP TABLE IF EXISTS clock_folds; DROP TABLE IF EXISTS open_clocks;');
+    db.exec('DROP TABLE IF EXISTS clock_folds; DROP TABLE IF EXISTS open_clocks; DROP TABLE IF EXISTS late_entries;');
   }
 
   apply(db: Database.Database, event: StoredEvent): void {
     const journeyId = journeyIdOf(event.streamId);
-    const { workflow } = metadataOf(event);
+    const { workflow, recordedAt } = metadataOf(event);
     const { policy } = this.registry.get(workflow.id, workflow.version);
     const before = event.revision === 0 ? initialClockFold() : this.foldOf(db, journeyId);
     const after = evolveClocks(policy, before, toMachineEvent(event));
@@ -70,55 +111,69 @@ export class DeadlinesProjection implements Projection {
       journeyId,
       JSON.stringify(after),
     );
-    prepared(db, 'DELETE FROM open_clocks WHERE journey_id = ?').run(journeyId);
-    const insert = prepared(
+    this.writeOpenClocks(db, journeyId, after, policy, { revision: event.revision, recordedAt });
+    const insertLate = prepared(
       db,
-      'INSERT INTO open_clocks (journey_id, clock_key, clock, status, due_at, funding_stream, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO late_entries (journey_id, clock_key, clock, due_at, funding_stream, recorded_late_at, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const instance of after.instances.filter((candidate) => candidate.status !== 'stopped')) {
-      insert.run(journeyId, instance.key, instance.clock, instance.status, instance.dueAt, after.facts.fundingStream, JSON.stringify(instance));
+    for (const instance of lateEntries(after.instances).filter((late) => late.recordedLateAtRevision === event.revision)) {
+      insertLate.run(journeyId, instance.key, instance.clock, instance.dueAt, after.facts.fundingStream, recordedAt, JSON.stringify(instance));
     }
   }
 
-  /** The earliest due time of a running clock (after `after`, if given), or null. */
+  /**
+   * Replace the journey's open clocks. A clock's `mark_at` needs the `recordedAt` of the fact that
+   * started it: that is this event for a clock it started; an older clock keeps the one it had.
+   */
+  private writeOpenClocks(db: Database.Database, journeyId: string, fold: ClockFold, policy: WorkflowPolicy, event: { revision: number; recordedAt: string }): void {
+    const earlier = prepared(db, 'SELECT clock_key, instance, mark_at FROM open_clocks WHERE journey_id = ?').all(journeyId) as StoredClock[];
+    const markAtOf = new Map(earlier.map((row) => [startKey(JSON.parse(row.instance) as ClockInstance), row.mark_at]));
+    prepared(db, 'DELETE FROM open_clocks WHERE journey_id = ?').run(journeyId);
+    const insert = prepared(
+      db,
+      'INSERT INTO open_clocks (journey_id, clock_key, clock, status, due_at, funding_stream, instance, mark_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const instance of openClocks(fold.instances)) {
+      const markAt =
+        instance.startedAtRevision === event.revision ? markableAt(policy, instance, event.recordedAt) : (markAtOf.get(startKey(instance)) ?? instance.dueAt);
+      insert.run(journeyId, instance.key, instance.clock, instance.status, instance.dueAt, fold.facts.fundingStream, JSON.stringify(instance), markAt);
+    }
+  }
+
+  /** The earliest time a running clock may be recorded missed (after `after`, if given), or null. */
   nextDue(db: Database.Database, after = ''): string | null {
-    const row = prepared(db, "SELECT MIN(due_at) AS due FROM open_clocks WHERE status = 'running' AND due_at > ?").get(after) as {
+    const row = prepared(db, "SELECT MIN(mark_at) AS due FROM open_clocks WHERE status = 'running' AND mark_at > ?").get(after) as {
       due: string | null;
     };
     return row.due;
   }
 
-  /** Running clocks due at or before `now`: the ones the scheduler must record as missed. */
+  /** Running clocks the scheduler may record as missed at `now`: due, and past any late-entry grace. */
   due(db: Database.Database, now: string, limit: number): OpenClockRow[] {
     const rows = db
-      .prepare("SELECT * FROM open_clocks WHERE status = 'running' AND due_at <= ? ORDER BY due_at LIMIT ?")
+      .prepare("SELECT * FROM open_clocks WHERE status = 'running' AND mark_at <= ? ORDER BY mark_at LIMIT ?")
       .all(now, limit) as StoredClock[];
     return rows.map(toRow);
   }
 
   /** Missed clocks and running ones due before `dueBefore`, most urgent (earliest due) first. */
   overdue(db: Database.Database, filter: OverdueFilter): OpenClockRow[] {
-    // The organisation lives in the caseload read model (same database, same batches), so the
-    // clocks are not given a copy of it that could disagree.
-    const ofOrganisation =
-      filter.organisation === undefined ? '' : 'AND journey_id IN (SELECT journey_id FROM caseload WHERE organisation IS @organisation)';
     const rows = db
       .prepare(
         `SELECT * FROM open_clocks
-         WHERE (status = 'missed' OR due_at <= @dueBefore)
-           AND (@clock IS NULL OR clock = @clock)
-           AND (@fundingStream IS NULL OR funding_stream = @fundingStream)
-           ${ofOrganisation}
+         WHERE (status = 'missed' OR due_at <= @dueBefore) AND ${listConditions(filter)}
          ORDER BY due_at, journey_id LIMIT @limit`,
       )
-      .all({
-        clock: filter.clock ?? null,
-        fundingStream: filter.fundingStream ?? null,
-        dueBefore: filter.dueBefore,
-        limit: filter.limit,
-        ...(filter.organisation === undefined ? {} : { organisation: filter.organisation }),
-      }) as StoredClock[];
+      .all({ ...listParameters(filter), dueBefore: filter.dueBefore }) as StoredClock[];
     return rows.map(toRow);
+  }
+
+  /** Clocks met, recorded late (rule 8), earliest due first: each carries its miss and its late entry. */
+  lateEntries(db: Database.Database, filter: ClockListFilter): LateEntryRow[] {
+    const rows = db
+      .prepare(`SELECT * FROM late_entries WHERE ${listConditions(filter)} ORDER BY due_at, journey_id LIMIT @limit`)
+      .all(listParameters(filter)) as StoredLateEntry[];
+    return rows.map((row) => ({ ...toRow(row), recordedLateAt: row.recorded_late_at }));
   }
 
   private foldOf(db: Database.Database, journeyId: string): ClockFold {
@@ -128,6 +183,28 @@ export class DeadlinesProjection implements Projection {
   }
 }
 
-function toRow(row: StoredClock): OpenClockRow {
+/** Which instance of a clock: a restarted clock keeps its key but starts at a new revision. */
+function startKey(instance: ClockInstance): string {
+  return `${instance.key}@${instance.startedAtRevision}`;
+}
+
+/** The list filters both clock lists share (SQL over `clock`, `funding_stream`, `journey_id`). */
+function listConditions(filter: ClockListFilter): string {
+  // The organisation lives in the caseload read model (same database, same batches), so the
+  // clocks are not given a copy of it that could disagree.
+  const ofOrganisation = filter.organisation === undefined ? '' : 'AND journey_id IN (SELECT journey_id FROM caseload WHERE organisation IS @organisation)';
+  return `(@clock IS NULL OR clock = @clock) AND (@fundingStream IS NULL OR funding_stream = @fundingStream) ${ofOrganisation}`;
+}
+
+function listParameters(filter: ClockListFilter): Record<string, unknown> {
+  return {
+    clock: filter.clock ?? null,
+    fundingStream: filter.fundingStream ?? null,
+    limit: filter.limit,
+    ...(filter.organisation === undefined ? {} : { organisation: filter.organisation }),
+  };
+}
+
+function toRow(row: Omit<StoredClock, 'mark_at'>): OpenClockRow {
   return { ...(JSON.parse(row.instance) as ClockInstance), journeyId: row.journey_id, fundingStream: row.funding_stream };
 }

@@ -7,7 +7,7 @@ import { AppConfig } from '../config';
 import { ReadModelLagError } from '../errors';
 import { EventStore } from '../event-store/event-store';
 import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './caseload.projection';
-import { DeadlinesProjection, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
+import { DeadlinesProjection, type ClockListFilter, type LateEntryRow, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
 import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -134,7 +134,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     throw new ReadModelLagError(readModel, (after - this.runner.position).toString());
   }
 
-  /** The earliest due time of a running clock, or the earliest after `after`. */
+  /** The earliest time a running clock may be recorded missed, or the earliest after `after`. */
   nextDue(after?: Date): string | null {
     return this.deadlines.nextDue(this.db, after?.toISOString());
   }
@@ -145,6 +145,10 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   overdueClocks(filter: OverdueFilter): { items: OpenClockRow[]; position: string } {
     return { items: this.deadlines.overdue(this.db, filter), position: this.runner.position.toString() };
+  }
+
+  lateEntries(filter: ClockListFilter): { items: LateEntryRow[]; position: string } {
+    return { items: this.deadlines.lateEntries(this.db, filter), position: this.runner.position.toString() };
   }
 
   listCaseload(filter: CaseloadFilter, page: { limit: number; offset: number }): Page<CaseloadRow> {

@@ -166,6 +166,7 @@ const MATRIX_ROUTES = [
   'GET /journeys/{id}/state',
   'GET /journeys',
   'GET /clocks/overdue',
+  'GET /clocks/late-entries',
   'GET /decisions',
   'POST /journeys',
   'POST /journeys/{id}/events',
@@ -290,9 +291,11 @@ describe('the access matrix', () => {
       const ids = (items: Array<{ id?: string; journeyId?: string }>) => new Set(items.map((item) => item.id ?? item.journeyId));
       const shows = (response: typeof list) =>
         response.status === 200 ? { a: ids(response.body.items).has(a), b: ids(response.body.items).has(b) } : null;
-      actual[caller] = { caseload: [list.status, shows(list)], overdue: [overdue.status, shows(overdue)] };
+      // Which journeys the late-entry list shows by organisation: test/e2e/clocks-late-entries.e2e-spec.ts.
+      const lateEntries = await t.http().get('/clocks/late-entries').set('Authorization', auth[caller]);
+      actual[caller] = { caseload: [list.status, shows(list)], overdue: [overdue.status, shows(overdue)], lateEntries: lateEntries.status };
     }
-    const expected = Object.fromEntries(callers.map((caller) => [caller, { caseload: LISTS[caller], overdue: LISTS[caller] }]));
+    const expected = Object.fromEntries(callers.map((caller) => [caller, { caseload: LISTS[caller], overdue: LISTS[caller], lateEntries: LISTS[caller][0] }]));
     expect(actual).toEqual(expected);
   });
 

@@ -10,6 +10,7 @@ const TABLES: Record<string, string> = {
   caseload: 'journey_id',
   clock_folds: 'journey_id',
   open_clocks: 'journey_id, clock_key',
+  late_entries: 'journey_id, clock_key, due_at',
   decisions: 'journey_id, revision',
   event_counts: 'journey_id',
   checkpoints: 'name',

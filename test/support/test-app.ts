@@ -13,6 +13,7 @@ import { configureApp } from '../../src/app-setup';
 import type { Role } from '../../src/auth/actor';
 import { signToken } from '../../src/auth/tokens';
 import { Clock } from '../../src/common/clock';
+import { WorkflowRegistry } from '../../workflows';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -30,6 +31,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Receives the app's log lines (none are written by default). */
   logger?: LoggerService;
+  /** The workflow versions the app knows (e.g. with a test version as the latest); the real ones by default. */
+  registry?: WorkflowRegistry;
 }
 
 export function tempDataDir(): { dir: string; file: string; remove: () => void } {
@@ -43,6 +46,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const restoreEnv = setEnv(options.env ?? {});
   const builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  if (options.registry) builder.overrideProvider(WorkflowRegistry).useValue(options.registry);
   const moduleRef = await builder.compile().finally(restoreEnv);
   const app = moduleRef.createNestApplication({ logger: options.logger ?? false });
   configureApp(app);

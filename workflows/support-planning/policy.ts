@@ -49,6 +49,33 @@ export interface ClockPolicy {
   source: string;
 }
 
+/**
+ * How clocks read time (DOMAIN.md, v2 rules 7 and 8). Absent (v1): a clock starts and stops when
+ * its fact's `occurredAt` says, a `DeadlineMissed` stands for good once recorded, and the
+ * scheduler records a miss as soon as the clock is due.
+ */
+export interface ClockTimingPolicy {
+  /**
+   * Rule 7, "clocks run from when things happened": a clock starts and stops on its fact's
+   * effective date: `SupportStarted` on `data.startDate` (a bare date is that day's 00:00 UTC),
+   * every other fact on `occurredAt`. Support entered three weeks late keeps its review date.
+   */
+  followEffectiveDates: boolean;
+  /**
+   * Rule 8, late entries: a missed clock stopped by a fact whose effective date is on or before
+   * the due time is "met, recorded late" (status `met-late`, `missedAtRevision` kept): it no
+   * longer escalates, and the read model lists it for auditors beside the miss.
+   */
+  recogniseLateEntries: boolean;
+  /**
+   * Hours after a clock's starting fact was recorded (`recordedAt`) before the scheduler may
+   * record a miss, for a clock that was already overdue when that fact was recorded: time for
+   * the case worker to enter the work already done. Clocks due later are marked when due.
+   * 0 means no grace.
+   */
+  lateEntryGraceHours: number;
+}
+
 /** Step names of the machine that a contested decision can reopen. */
 export type ReopenableStep = 'assessment' | 'indicativeBudget' | 'signOff' | 'review';
 
@@ -73,7 +100,9 @@ export interface WorkflowPolicy {
   /** Challenge outcomes that reopen the contested step. */
   reopeningOutcomes: Array<'upheld' | 'partly-upheld'>;
   clocks: ClockPolicy[];
-  /** v2: a fact dated more than this many days before it was recorded needs a reason. */
+  /** How clocks read time; absent in v1 (see ClockTimingPolicy). */
+  clockTiming?: ClockTimingPolicy;
+  /** Rule 8 (v2): a fact dated more than this many days before it was recorded needs a reason. */
   maxBackdatingDays?: number;
   /** v2: the closed list of support categories (v1 takes free words). */
   supportCategories?: string[];
