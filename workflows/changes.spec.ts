@@ -117,6 +117,7 @@ describe('renderChanges', () => {
     expect(page).toContain('- Who may record ReviewRequested: added advocate (now: person, case-worker, advocate).');
     expect(page).toContain('- Budget a year above which the senior approver signs off: £50,000.00 → £40,000.00.');
     expect(page).toContain('- Clock “First review”: due after: 8 weeks → 6 weeks.');
+    expect(page).toContain('- Events: 0 new, 0 removed.');
     expect(page).toContain('_No new events._');
   });
 });
