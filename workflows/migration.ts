@@ -15,7 +15,6 @@ import {
   decide,
   initialSnapshot,
   replayChecked,
-  ruleDescription,
   statePath,
   type JourneySnapshot,
   type WorkflowDefinition,
@@ -140,15 +139,14 @@ function refusalOf(
   const decision = decide(definition, snapshot, event);
   // `replayChecked` stopped on it, so `decide` refuses it too; a machine that disagrees with itself is still a refusal.
   const rule = decision.ok ? 'no-matching-route' : decision.reason;
-  const explanation = (decision.ok ? undefined : decision.explanation) ?? rule;
   return {
     index,
     revision: event.meta.revision,
     type: event.type,
     version: definition.version,
     rule,
-    // The version's own wording of a guard; decide's sentence for roles and states (it names them).
-    explanation: rule === 'actorMayRecord' || rule === 'wrong-state' ? explanation : (ruleDescription(definition, rule) ?? explanation),
+    // The version's own wording of its rule, where it has one; else decide's sentence (which names roles and states).
+    explanation: definition.ruleDescriptions?.[rule] ?? (decision.ok ? rule : decision.explanation),
     atMigration,
   };
 }
