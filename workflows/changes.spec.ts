@@ -4,14 +4,13 @@
  * nothing that did not change is reported.
  */
 import { changesFromPrevious, describeChanges, renderChanges } from './changes';
-import { WorkflowRegistry } from './index';
 import type { WorkflowDefinition } from './runtime';
 import { makeGuards } from './support-planning/guards';
 import { policyV1, type WorkflowPolicy } from './support-planning/policy';
 import { supportPlanningV1 } from './support-planning/v1';
-import { ADDED_RULE, tightenedVersion } from './testing/tightened-version';
+import { ADDED_RULE, registryWithTightenedVersion, registryWithVersion1, tightenedVersion } from './testing/tightened-version';
 
-const v1 = new WorkflowRegistry().get('support-planning', 1);
+const v1 = registryWithVersion1().get('support-planning', 1);
 
 describe('describeChanges from v1 to the test v2', () => {
   const changes = describeChanges(v1, tightenedVersion);
@@ -124,8 +123,7 @@ describe('renderChanges', () => {
 
 describe('changesFromPrevious', () => {
   it('gives every version but the first its change page', () => {
-    const registry = new WorkflowRegistry();
-    registry.register(tightenedVersion);
+    const registry = registryWithTightenedVersion();
     const [first, second] = registry.list();
     expect(changesFromPrevious(registry.list(), first)).toBeNull();
     expect(changesFromPrevious(registry.list(), second)).toMatchObject({ from: 1, to: 2 });

@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowRegistry } from './index';
 import {
   definitionAfter,
   dryRunMigration,
@@ -19,11 +18,10 @@ import {
 import { replay, statePath, type JourneySnapshot } from './runtime';
 import type { JourneyEvent } from './support-planning/events';
 import { actors, fact, pathTo, toEvents, type Fact } from './testing/facts';
-import { ADDED_RULE, tightenedVersion } from './testing/tightened-version';
+import { ADDED_RULE, registryWithTightenedVersion, tightenedVersion } from './testing/tightened-version';
 
 const START = { id: 'support-planning', version: 1 };
-const registry = new WorkflowRegistry();
-registry.register(tightenedVersion);
+const registry = registryWithTightenedVersion();
 const v1 = registry.get('support-planning', 1);
 
 function migration(revision: number, from = 1, to = 2): WorkflowMigratedEvent {

@@ -7,21 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
-import { replayJourney, WorkflowRegistry, type EventType } from '../../workflows';
-import { ADDED_RULE, tightenedVersion } from '../../workflows/testing/tightened-version';
+import { replayJourney, type EventType } from '../../workflows';
+import { ADDED_RULE, registryWithTightenedVersion, registryWithVersion1, tightenedVersion } from '../../workflows/testing/tightened-version';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { metadataOf, sealEvent, streamIdOf, toMachineEvent } from '../../src/journeys/journey-records';
 import { tempDataDir, type TestApp } from '../support/test-app';
 import { runWorkflowCli, type DryRunReport } from '../../scripts/workflow';
 import { callers, capturedIo, finalProgress, openJourney, progressLines, record, recordFastTrackStory, rewriteRow, startAuditApp, STORY_NOW, type Caller } from './audit.helpers';
 
-function registryWithV2(): WorkflowRegistry {
-  const registry = new WorkflowRegistry();
-  registry.register(tightenedVersion);
-  return registry;
-}
-
-async function runOn(file: string, argv: readonly string[], registry = registryWithV2()) {
+async function runOn(file: string, argv: readonly string[], registry = registryWithTightenedVersion()) {
   const captured = capturedIo({ SQLITE_FILE: file, NODE_ENV: 'test' });
   const code = await runWorkflowCli(argv, captured.io, registry);
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
@@ -80,7 +74,8 @@ describe('npm run workflow -- migrate --dry-run', () => {
   beforeAll(async () => {
     data = tempDataDir();
     const auth = await callers();
-    const t = await startAuditApp({ file: data.file });
+    // New journeys start on version 1 here (WORKFLOW_VERSION, issue 13), whatever the deployment's default.
+    const t = await startAuditApp({ file: data.file, env: { WORKFLOW_VERSION: '1' } });
     try {
       passes = await recordFastTrackStory(t, auth);
       refused = await recordApprovedShort(t, auth);
@@ -143,7 +138,7 @@ describe('npm run workflow -- migrate --dry-run', () => {
     const store = new SqliteEventStore(data.file, { readonly: true });
     try {
       const stored = await store.readStream(streamIdOf(migrated));
-      const result = replayJourney(registryWithV2(), metadataOf(stored[0]).workflow, stored.map(toMachineEvent));
+      const result = replayJourney(registryWithTightenedVersion(), metadataOf(stored[0]).workflow, stored.map(toMachineEvent));
       expect(result.refusal).toBeNull();
       expect(result.definition).toBe(tightenedVersion);
       expect(result.segments).toEqual([
@@ -176,7 +171,7 @@ describe('npm run workflow -- migrate --dry-run', () => {
   });
 
   it('exits 2 when the stored journeys are on a version the build does not have', async () => {
-    const { code, stderr } = await runOn(data.file, ['migrate', '--to', '1', '--dry-run'], new WorkflowRegistry());
+    const { code, stderr } = await runOn(data.file, ['migrate', '--to', '1', '--dry-run'], registryWithVersion1());
     expect(code).toBe(2);
     expect(stderr).toMatch(/unknown workflow support-planning v2/);
   });

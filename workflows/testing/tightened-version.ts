@@ -7,6 +7,7 @@
 import { and, setup } from 'xstate';
 import { deepFreeze } from '../deep-freeze';
 import { guardNames } from '../diagram';
+import { WorkflowRegistry } from '../index';
 import type { WorkflowDefinition } from '../runtime';
 import { annualPence, planTotalPence, type JourneyContext } from '../support-planning/context';
 import type { JourneyEvent } from '../support-planning/events';
@@ -69,3 +70,15 @@ export const tightenedVersion: WorkflowDefinition = {
     approverDidNotDraftPlan: `${GUARD_DESCRIPTIONS.approverDidNotDraftPlan} (Reworded for the test version.)`,
   },
 };
+
+/** Version 1 as the engine registers it, alone: tests must not depend on which later versions production has. */
+export function registryWithVersion1(): WorkflowRegistry {
+  return new WorkflowRegistry([new WorkflowRegistry().get('support-planning', 1)]);
+}
+
+/** Version 1 and this test version 2, whatever versions production registers. */
+export function registryWithTightenedVersion(): WorkflowRegistry {
+  const registry = registryWithVersion1();
+  registry.register(tightenedVersion);
+  return registry;
+}
