@@ -64,6 +64,8 @@ export class WorkflowRegistry {
 }
 
 export * from './runtime';
+export * from './migration';
+export * from './changes';
 export * from './summary';
 export * from './support-planning/events';
 export type { JourneyContext } from './support-planning/context';

@@ -33,6 +33,8 @@ export interface WorkflowDefinition {
   facts: FactSchemas;
   /** What the journey must hold before an event is offered as allowed (see makePreconditions). */
   preconditions?: Partial<Record<EventType, (context: JourneyContext) => boolean>>;
+  /** This version's plain-language rule statements, where they differ from GUARD_DESCRIPTIONS (see ruleDescription). */
+  ruleDescriptions?: Readonly<Record<string, string>>;
 }
 
 /** Every version of support-planning shares the v1 context and event types. */
@@ -55,6 +57,11 @@ export type Decision =
       state: string;
       allowed: EventType[];
     };
+
+/** A rule's statement as this version words it: its own `ruleDescriptions`, else the shared GUARD_DESCRIPTIONS. */
+export function ruleDescription(definition: WorkflowDefinition, name: string): string | undefined {
+  return definition.ruleDescriptions?.[name] ?? GUARD_DESCRIPTIONS[name];
+}
 
 export function initialSnapshot(definition: WorkflowDefinition): JourneySnapshot {
   const [snapshot] = initialTransition(definition.machine);
