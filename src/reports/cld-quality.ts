@@ -64,7 +64,7 @@ function finding(row: CldRow, rule: FindingRule, column: CldHeader, message: str
 function mandatoryBlanks(row: CldRow): Finding[] {
   return (Object.entries(MANDATORY) as Array<[CldHeader, Condition]>)
     .filter(([column, mandatory]) => mandatory(row) && row[column].trim() === '')
-    .map(([column]) => finding(row, 'mandatory-blank', column, `${column} is mandatory on a ${row['Event Type']} row and is blank`));
+    .map(([column]) => finding(row, 'mandatory-blank', column, `${column} is mandatory on ${row['Event Type']} rows and is blank`));
 }
 
 function codeFindings(row: CldRow): Finding[] {
