@@ -20,13 +20,39 @@ async function report(file: string, argv: string[]) {
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
 
-/** The CSV as rows keyed by header (the fixtures hold no commas or quotes, so a split is exact). */
+/** One CSV line's fields, quotes undone (RFC 4180), read independently of the writer under test. */
+function fieldsOf(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < line.length; index += 1) {
+    const char = line[index];
+    if (quoted && char === '"' && line[index + 1] === '"') {
+      field += '"';
+      index += 1;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (char === ',' && !quoted) {
+      fields.push(field);
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  return [...fields, field];
+}
+
+/** The CSV as rows keyed by header (no fixture value holds a line break). */
 function readCsv(path: string): Array<Record<string, string>> {
   const text = readFileSync(path, 'utf8');
-  expect(text).not.toContain('"');
+  expect(text.endsWith('\r\n')).toBe(true);
   const [header, ...lines] = text.split('\r\n').filter((line) => line !== '');
-  expect(header.split(',')).toEqual(HEADERS);
-  return lines.map((line) => Object.fromEntries(line.split(',').map((value, index) => [HEADERS[index], value])));
+  expect(fieldsOf(header)).toEqual(HEADERS);
+  return lines.map((line) => {
+    const fields = fieldsOf(line);
+    expect(fields).toHaveLength(HEADERS.length);
+    return Object.fromEntries(fields.map((value, index) => [HEADERS[index], value]));
+  });
 }
 
 /** A row as the return must hold it: every column named here, every other column empty. */
