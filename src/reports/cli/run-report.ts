@@ -131,6 +131,9 @@ async function logReads(context: ReportContext, journeyIds: readonly string[], r
   }
 }
 
+/** Findings listed on the terminal; the summary file lists them all. */
+const PRINTED_FINDINGS = 20;
+
 function summaryFileOf(out: string): string {
   return `${out.replace(/\.csv$/i, '')}.summary.txt`;
 }
@@ -148,10 +151,10 @@ export async function cldCommand(context: ReportContext, options: Options): Prom
   const report = buildCldReport(await readJourneys(context, asRecordedBy), { period, laCode });
   const detail = `from=${period.from};to=${period.to}${asRecordedBy ? `;as-recorded-by=${asRecordedBy}` : ''}`;
   await logReads(context, report.includedJourneys, 'CLI report cld', detail);
-  const summary = describeCldReport(report, { period, laCode, asRecordedBy });
+  const summaryContext = { period, laCode, asRecordedBy };
   context.io.writeFile(options.out, toCsv(CLD_HEADERS, report.rows));
-  context.io.writeFile(summaryFileOf(options.out), `${summary.join('\n')}\n`);
-  summary.forEach((line) => context.io.out(line));
+  context.io.writeFile(summaryFileOf(options.out), `${describeCldReport(report, summaryContext).join('\n')}\n`);
+  describeCldReport(report, summaryContext, PRINTED_FINDINGS).forEach((line) => context.io.out(line));
   context.io.err(`wrote ${report.rows.length} rows to ${options.out} and the summary to ${summaryFileOf(options.out)}`);
   return errorsOf(report).length === 0 ? EXIT.ok : EXIT.broken;
 }
