@@ -9,7 +9,7 @@ import { SqliteAccessLog } from '../../src/access-log/access-log';
 import { CLD_COLUMNS } from '../../src/reports/cld-columns';
 import { runReport } from '../../src/reports/cli/run-report';
 import { capturedIo } from '../e2e/audit.helpers';
-import { JOURNEYS, PEOPLE, allStories, seedStore, storyA } from './report-fixtures';
+import { JOURNEYS, PEOPLE, allStories, seedStore, storyA, storyG } from './report-fixtures';
 
 const LA = 'E06000999';
 const HEADERS = CLD_COLUMNS.map((column) => column.header);
@@ -212,6 +212,15 @@ describe('npm run report -- cld', () => {
     } finally {
       await log.close();
     }
+  });
+
+  it('leaves out and names a journey whose record the workflow refuses, rather than report facts it never accepted', async () => {
+    const broken = await seedStore([storyA(), storyG()]);
+    const run = await report(broken, ['cld', '--from', '2026-07-01', '--to', '2026-09-30', '--out', join(dirname(broken), 'cld.csv'), '--la-code', LA]);
+
+    expect(readCsv(join(dirname(broken), 'cld.csv'))).toEqual([A.request, A.assessment, A.service, A.review]);
+    expect(run.stdout).toContain(`EXCLUDED journey ${storyG().journeyId}: revision 1 (SupportStarted) is refused by the workflow`);
+    expect(run.code).toBe(1);
   });
 
   it('refuses bad arguments with exit 2, naming the option and the rule, and writes nothing', async () => {

@@ -6,7 +6,8 @@
  *
  * Reads the event file through the EventStore port (opened read-only), writes the access log
  * first (a report is a read of every journey it includes), then the files. Exit 0: the return is
- * clean; 1: it has data-quality errors (the summary names them); 2: the command could not run.
+ * clean; 1: it has data-quality errors or left out a journey the workflow refuses (the summary
+ * names them); 2: the command could not run.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -29,7 +30,7 @@ export const USAGE = `usage: npm run report -- <command> [options]
 Both: [--as-recorded-by <YYYY-MM-DD or ISO time>] the record as it stood then (later facts left out)
       [--file <sqlite>] the event file (default SQLITE_FILE); [--as <name>] who to log the read as
 Every journey a report includes is logged as read in the access log beside the event file.
-Exit 0: clean; 1: the return has data-quality errors; 2: the command could not run.`;
+Exit 0: clean; 1: data-quality errors, or a journey the workflow refuses (left out, named); 2: the command could not run.`;
 
 const OPTIONS = {
   from: { type: 'string' },
@@ -156,7 +157,8 @@ export async function cldCommand(context: ReportContext, options: Options): Prom
   context.io.writeFile(summaryFileOf(options.out), `${describeCldReport(report, summaryContext).join('\n')}\n`);
   describeCldReport(report, summaryContext, PRINTED_FINDINGS).forEach((line) => context.io.out(line));
   context.io.err(`wrote ${report.rows.length} rows to ${options.out} and the summary to ${summaryFileOf(options.out)}`);
-  return errorsOf(report).length === 0 ? EXIT.ok : EXIT.broken;
+  // A journey left out is a hole in the return, as much as an error in a row.
+  return errorsOf(report).length === 0 && report.excluded.length === 0 ? EXIT.ok : EXIT.broken;
 }
 
 function phbLines(counts: PhbCounts, at: string): string[] {
