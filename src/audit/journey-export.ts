@@ -211,8 +211,7 @@ export function describe(event: JourneyEvent): string {
       return `Access to the record asked for by ${event.data.requestedBy}`;
     case 'AccessRequestAnswered':
       return `Access request at revision ${event.data.requestRevision} answered: ${event.data.given}`;
-    case 'WorkflowMigrated':
-      return `Journey moved from workflow version ${event.data.from} to ${event.data.to}`;
+
     default: {
       const unexpected: never = event;
       return `Unknown event ${String((unexpected as { type: unknown }).type)}`;

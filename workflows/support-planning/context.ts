@@ -327,7 +327,6 @@ export function evolve(context: JourneyContext, event: JourneyEvent): JourneyCon
     // machine never accepts them.
     case 'AccessRequested':
     case 'AccessRequestAnswered':
-    case 'WorkflowMigrated':
       return next;
     default: {
       const unexpected: never = event;

@@ -265,11 +265,7 @@ export interface AccessRequestAnsweredData {
   requestRevision: number;
   given: string;
 }
-/** A journey moved from one workflow version to the next: handled by the runtime, not by a machine. */
-export interface WorkflowMigratedData {
-  from: number;
-  to: number;
-}
+
 
 /** Event type → its data. The single list of the vocabulary. */
 export interface EventDataMap {
@@ -294,13 +290,12 @@ export interface EventDataMap {
   JourneyClosed: JourneyClosedData;
   AccessRequested: AccessRequestedData;
   AccessRequestAnswered: AccessRequestAnsweredData;
-  WorkflowMigrated: WorkflowMigratedData;
 }
 
 export type EventType = keyof EventDataMap;
 
 /** Events that only version 2 knows; v1's vocabulary is the rest. */
-export const V2_ONLY_EVENT_TYPES = ['AccessRequested', 'AccessRequestAnswered', 'WorkflowMigrated'] as const;
+export const V2_ONLY_EVENT_TYPES = ['AccessRequested', 'AccessRequestAnswered'] as const;
 export type EventTypeV1 = Exclude<EventType, (typeof V2_ONLY_EVENT_TYPES)[number]>;
 
 export const EVENT_TYPES: readonly EventType[] = [
@@ -325,7 +320,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   'JourneyClosed',
   'AccessRequested',
   'AccessRequestAnswered',
-  'WorkflowMigrated',
 ];
 
 /** One fact as the machine sees it: a discriminated union on `type`. */

@@ -225,7 +225,7 @@ export function factSchemasV1(options: FactShapeOptions) {
 /**
  * Version 2's facts: v1's, with a closed list of support categories, the plan's setting, advice
  * when not eligible, more bases of appointment, optional Client Level Data detail, and the events
- * of subject access and migration.
+ * of subject access. (A migration is the runtime's event, not a version's: workflows/migration.ts.)
  */
 export function factSchemasV2(options: FactShapeOptions & { supportCategories: readonly string[] }) {
   const v1 = factSchemasV1(options);
@@ -241,7 +241,6 @@ export function factSchemasV2(options: FactShapeOptions & { supportCategories: r
     SupportPlanSubmitted: v1.SupportPlanSubmitted.extend({ overridesPreference: overrides.optional() }),
     AccessRequested: z.strictObject({ requestedBy: text(SHORT_TEXT), what: text(LONG_TEXT).optional() }),
     AccessRequestAnswered: z.strictObject({ requestRevision: revision, given: text(LONG_TEXT) }),
-    WorkflowMigrated: z.strictObject({ from: z.int().min(1), to: z.int().min(1) }),
   } satisfies FactSchemas;
 }
 

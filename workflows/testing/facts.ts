@@ -47,7 +47,6 @@ const DEFAULT_ACTOR: Record<EventType, Actor> = {
   JourneyClosed: actors.caseWorker,
   AccessRequested: actors.person,
   AccessRequestAnswered: actors.caseWorker,
-  WorkflowMigrated: actors.approver,
 };
 
 const DEFAULT_DATA: EventDataMap = {
@@ -99,7 +98,6 @@ const DEFAULT_DATA: EventDataMap = {
   JourneyClosed: { reason: 'died' },
   AccessRequested: { requestedBy: 'person-1', what: 'Everything you hold about me' },
   AccessRequestAnswered: { requestRevision: 1, given: 'The journey export and the access log, sent by secure email' },
-  WorkflowMigrated: { from: 1, to: 2 },
 };
 
 /** A fact of the given type: defaults overridden by `data`, recorded by the usual role. */

@@ -10,7 +10,8 @@ import { guardNames } from '../diagram';
 import { WorkflowRegistry } from '../index';
 import type { WorkflowDefinition } from '../runtime';
 import { annualPence, planTotalPence, type JourneyContext } from '../support-planning/context';
-import type { JourneyEvent } from '../support-planning/events';
+import { APPOINTMENT_BASES_V1, type JourneyEvent } from '../support-planning/events';
+import { factSchemasV1 } from '../support-planning/facts';
 import { GUARD_DESCRIPTIONS, makeGuards, makePreconditions } from '../support-planning/guards';
 import { policyV1, type WorkflowPolicy } from '../support-planning/policy';
 import { supportPlanningV1 } from '../support-planning/v1';
@@ -64,6 +65,7 @@ export const tightenedVersion: WorkflowDefinition = {
   version: TIGHTENED_VERSION,
   machine,
   policy: tightenedPolicy,
+  facts: factSchemasV1({ appointmentBases: APPOINTMENT_BASES_V1 }),
   preconditions: makePreconditions(tightenedPolicy),
   ruleDescriptions: {
     [ADDED_RULE]: 'The final budget approved covers the cost of the plan it approves, over the same period.',
