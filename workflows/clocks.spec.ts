@@ -169,23 +169,23 @@ describe('stopping clocks', () => {
 });
 
 describe('pinned policy values', () => {
-  it('changing the fast-track timescale in v2 leaves v1 journeys’ clocks as they were', () => {
+  it('changing the fast-track timescale in a later version leaves v1 journeys’ clocks as they were', () => {
     const registry = new WorkflowRegistry();
-    const v2: WorkflowDefinition = {
+    const later: WorkflowDefinition = {
       ...v1,
-      version: 2,
+      version: 9,
       policy: {
         ...policyV1,
-        version: 2,
+        version: 9,
         clocks: policyV1.clocks.map((clock) => (clock.id === 'fast-track-care-in-place' ? { ...clock, due: { hours: 24 } } : clock)),
       },
     };
-    registry.register(v2);
+    registry.register(later);
     const facts = [fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: '2026-01-05T09:00:00.000Z' })];
     const dueOn = (definition: WorkflowDefinition) =>
       clocksOf(facts, definition).find((instance) => instance.clock === 'fast-track-care-in-place')?.dueAt;
     expect(dueOn(registry.get('support-planning', 1))).toBe('2026-01-07T09:00:00.000Z');
-    expect(dueOn(registry.get('support-planning', 2))).toBe('2026-01-06T09:00:00.000Z');
+    expect(dueOn(registry.get('support-planning', 9))).toBe('2026-01-06T09:00:00.000Z');
   });
 });
 

@@ -5,10 +5,13 @@
  */
 import type { WorkflowDefinition } from './runtime';
 import { makePreconditions } from './support-planning/guards';
-import { factSchemasV1 } from './support-planning/facts';
-import { APPOINTMENT_BASES_V1 } from './support-planning/events';
+import { factSchemasV1, factSchemasV2 } from './support-planning/facts';
+import { APPOINTMENT_BASES_V1, APPOINTMENT_BASES_V2 } from './support-planning/events';
 import { policyV1 } from './support-planning/policy';
 import { supportPlanningV1 } from './support-planning/v1';
+import { GUARD_DESCRIPTIONS_V2, makePreconditionsV2 } from './support-planning/guards-v2';
+import { policyV2 } from './support-planning/policy-v2';
+import { supportPlanningV2 } from './support-planning/v2';
 
 export class UnknownWorkflowError extends Error {
   readonly code = 'WORKFLOW.UNKNOWN';
@@ -29,10 +32,20 @@ const definitions: WorkflowDefinition[] = [
     facts: factSchemasV1({ appointmentBases: APPOINTMENT_BASES_V1 }),
     preconditions: makePreconditions(policyV1),
   },
+  {
+    id: SUPPORT_PLANNING,
+    version: 2,
+    machine: supportPlanningV2,
+    policy: policyV2,
+    facts: factSchemasV2({ appointmentBases: APPOINTMENT_BASES_V2, supportCategories: policyV2.supportCategories ?? [] }),
+    preconditions: makePreconditionsV2(policyV2),
+    ruleDescriptions: GUARD_DESCRIPTIONS_V2,
+  },
 ];
 
 export class WorkflowRegistry {
   private readonly byKey = new Map<string, WorkflowDefinition>();
+  private startVersion: number | undefined;
 
   constructor(initial: readonly WorkflowDefinition[] = definitions) {
     initial.forEach((definition) => this.register(definition));
@@ -51,7 +64,21 @@ export class WorkflowRegistry {
     return definition;
   }
 
-  /** The version new journeys start on. */
+  /**
+   * The deployment's choice of the version new journeys of support-planning start on
+   * (WORKFLOW_VERSION); without one, the latest. Journeys already open keep theirs.
+   */
+  startingOn(version: number | undefined): this {
+    if (version !== undefined) this.startVersion = this.get(SUPPORT_PLANNING, version).version;
+    return this;
+  }
+
+  /** The version new journeys start on: the deployment's choice, or the latest registered. */
+  current(id: string): WorkflowDefinition {
+    return id === SUPPORT_PLANNING && this.startVersion !== undefined ? this.get(id, this.startVersion) : this.latest(id);
+  }
+
+  /** The latest version registered. */
   latest(id: string): WorkflowDefinition {
     const versions = this.list().filter((definition) => definition.id === id);
     if (versions.length === 0) throw new UnknownWorkflowError(id);

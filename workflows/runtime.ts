@@ -225,5 +225,5 @@ export function decide(definition: WorkflowDefinition, snapshot: JourneySnapshot
   if (!reason) {
     return refuse('refused', 'no-matching-route', `no transition of ${state} accepts this ${event.type}`);
   }
-  return refuse('refused', reason, GUARD_DESCRIPTIONS[reason] ?? reason);
+  return refuse('refused', reason, ruleDescription(definition, reason) ?? reason);
 }

@@ -46,6 +46,8 @@ export interface AppConfigValues {
   rateLimitWritesPerMinute?: number;
   /** Browser origins allowed by CORS; empty (the default) means CORS stays closed. */
   corsOrigins?: readonly string[];
+  /** The support-planning version new journeys start on (WORKFLOW_VERSION); the latest by default. */
+  workflowVersion?: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export class AppConfig implements AppConfigValues {
   readonly authOrgClaim: string;
   readonly rateLimitWritesPerMinute: number;
   readonly corsOrigins: readonly string[];
+  readonly workflowVersion?: number;
 
   /** Values left out take the defaults above, so a test can build a config from the few it needs. */
   constructor(values: AppConfigValues) {
@@ -86,6 +89,7 @@ export class AppConfig implements AppConfigValues {
     this.authOrgClaim = values.authOrgClaim ?? DEFAULT_ORG_CLAIM;
     this.rateLimitWritesPerMinute = values.rateLimitWritesPerMinute ?? DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE;
     this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
+    this.workflowVersion = values.workflowVersion;
     Object.freeze(this);
   }
 
@@ -111,6 +115,7 @@ export class AppConfig implements AppConfigValues {
       authOrgClaim: this.authOrgClaim,
       rateLimitWritesPerMinute: this.rateLimitWritesPerMinute,
       corsOrigins: this.corsOrigins,
+      workflowVersion: this.workflowVersion,
     };
   }
 }

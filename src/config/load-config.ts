@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SUPPORT_PLANNING, WorkflowRegistry } from '../../workflows';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -58,6 +59,7 @@ export interface ParsedEnv {
   authOrgClaim: string;
   rateLimitWritesPerMinute: number;
   corsOrigins: string[];
+  workflowVersion: number;
 }
 
 /**
@@ -85,6 +87,7 @@ export function loadConfig(env: Env): AppConfig {
     authOrgClaim: parsed.authOrgClaim,
     rateLimitWritesPerMinute: parsed.rateLimitWritesPerMinute,
     corsOrigins: parsed.corsOrigins,
+    workflowVersion: parsed.workflowVersion,
   });
 }
 
@@ -119,6 +122,7 @@ export function parseEnv(env: Env): ParsedEnv {
     issues,
   );
   const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
+  const workflowVersion = parseWorkflowVersion(value(env, 'WORKFLOW_VERSION'), issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     port,
@@ -135,7 +139,18 @@ export function parseEnv(env: Env): ParsedEnv {
     authOrgClaim,
     rateLimitWritesPerMinute,
     corsOrigins,
+    workflowVersion,
   };
+}
+
+/** The support-planning version new journeys start on: a registered one, the latest by default. */
+function parseWorkflowVersion(raw: string | undefined, issues: ConfigIssue[]): number {
+  const versions = new WorkflowRegistry().list().filter((definition) => definition.id === SUPPORT_PLANNING).map((definition) => definition.version);
+  const latest = Math.max(...versions);
+  if (raw === undefined) return latest;
+  if (/^\d+$/.test(raw) && versions.includes(Number(raw))) return Number(raw);
+  issues.push({ variable: 'WORKFLOW_VERSION', rule: `must be a registered version of ${SUPPORT_PLANNING}: ${versions.join(', ')} (got ${shown(raw)})` });
+  return latest;
 }
 
 /** Path of the development secret file for a given database file. */

@@ -138,7 +138,7 @@ export class JourneysService {
       actor,
       input: { ...input, type: 'ReferralReceived' },
       options,
-      opensOn: this.registry.latest(SUPPORT_PLANNING),
+      opensOn: this.registry.current(SUPPORT_PLANNING),
       idempotency: keyed(scope, journeyId, 'open', { ...input, type: 'ReferralReceived' }, options),
     };
     return this.lock.run(journeyId, () => this.handleWithRetry(command));

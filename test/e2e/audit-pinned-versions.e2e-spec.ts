@@ -1,7 +1,7 @@
 /**
- * Versions are pinned: a journey written under workflow v1 replays identically after a v2 is
- * registered (here a test-only v2 whose rules would refuse that very journey), while new
- * journeys start on v2. The service is restarted on the same file between the two.
+ * Versions are pinned: a journey written under workflow v1 replays identically after a later version is
+ * registered (here a test-only v3 whose rules would refuse that very journey), while new
+ * journeys start on it. The service is restarted on the same file between the two.
  */
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -18,23 +18,23 @@ import { toMachineEvent } from '../../src/journeys/journey-records';
 import { TEST_SECRET, tempDataDir, type TestApp } from '../support/test-app';
 import { STORY_NOW, callers, capturedIo, dataOf, openJourney, recordFastTrackStory, type Caller } from './audit.helpers';
 
-/** Test-only v2: preferences may no longer be recorded by the person themself (only staff and advocates). */
-const policyV2: WorkflowPolicy = {
+/** Test-only v3: preferences may no longer be recorded by the person themself (only staff and advocates). */
+const laterPolicy: WorkflowPolicy = {
   ...policyV1,
-  version: 2,
+  version: 3,
   rolesPerEvent: { ...policyV1.rolesPerEvent, PreferenceRecorded: ['case-worker', 'advocate'] },
 };
-const v2: WorkflowDefinition = {
+const later: WorkflowDefinition = {
   id: 'support-planning',
-  version: 2,
-  machine: supportPlanningV1.provide({ guards: makeGuards(policyV2) }),
-  policy: policyV2,
+  version: 3,
+  machine: supportPlanningV1.provide({ guards: makeGuards(laterPolicy) }),
+  policy: laterPolicy,
   facts: new WorkflowRegistry().get('support-planning', 1).facts,
 };
 
-function registryWithV2(): WorkflowRegistry {
+function registryWithLaterVersion(): WorkflowRegistry {
   const registry = new WorkflowRegistry();
-  registry.register(v2);
+  registry.register(later);
   return registry;
 }
 
@@ -64,7 +64,7 @@ async function readEverything(t: TestApp, id: string, auditor: string): Promise<
   return answers;
 }
 
-describe('a v1 journey after v2 is registered', () => {
+describe('a v1 journey after a later version (3) is registered', () => {
   let auth: Record<Caller, string>;
   let data: ReturnType<typeof tempDataDir>;
   let id: string;
@@ -74,11 +74,11 @@ describe('a v1 journey after v2 is registered', () => {
   beforeAll(async () => {
     auth = await callers();
     data = tempDataDir();
-    const first = await startWith(data.file, new WorkflowRegistry());
+    const first = await startWith(data.file, new WorkflowRegistry().startingOn(1));
     id = await recordFastTrackStory(first, auth);
     underV1 = await readEverything(first, id, auth.auditor);
     await first.close();
-    t = await startWith(data.file, registryWithV2());
+    t = await startWith(data.file, registryWithLaterVersion());
   });
   afterAll(async () => {
     await t.close();
@@ -89,7 +89,7 @@ describe('a v1 journey after v2 is registered', () => {
     const store = new SqliteEventStore(data.file, { readonly: true });
     const events = (await store.readStream(`journey-${id}`)).map(toMachineEvent);
     await store.close();
-    const underV2 = replayChecked(v2, events);
+    const underV2 = replayChecked(later, events);
     expect(underV2.refusedAt).toBe(1);
     expect(underV2.refusal).toMatchObject({ ok: false, kind: 'forbidden', reason: 'actorMayRecord' });
   });
@@ -101,7 +101,7 @@ describe('a v1 journey after v2 is registered', () => {
 
   it('the audit CLI with v2 registered verifies it on v1', async () => {
     const captured = capturedIo({ SQLITE_FILE: data.file });
-    expect(await runAudit(['verify', '--journey', id], captured.io, registryWithV2())).toBe(0);
+    expect(await runAudit(['verify', '--journey', id], captured.io, registryWithLaterVersion())).toBe(0);
     expect(captured.stdout()).toContain(`journey ${id}: 9 events, support-planning v1, chain intact, replay consistent`);
   });
 
@@ -111,10 +111,10 @@ describe('a v1 journey after v2 is registered', () => {
 
     const fresh = await openJourney(t, auth.caseWorker, { personId: '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b' });
     const opened = await t.http().get(`/journeys/${fresh}`).set('Authorization', auth.auditor).expect(200);
-    expect(opened.body.workflow).toEqual({ id: 'support-planning', version: 2 });
+    expect(opened.body.workflow).toEqual({ id: 'support-planning', version: 3 });
     const refused = await t.http().post(`/journeys/${fresh}/events`).set('Authorization', auth.person).send(preference).expect(403);
     expect(refused.body.message).toContain('PreferenceRecorded');
     const verified = await t.http().get(`/journeys/${fresh}/verify`).set('Authorization', auth.auditor).expect(200);
-    expect(verified.body).toMatchObject({ workflow: { id: 'support-planning', version: 2 }, replay: { consistent: true } });
+    expect(verified.body).toMatchObject({ workflow: { id: 'support-planning', version: 3 }, replay: { consistent: true } });
   });
 });

@@ -17,6 +17,7 @@ import type {
   JourneyEvent,
   PersonAgreement,
   Route,
+  Setting,
   Support,
   EligibilityOutcome,
 } from './events';
@@ -41,6 +42,8 @@ export interface PlanVersion {
   draftedBy: string;
   draftedAt: string;
   revision: number;
+  /** v2: where the care is given. */
+  setting?: Setting;
 }
 
 export interface Preference {
@@ -100,7 +103,27 @@ export interface JourneyContext {
   closure: { reason: ClosureReason | 'support-ended-at-review'; at: string; revision: number } | null;
   lastRevision: number;
   lastOccurredAt: string | null;
+  /** v2 (context-v2.ts): the stream the referral named; `fundingStream` is then the funding in force. */
+  referralFundingStream?: FundingStream;
+  /** v2: the open step the journey is at, so closure can remember where it closed from. */
+  currentStep?: OpenStep;
+  /** v2: the step a closure closed the journey from, reopened if a challenge to the closure is upheld. */
+  closedFrom?: OpenStep | null;
+  /** v2: subject access requests not yet answered, by the revision of the request. */
+  accessRequests?: Record<string, { requestedBy: string; requestedAt: string }>;
 }
+
+/** The steps of an open journey (the children of `open` in every version's machine). */
+export type OpenStep =
+  | 'referral'
+  | 'assessment'
+  | 'notEligible'
+  | 'indicativeBudget'
+  | 'supportPlanning'
+  | 'signOff'
+  | 'approved'
+  | 'liveSupport'
+  | 'review';
 
 export function initialContext(): JourneyContext {
   return {

@@ -22,6 +22,10 @@ export const ROUTING_GUARDS = [
   'reviewRevisesPlan',
   'reviewReassesses',
   'reviewEndsSupport',
+  // Version 2's (guards-v2.ts).
+  'supportIsLive',
+  'supportIsNotLive',
+  'reopensClosedStep',
 ] as const;
 
 /** Plain-language statement of every guard, for the generated rules table and API errors. */

@@ -77,7 +77,7 @@ export interface ClockTimingPolicy {
 }
 
 /** Step names of the machine that a contested decision can reopen. */
-export type ReopenableStep = 'assessment' | 'indicativeBudget' | 'signOff' | 'review';
+export type ReopenableStep = 'assessment' | 'indicativeBudget' | 'signOff' | 'review' | 'closure';
 
 export interface WorkflowPolicy {
   workflowId: string;
