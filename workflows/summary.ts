@@ -32,6 +32,18 @@ export interface JourneySummary {
   resolvedChallenges: JourneyContext['resolvedChallenges'];
   missedDeadlines: JourneyContext['missedDeadlines'];
   closure: JourneyContext['closure'];
+  /** v2: the stream the referral named (`fundingStream` is then the funding in force). */
+  referralFundingStream?: JourneyContext['referralFundingStream'];
+  /** v2: the step a closure closed from, which an upheld challenge to it reopens. */
+  closedFrom?: JourneyContext['closedFrom'];
+  /** v2: subject access requests not yet answered, by the revision of the request. */
+  accessRequests?: JourneyContext['accessRequests'];
+}
+
+/** What only version 2 remembers; absent for v1 journeys, so their summaries stay as they were. */
+function versionTwoFacts(context: JourneyContext): Partial<JourneySummary> {
+  if (context.referralFundingStream === undefined) return {};
+  return { referralFundingStream: context.referralFundingStream, closedFrom: context.closedFrom ?? null, accessRequests: context.accessRequests ?? {} };
 }
 
 function statusOf(step: string): JourneyStatus {
@@ -72,5 +84,6 @@ export function summarise(definition: WorkflowDefinition, snapshot: JourneySnaps
     resolvedChallenges: context.resolvedChallenges,
     missedDeadlines: context.missedDeadlines,
     closure: context.closure,
+    ...versionTwoFacts(context),
   };
 }

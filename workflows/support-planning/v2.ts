@@ -52,6 +52,8 @@ export const supportPlanningV2 = setup({
   actions: {
     record: assign(({ context, event }) => evolveV2(context, event)),
     enterStep: assign((_, params: { step: OpenStep }) => ({ currentStep: params.step })),
+    /** Rule 9: an upheld challenge to a closure undoes it; the journey is open again where it was. */
+    reopenClosure: assign({ closure: null, closedFrom: null }),
   },
 }).createMachine({
   id: 'support-planning',
@@ -70,7 +72,7 @@ export const supportPlanningV2 = setup({
       ...REOPENABLE_AFTER_CLOSURE.map((reopened) => ({
         guard: and([...RESOLVES, { type: 'reopensClosedStep', params: { step: reopened } }]),
         target: `.open.${reopened}`,
-        actions: 'record' as const,
+        actions: ['record', 'reopenClosure'] as const,
       })),
       { guard: and([...RESOLVES]), actions: 'record' },
     ],
