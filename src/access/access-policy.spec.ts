@@ -101,7 +101,7 @@ describe('listFilterFor', () => {
 });
 
 describe('relationsOf: read from the journey’s own events', () => {
-  const definition = new WorkflowRegistry().latest(SUPPORT_PLANNING);
+  const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 1);
   const JOURNEY_ID = '33333333-3333-4333-8333-333333333333';
 
   /** Stored events as the journeys service writes them: the organisation rides on the actor in metadata. */

@@ -1,7 +1,7 @@
 /**
  * Real journeys for read-model and store-copy tests: the four golden histories (recorded stories
  * the workflow accepts fact by fact) and one more with a decision that overrides a preference and
- * is challenged twice. Each is sealed exactly as the engine seals a fact (`sealEvent`: metadata,
+ * is challenged twice. Each is sealed exactly as the engine seals a fact (`sealFact`: metadata,
  * hash chain), under a fresh journey id, so a store filled from here looks like a service's.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { v5 as uuidv5 } from 'uuid';
 import { SUPPORT_PLANNING, WorkflowRegistry, replay, type JourneyEvent } from '../../workflows';
 import { actors, fact, toEvents } from '../../workflows/testing/facts';
 import type { EventStore, NewEvent, StoredEvent } from '../../src/event-store/event-store';
-import { sealEvent, streamIdOf } from '../../src/journeys/journey-records';
+import { sealFact, streamIdOf } from '../../src/journeys/journey-records';
 
 export interface History {
   name: string;
@@ -19,7 +19,7 @@ export interface History {
 
 const GOLDEN_DIR = join(__dirname, '..', 'golden');
 const registry = new WorkflowRegistry();
-const definition = registry.latest(SUPPORT_PLANNING);
+const definition = registry.get(SUPPORT_PLANNING, 1);
 
 function goldenHistories(): History[] {
   return readdirSync(GOLDEN_DIR)
@@ -73,27 +73,24 @@ export function sealJourney(journeyId: string, history: History, options: SealOp
   history.events.forEach((event, revision) => {
     const recordedAt = new Date(Date.parse(event.meta.occurredAt) + (options.recordedAfterMs ?? 60_000)).toISOString();
     const correlationId = deterministicUuid(journeyId, revision, 'correlation');
-    const next = sealEvent(
+    const next = sealFact(
       {
-        streamId,
+        journeyId,
         revision,
         id: deterministicUuid(journeyId, revision, 'event'),
         type: event.type,
         data: event.data as unknown as Record<string, unknown>,
-        metadata: {
-          actor: revision === 0 && options.organisation !== undefined ? { ...event.meta.actor, organisation: options.organisation } : event.meta.actor,
-          occurredAt: event.meta.occurredAt,
-          recordedAt,
-          ...(event.meta.reason !== undefined ? { reason: event.meta.reason } : {}),
-          correlationId,
-          causationId: correlationId,
-          workflow: { id: definition.id, version: definition.version },
-        },
+        actor: revision === 0 && options.organisation !== undefined ? { ...event.meta.actor, organisation: options.organisation } : event.meta.actor,
+        occurredAt: event.meta.occurredAt,
+        recordedAt,
+        reason: event.meta.reason,
+        correlationId,
+        workflow: { id: definition.id, version: definition.version },
       },
       previous,
     );
     sealed.push(next);
-    // sealEvent reads only the previous event's integrity; the position is not used.
+    // sealFact reads only the previous event's integrity; the position is not used.
     previous = { ...next, streamId, revision, position: 0n };
   });
   return sealed;

@@ -14,7 +14,7 @@ import type { NewEvent, StoredEvent } from '../../src/event-store/event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { sealEvent, streamIdOf } from '../../src/journeys/journey-records';
 
-const definition = new WorkflowRegistry().latest(SUPPORT_PLANNING);
+const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 1);
 
 export interface Story {
   journeyId: string;

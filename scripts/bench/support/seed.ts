@@ -1,6 +1,6 @@
 /**
  * Long or many journeys written straight into the store, fast: the events are sealed exactly as
- * the engine seals them (`sealEvent`, so every hash chain verifies and every stream replays), but
+ * the engine seals them (`sealFact`, so every hash chain verifies and every stream replays), but
  * appended without going through HTTP and the workflow one command at a time.
  *
  * The facts are recorded "now", so no clock they start is already overdue: a service started on
@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SUPPORT_PLANNING, WorkflowRegistry, type EventDataMap, type EventType } from '../../../workflows';
 import { fact } from '../../../workflows/testing/facts';
 import type { EventStore, NewEvent, StoredEvent } from '../../../src/event-store/event-store';
-import { sealEvent, streamIdOf, type RecordedActor } from '../../../src/journeys/journey-records';
+import { sealFact, streamIdOf, type RecordedActor } from '../../../src/journeys/journey-records';
 
 /** The one case worker the benches act as; tokens for it are signed with this organisation. */
 export const BENCH_CASE_WORKER: RecordedActor = { id: 'bench-case-worker', role: 'case-worker', organisation: 'council-bench' };
@@ -42,33 +42,30 @@ export function defaultFact(type: EventType): SeedFact {
 
 /** A journey opened by the bench case worker, followed by `facts`, sealed into one chain. */
 export function journeyEvents(journeyId: string, facts: readonly SeedFact[], actor: RecordedActor = BENCH_CASE_WORKER): NewEvent[] {
-  const workflow = new WorkflowRegistry().latest(SUPPORT_PLANNING);
+  const workflow = new WorkflowRegistry().get(SUPPORT_PLANNING, 1);
   const streamId = streamIdOf(journeyId);
   const now = new Date().toISOString();
   const events: NewEvent[] = [];
   let previous: StoredEvent | undefined;
   facts.forEach((seed, revision) => {
     const correlationId = randomUUID();
-    const sealed = sealEvent(
+    const sealed = sealFact(
       {
-        streamId,
+        journeyId,
         revision,
         id: randomUUID(),
         type: seed.type,
         data: seed.data,
-        metadata: {
-          actor,
-          occurredAt: now,
-          recordedAt: now,
-          correlationId,
-          causationId: correlationId,
-          workflow: { id: workflow.id, version: workflow.version },
-        },
+        actor,
+        occurredAt: now,
+        recordedAt: now,
+        correlationId,
+        workflow: { id: workflow.id, version: workflow.version },
       },
       previous,
     );
     events.push(sealed);
-    // sealEvent reads only the previous event's integrity; the position does not matter here.
+    // sealFact reads only the previous event's integrity; the position does not matter here.
     previous = { ...sealed, streamId, revision, position: 0n };
   });
   return events;

@@ -3,13 +3,13 @@
  * sealed through the engine's own `sealEvent`, so their chains verify and they replay. For unit
  * tests and the replay bench, which need stored events without running the service.
  */
-import { SUPPORT_PLANNING, WorkflowRegistry } from '../../../workflows';
+import { SUPPORT_PLANNING } from '../../../workflows';
 import { toEvents, type Fact } from '../../../workflows/testing/facts';
 import type { StoredEvent } from '../../event-store/event-store';
-import { sealEvent, streamIdOf } from '../../journeys/journey-records';
+import { sealFact, streamIdOf } from '../../journeys/journey-records';
 
 export interface SealOptions {
-  /** Workflow recorded on every event; the latest support-planning version by default. */
+  /** Workflow recorded on every event; support-planning v1 by default (the fact builders write v1's facts). */
   workflow?: { id: string; version: number };
   /** Organisation of the staff who recorded the facts. */
   organisation?: string;
@@ -19,39 +19,31 @@ export interface SealOptions {
 
 /** The stored events of one journey: each fact sealed onto the one before, at its revision. */
 export function sealFacts(journeyId: string, facts: readonly Fact[], options: SealOptions = {}): StoredEvent[] {
-  const workflow = options.workflow ?? latestWorkflow();
+  const workflow = options.workflow ?? { id: SUPPORT_PLANNING, version: 1 };
   const streamId = streamIdOf(journeyId);
   const events: StoredEvent[] = [];
   toEvents(facts).forEach((event, revision) => {
     const correlationId = `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`;
     const actor = { ...event.meta.actor, ...(options.organisation && event.meta.actor.role !== 'person' ? { organisation: options.organisation } : {}) };
-    const sealed = sealEvent(
+    const sealed = sealFact(
       {
-        streamId,
+        journeyId,
         revision,
         id: options.eventId?.(revision) ?? eventIdFor(journeyId, revision),
         type: event.type,
         data: event.data as unknown as Record<string, unknown>,
-        metadata: {
-          actor,
-          occurredAt: event.meta.occurredAt,
-          recordedAt: event.meta.occurredAt,
-          ...(event.meta.reason !== undefined ? { reason: event.meta.reason } : {}),
-          correlationId,
-          causationId: correlationId,
-          workflow,
-        },
+        actor,
+        occurredAt: event.meta.occurredAt,
+        recordedAt: event.meta.occurredAt,
+        reason: event.meta.reason,
+        correlationId,
+        workflow,
       },
       events[revision - 1],
     );
     events.push({ ...sealed, streamId, revision, position: BigInt(revision) });
   });
   return events;
-}
-
-function latestWorkflow(): { id: string; version: number } {
-  const latest = new WorkflowRegistry().latest(SUPPORT_PLANNING);
-  return { id: latest.id, version: latest.version };
 }
 
 /** A UUID that keeps the journey's first 8 hex digits and the revision, readable in a failure. */
