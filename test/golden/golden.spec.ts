@@ -18,7 +18,7 @@ interface GoldenHistory {
   workflow: { id: string; version: number };
   events: JourneyEvent[];
   expectedSummary: JourneySummary;
-  /** Every clock the journey started, as the v1 policy folds them: clocks are pinned too. */
+  /** Every clock the journey started, as its version's policy folds them: clocks are pinned too. */
   expectedClocks: ClockInstance[];
 }
 
@@ -34,6 +34,10 @@ describe('golden histories', () => {
       'integrated-approval-challenged-by-advocate.json',
       'not-eligible-challenge-upheld.json',
       'returned-approved-reviewed-revised.json',
+      'v2-chosen-agency-overridden-with-reasons.json',
+      'v2-daughter-asks-for-review-plan-revised-in-live-support.json',
+      'v2-joint-funding-makes-integrated.json',
+      'v2-not-eligible-with-advice-closure-challenged.json',
     ]);
   });
 
