@@ -14,9 +14,18 @@ function stateNames(node: AnyStateNode): string[] {
 }
 
 describe('the generated rules document', () => {
-  it('is the one committed beside the machine (run `npm run workflow:diagram` after a change)', () => {
-    const committed = readFileSync(join(__dirname, 'support-planning', 'v1.md'), 'utf8');
-    expect(committed).toBe(doc);
+  it.each(new WorkflowRegistry().list())('v$version is the one committed beside the machine (run `npm run workflow:diagram` after a change)', (definition) => {
+    const committed = readFileSync(join(__dirname, 'support-planning', `v${definition.version}.md`), 'utf8');
+    expect(committed).toBe(renderWorkflowDoc(definition));
+  });
+
+  it('words every rule of v2, including its own', () => {
+    const v2 = new WorkflowRegistry().get('support-planning', 2);
+    const v2doc = renderWorkflowDoc(v2);
+    for (const rule of ['planFollowsWishesOrSaysWhy', 'finalBudgetCoversPlan', 'challengeNamesDecisionInForce', 'notEligibleGivesAdvice']) {
+      expect(v2doc).toMatch(new RegExp(`\\| \`${rule}\` \\| rule \\| [A-Z]`));
+    }
+    expect(v2doc).toContain('AccessRequested');
   });
 
   it('names every state, every event of the vocabulary and every guard', () => {

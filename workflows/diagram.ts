@@ -5,9 +5,9 @@
  * `workflows/<id>/v<N>.md`, and `GET /workflows/:id/:version` serves the same text.
  */
 import type { AnyStateNode } from 'xstate';
-import type { WorkflowDefinition } from './runtime';
+import { ruleDescription, type WorkflowDefinition } from './runtime';
 import { EVENT_TYPES } from './support-planning/events';
-import { GUARD_DESCRIPTIONS, ROUTING_GUARDS } from './support-planning/guards';
+import { ROUTING_GUARDS } from './support-planning/guards';
 import type { Duration } from './support-planning/policy';
 
 /** Named guards of a transition, flattened through `and([...])`. */
@@ -130,7 +130,7 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
     '',
     '| guard | kind | rule |',
     '|---|---|---|',
-    ...guards.map((name) => `| \`${name}\` | ${routing.has(name) ? 'routing' : 'rule'} | ${GUARD_DESCRIPTIONS[name] ?? ''} |`),
+    ...guards.map((name) => `| \`${name}\` | ${routing.has(name) ? 'routing' : 'rule'} | ${ruleDescription(definition, name) ?? ''} |`),
     '',
     '## Who may record each event',
     '',
@@ -144,6 +144,7 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
     `- Social care eligibility: at least ${policy.minimumEligibleOutcomes} of the ten outcomes (${policy.outcomeBasedEligibility.join(', ')}).`,
     `- An NHS-funded direct payment may not buy: ${policy.nhsDirectPaymentProhibitedCategories.join(', ')}.`,
     `- Challenge outcomes that reopen the step: ${policy.reopeningOutcomes.join(', ')}.`,
+    ...versionTwoPolicyLines(policy),
     '',
     '## Clocks',
     '',
@@ -157,4 +158,18 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
     ),
     '',
   ].join('\n');
+}
+
+/** The policy values only later versions set (v1 has none of them, so its document is unchanged). */
+function versionTwoPolicyLines(policy: WorkflowDefinition['policy']): string[] {
+  const lines: string[] = [];
+  if (policy.supportCategories) lines.push(`- Support categories (a closed list): ${policy.supportCategories.join(', ')}.`);
+  if (policy.maxBackdatingDays !== undefined) lines.push(`- A fact dated more than ${policy.maxBackdatingDays} days before it is recorded needs a reason.`);
+  if (policy.clockTiming) {
+    const { followEffectiveDates, recogniseLateEntries, lateEntryGraceHours } = policy.clockTiming;
+    if (followEffectiveDates) lines.push('- Clocks start and stop on the effective date of their fact (a support’s start date), not on when it was typed in.');
+    if (recogniseLateEntries) lines.push('- A missed clock whose work is later shown, by its effective date, to have been done in time is "met, recorded late" and no longer escalates.');
+    lines.push(`- The scheduler waits ${lateEntryGraceHours} hours after a backdated start is recorded before recording a miss it already shows.`);
+  }
+  return lines;
 }

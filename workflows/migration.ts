@@ -181,7 +181,8 @@ export function replayJourney(registry: WorkflowLookup, start: WorkflowRef, even
   for (let index = 0; index < events.length; index += 1) {
     const event = events[index];
     if (!isMigration(event)) {
-      if (!snapshot.can(event)) return stop(refusalOf(definition, snapshot, event, index, null));
+      // The same check as every replay: the fact's shape, dates and words, then the machine's rules.
+      if (replayChecked(definition, [event], snapshot).refusedAt !== null) return stop(refusalOf(definition, snapshot, event, index, null));
       snapshot = apply(definition, snapshot, event);
       facts.push(event);
       continue;

@@ -122,7 +122,7 @@ describe('relationsOf: read from the journey’s own events', () => {
   it('takes the organisation from the referral, the person from its data, advocates appointed and withdrawn', () => {
     const journey = journeyOf(
       [
-        fact('ReferralReceived', { personId: 'person-9' }),
+        fact('ReferralReceived', { personId: '9e8d7c6b-5a49-4382-b716-0f1e2d3c4b5a' }),
         fact('AdvocateAppointed', { advocateId: 'advocate-1' }),
         fact('AdvocateAppointed', { advocateId: 'advocate-2' }),
         fact('AdvocateWithdrawn', { advocateId: 'advocate-2' }),
@@ -132,7 +132,7 @@ describe('relationsOf: read from the journey’s own events', () => {
     expect(relationsOf(journey)).toEqual({
       id: JOURNEY_ID,
       organisation: 'council-a',
-      personId: 'person-9',
+      personId: '9e8d7c6b-5a49-4382-b716-0f1e2d3c4b5a',
       advocates: ['advocate-1'],
       formerAdvocates: ['advocate-2'],
     });

@@ -143,7 +143,7 @@ describe('describe', () => {
       'Support plan drafted: 1 supports, direct-payment',
       'Plan 1 submitted; the person agrees',
       'Plan 1 approved, final budget £250.00 a week: Plan meets the eligible needs within the indicative budget',
-      'Support started on 2026-03-01',
+      'Support started on 2026-01-05',
     ]);
   });
 });

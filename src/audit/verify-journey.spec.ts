@@ -64,15 +64,15 @@ describe('verifyJourney', () => {
     expect(isSound(verification)).toBe(false);
   });
 
-  it('data so broken that a rule cannot be evaluated is named like a refusal', () => {
+  it('data whose shape is broken is named like a refusal, by the rule of its shape', () => {
     const events = approved();
     const broken = resealedFrom([...events.slice(0, 4), withData(events[4], { supports: 'not a list' }), ...events.slice(5)], 4);
-    // Folding the plan's total throws on a `supports` that is not a list: the draft itself is named.
+    // The workflow checks every fact's shape before its rules: the draft itself is named.
     expect(verifyJourney(broken, registry).replay).toEqual({
       consistent: false,
       revision: 4,
       type: 'SupportPlanDrafted',
-      reason: expect.stringMatching(/^workflow-error: /),
+      reason: 'isArray',
     });
   });
 

@@ -32,6 +32,7 @@ describe('parseEnv', () => {
       authOrgClaim: 'org',
       rateLimitWritesPerMinute: 600,
       corsOrigins: [],
+      workflowVersion: 2,
     });
   });
 
@@ -52,6 +53,7 @@ describe('parseEnv', () => {
         AUTH_ORG_CLAIM: 'tenant',
         RATE_LIMIT_WRITES_PER_MINUTE: '120',
         CORS_ORIGINS: 'https://planner.council.example, http://localhost:5173',
+        WORKFLOW_VERSION: '1',
       }),
     ).toEqual({
       port: 8080,
@@ -68,6 +70,7 @@ describe('parseEnv', () => {
       authOrgClaim: 'tenant',
       rateLimitWritesPerMinute: 120,
       corsOrigins: ['https://planner.council.example', 'http://localhost:5173'],
+      workflowVersion: 1,
     });
   });
 

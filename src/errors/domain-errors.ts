@@ -164,6 +164,28 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/**
+ * A migration the dry run refuses: the journey's history breaks the new version's rules at this
+ * revision, so moving it would make the record say something its rules never allowed.
+ */
+export class MigrationRefusedError extends DomainError {
+  readonly code = 'WORKFLOW.MIGRATION_REFUSED';
+  readonly from: number;
+  readonly to: number;
+  readonly revision: number;
+  readonly rule: string;
+  readonly explanation: string;
+
+  constructor(refusal: { from: number; to: number; revision: number; type: string; rule: string; explanation: string }) {
+    super(`cannot move this journey from v${refusal.from} to v${refusal.to}: v${refusal.to} refuses revision ${refusal.revision} (${refusal.type}) by ${refusal.rule}`);
+    this.from = refusal.from;
+    this.to = refusal.to;
+    this.revision = refusal.revision;
+    this.rule = refusal.rule;
+    this.explanation = refusal.explanation;
+  }
+}
+
 /** A read model is too far behind the streams to answer now. */
 export class ReadModelLagError extends DomainError {
   readonly code = 'READ_MODEL.LAGGING';

@@ -11,6 +11,7 @@ import {
   ForbiddenActionError,
   IdempotencyKeyReusedError,
   InvalidInputError,
+  MigrationRefusedError,
   JourneyNotFoundError,
   JourneyUnreadableError,
   MalformedBodyError,
@@ -139,6 +140,10 @@ function fromDomainError(error: DomainError): ErrorAnswer {
       reason: error.reason,
       allowed: error.allowed,
     });
+  }
+  if (error instanceof MigrationRefusedError) {
+    const { from, to, revision, rule, explanation } = error;
+    return answer(HttpStatus.CONFLICT, error.code, error.message, { from, to, revision, rule, explanation });
   }
   if (error instanceof IdempotencyKeyReusedError) {
     return answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, { field: 'Idempotency-Key' });

@@ -108,7 +108,8 @@ export interface FactToSeal {
   journeyId: string;
   revision: number;
   id: string;
-  type: EventType;
+  /** A fact of the journey's vocabulary, or the runtime's own `WorkflowMigrated`. */
+  type: EventType | 'WorkflowMigrated';
   data: Record<string, unknown>;
   actor: RecordedActor;
   occurredAt: string;
@@ -141,7 +142,7 @@ export interface SealInput {
   streamId: string;
   revision: number;
   id: string;
-  type: EventType;
+  type: EventType | 'WorkflowMigrated';
   data: Record<string, unknown>;
   metadata: Omit<JourneyEventMetadata, 'integrity'>;
 }

@@ -5,6 +5,7 @@ import { assertMayAccess } from '../access';
 import type { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { MigrateJourneyBody } from './dto/migrate.dto';
 import { OpenJourneyBody, RecordEventBody } from './dto/record-event.dto';
 import { StateQuery } from './dto/state-query.dto';
 import { JourneyIdPipe } from './journey-id.pipe';
@@ -68,6 +69,22 @@ export class JourneysController {
     // The command checks the relationship (organisation, person, advocate) on the journey it
     // reads, under the journey's lock; what the role may record is the workflow's.
     const result = await this.journeys.record(id, actor, body, options);
+    response.status(201).setHeader('ETag', etagOf(result.revision));
+    return result;
+  }
+
+  @Post(':id/migrations')
+  @ApiOperation({ summary: 'Move a journey to a later workflow version (approvers, with a reason), if its whole history is valid under it' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  async migrate(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Body() body: MigrateJourneyBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-correlation-id') correlationId: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RecordResult> {
+    const result = await this.journeys.migrate(id, actor, body, { ifMatch: parseIfMatch(ifMatch), correlationId: correlationIdOf(correlationId) });
     response.status(201).setHeader('ETag', etagOf(result.revision));
     return result;
   }

@@ -18,7 +18,8 @@ const approver = { id: 'approver-1', role: 'approver' as const };
 const person = { id: fact('ReferralReceived').data.personId, role: 'person' as const };
 
 function service(store: MemoryEventStore): JourneysService {
-  return new JourneysService(store, new WorkflowRegistry(), new ManualClock(new Date('2026-01-05T10:00:00Z')));
+  // The fact builders write v1's facts (a wish about where care is given, no plan setting).
+  return new JourneysService(store, new WorkflowRegistry().startingOn(1), new ManualClock(new Date('2026-01-05T10:00:00Z')));
 }
 
 function cachedSummary(journeys: JourneysService, id: string) {

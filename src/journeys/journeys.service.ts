@@ -11,15 +11,22 @@ import {
   apply,
   decide,
   initialSnapshot,
+  dryRunMigration,
+  hasMigration,
+  hasVisibleText,
   mayRecord,
+  MigrationTargetError,
+  MIGRATION_ROLES,
   parseFact,
   replay,
+  replayJourney,
   summarise,
   SUPPORT_PLANNING,
   WorkflowRegistry,
   type EventType,
   type JourneyEvent,
   type JourneySnapshot,
+  type DryRun,
   type JourneySummary,
   type Role,
   type WorkflowDefinition,
@@ -33,6 +40,7 @@ import {
   IdempotencyKeyReusedError,
   InvalidInputError,
   JourneyNotFoundError,
+  MigrationRefusedError,
   StaleRevisionError,
   TransitionRefusedError,
 } from '../errors';
@@ -86,6 +94,12 @@ export interface LoadedJourney {
   events: StoredEvent[];
   snapshot: JourneySnapshot;
   revision: number;
+}
+
+/** What a caller asks of a migration: the version to move to, and why. */
+export interface MigrationRequest {
+  to: number;
+  reason: string;
 }
 
 /** One command as the handler sees it: who asks, for which journey, and what. */
@@ -153,6 +167,68 @@ export class JourneysService {
     return this.lock.run(journeyId, () => this.handleWithRetry({ journeyId, actor, input, options, idempotency }));
   }
 
+  /**
+   * Move a journey to a later workflow version: an approver's decision, with a reason, recorded as
+   * `WorkflowMigrated` only when the journey's whole history is valid under the new version's rules
+   * (the dry run); otherwise refused naming the first revision and rule the new version refuses.
+   */
+  async migrate(journeyId: string, actor: Actor, request: MigrationRequest, options: CommandOptions = {}): Promise<RecordResult> {
+    return this.lock.run(journeyId, async () => {
+      try {
+        return await this.migrateOnce(journeyId, actor, request, options);
+      } catch (error) {
+        throw this.asStale(error, options);
+      }
+    });
+  }
+
+  private async migrateOnce(journeyId: string, actor: Actor, request: MigrationRequest, options: CommandOptions): Promise<RecordResult> {
+    const journey = (await this.loadFor(journeyId, actor, false)) as CachedJourney;
+    if (!MIGRATION_ROLES.includes(actor.role)) throw new ForbiddenActionError(actor.role, 'migrate a journey to another workflow version');
+    if (!hasVisibleText(request.reason)) {
+      throw new InvalidInputError([{ field: 'reason', rule: 'hasVisibleText', message: 'reason must say why the journey moves to the new version' }]);
+    }
+    if (options.ifMatch !== undefined && options.ifMatch !== journey.revision) throw new StaleRevisionError(options.ifMatch, journey.revision);
+    const events = await this.store.readStream(streamIdOf(journeyId));
+    const dryRun = this.dryRun(events, request.to);
+    const target = this.registry.get(journey.definition.id, request.to);
+    const recordedAt = this.clock.now().toISOString();
+    const correlationId = options.correlationId ?? randomUUID();
+    const sealed = sealFact(
+      {
+        journeyId,
+        revision: journey.revision + 1,
+        id: randomUUID(),
+        type: 'WorkflowMigrated',
+        data: { from: dryRun.from, to: dryRun.to },
+        actor,
+        occurredAt: recordedAt,
+        recordedAt,
+        reason: request.reason,
+        correlationId,
+        workflow: { id: target.id, version: target.version },
+      },
+      journey.last,
+    );
+    const appended = await this.store.appendToStream(streamIdOf(journeyId), [sealed], journey.revision);
+    const stored: StoredEvent = { ...sealed, streamId: streamIdOf(journeyId), revision: journey.revision + 1, position: appended.position };
+    this.remember(journeyId, journey, target, dryRun.snapshot, stored);
+    const written = { eventId: stored.id, revision: stored.revision, position: appended.position };
+    return this.result(journeyId, target, dryRun.snapshot, written, actor.role, false);
+  }
+
+  /** The dry run of a migration, as the command needs it: valid, or refused with its revision and rule. */
+  private dryRun(events: readonly StoredEvent[], to: number): Extract<DryRun, { valid: true }> {
+    try {
+      const result = dryRunMigration(this.registry, metadataOf(events[0]).workflow, events.map(toMachineEvent), to);
+      if (!result.valid) throw new MigrationRefusedError(result);
+      return result;
+    } catch (error) {
+      if (!(error instanceof MigrationTargetError)) throw error;
+      throw new InvalidInputError([{ field: 'to', rule: error.rule, message: error.message }]);
+    }
+  }
+
   private async handleWithRetry(command: Command): Promise<RecordResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -167,7 +243,7 @@ export class JourneysService {
 
   /** Load, decide, append: the whole command, in that order. */
   private async handle(command: Command): Promise<RecordResult> {
-    const journey = await this.loadFor(command);
+    const journey = await this.loadFor(command.journeyId, command.actor, command.opensOn !== undefined);
     const repeat = await this.repeatOf(command, journey);
     if (repeat) return repeat;
     const decided = this.decideOn(command, journey);
@@ -179,11 +255,11 @@ export class JourneysService {
    * null only for a journey the command opens. The engine's own scheduler (`system`, never a
    * token) acts on every journey.
    */
-  private async loadFor(command: Command): Promise<CachedJourney | null> {
-    const current = await this.current(command.journeyId);
-    if (!current && !command.opensOn) throw new JourneyNotFoundError(command.journeyId);
-    if (current && !isInternalRole(command.actor.role)) {
-      assertJourneyAccess(command.actor, relationsFrom(command.journeyId, current.relations, current.snapshot));
+  private async loadFor(journeyId: string, actor: RecordedActor, opens: boolean): Promise<CachedJourney | null> {
+    const current = await this.current(journeyId);
+    if (!current && !opens) throw new JourneyNotFoundError(journeyId);
+    if (current && !isInternalRole(actor.role)) {
+      assertJourneyAccess(actor, relationsFrom(journeyId, current.relations, current.snapshot));
     }
     return current;
   }
@@ -278,13 +354,20 @@ export class JourneysService {
       this.cache.delete(journeyId);
       return this.current(journeyId);
     }
-    const definition = cached?.definition ?? this.definitionOf(tail);
+    if (cached && hasMigration(tail)) {
+      // A migration changes the rules the whole history is folded under: fold it all again.
+      this.cache.delete(journeyId);
+      return this.current(journeyId);
+    }
+    const { definition, snapshot } = cached
+      ? { definition: cached.definition, snapshot: replay(cached.definition, tail.map(toMachineEvent), cached.snapshot) }
+      : this.replayAll(tail);
     const keyedEventIds = new Set(cached?.keyedEventIds);
     tail.filter((event) => metadataOf(event).idempotencyKey !== undefined).forEach((event) => keyedEventIds.add(event.id));
     const last = tail[tail.length - 1];
     const entry: CachedJourney = {
       definition,
-      snapshot: replay(definition, tail.map(toMachineEvent), cached?.snapshot),
+      snapshot,
       revision: last.revision,
       last,
       keyedEventIds,
@@ -308,8 +391,7 @@ export class JourneysService {
     const events = await this.store.readStream(streamIdOf(command.journeyId));
     const earlier = events.find((event) => event.id === eventId) as StoredEvent;
     if (!isSameRequest(earlier, command)) throw new IdempotencyKeyReusedError();
-    const definition = this.definitionOf(events);
-    const snapshot = replay(definition, events.slice(0, earlier.revision + 1).map(toMachineEvent));
+    const { definition, snapshot } = this.replayAll(events.slice(0, earlier.revision + 1));
     const written = { eventId: earlier.id, revision: earlier.revision, position: earlier.position };
     return this.result(command.journeyId, definition, snapshot, written, command.actor.role, true);
   }
@@ -341,10 +423,17 @@ export class JourneysService {
     };
   }
 
-  /** The workflow version a journey started on: recorded in its first event, used for ever. */
-  definitionOf(events: readonly StoredEvent[]): WorkflowDefinition {
-    const { workflow } = metadataOf(events[0]);
-    return this.registry.get(workflow.id, workflow.version);
+  /**
+   * The journey as its whole stream makes it: on the version it started on (recorded in its first
+   * event), and on each version a recorded migration moved it to. Throws if the record and the
+   * rules disagree.
+   */
+  private replayAll(events: readonly StoredEvent[]): { definition: WorkflowDefinition; snapshot: JourneySnapshot } {
+    const result = replayJourney(this.registry, metadataOf(events[0]).workflow, events.map(toMachineEvent));
+    if (result.refusal) {
+      throw new Error(`event ${result.refusal.revision} (${result.refusal.type}) is refused by workflow v${result.refusal.version}: ${result.refusal.rule}`);
+    }
+    return result;
   }
 
   /** The journey as its whole stream makes it. */
@@ -370,8 +459,7 @@ export class JourneysService {
   }
 
   private fold(id: string, events: StoredEvent[]): LoadedJourney {
-    const definition = this.definitionOf(events);
-    const snapshot = replay(definition, events.map(toMachineEvent));
+    const { definition, snapshot } = this.replayAll(events);
     return { id, definition, events, snapshot, revision: events.length - 1 };
   }
 }

@@ -8,7 +8,7 @@ import { cldRowsOf, poundsOf } from './cld-rows';
 import { timelineOf } from './journey-timeline';
 import { phbInForce } from './phb';
 
-const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 1);
+const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 2);
 const Q3 = { period: { from: '2026-07-01', to: '2026-09-30' }, laCode: 'E06000999' };
 
 function timeline(facts: Fact[]) {

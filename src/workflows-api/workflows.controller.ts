@@ -1,16 +1,22 @@
 import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WorkflowRegistry, type WorkflowPolicy } from '../../workflows';
+import { changesFromPrevious, renderChanges, WorkflowRegistry, type WorkflowChanges, type WorkflowPolicy } from '../../workflows';
 import { renderWorkflowDoc } from '../../workflows/diagram';
 
 interface WorkflowListing {
   id: string;
   version: number;
   latest: boolean;
+  /** New journeys start on this version (WORKFLOW_VERSION). */
+  current: boolean;
+  policy: WorkflowPolicy;
+  /** What changed from the version before, in plain words (Markdown); null for the first. */
+  changesFromPrevious: string | null;
 }
 
 interface WorkflowDetail extends WorkflowListing {
-  policy: WorkflowPolicy;
+  /** The same changes as data: rules added, changed and removed, events added, policy values. */
+  changes: WorkflowChanges | null;
   /** The machine's definition (states, transitions, guard names) as XState serialises it. */
   definition: unknown;
   /** Mermaid diagram and the tables of guards, roles and clocks, as Markdown. */
@@ -27,11 +33,24 @@ export class WorkflowsController {
   @Get()
   @ApiOperation({ summary: 'Every workflow version the engine can replay' })
   list(): WorkflowListing[] {
-    return this.registry.list().map((definition) => ({
-      id: definition.id,
-      version: definition.version,
-      latest: this.registry.latest(definition.id).version === definition.version,
-    }));
+    return this.registry.list().map((definition) => {
+      const { changes: _data, ...listing } = this.listing(definition.id, definition.version);
+      return listing;
+    });
+  }
+
+  private listing(id: string, version: number): WorkflowListing & { changes: WorkflowChanges | null } {
+    const definition = this.registry.get(id, version);
+    const changes = changesFromPrevious(this.registry.list(), definition);
+    return {
+      id,
+      version,
+      latest: this.registry.latest(id).version === version,
+      current: this.registry.current(id).version === version,
+      policy: definition.policy,
+      changesFromPrevious: changes ? renderChanges(changes) : null,
+      changes,
+    };
   }
 
   @Get(':id/:version')
@@ -39,10 +58,7 @@ export class WorkflowsController {
   get(@Param('id') id: string, @Param('version', ParseIntPipe) version: number): WorkflowDetail {
     const definition = this.registry.get(id, version);
     return {
-      id: definition.id,
-      version: definition.version,
-      latest: this.registry.latest(id).version === version,
-      policy: definition.policy,
+      ...this.listing(id, version),
       definition: definition.machine.definition,
       document: renderWorkflowDoc(definition),
     };

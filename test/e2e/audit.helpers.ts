@@ -19,8 +19,12 @@ export const HOME_WISH = "I want to be at home with my family, with the agency w
 /** Time stands still on the evening of the referral day: no clock of the story falls due. */
 export const STORY_NOW = '2026-03-02T18:00:00.000Z';
 
+/**
+ * The audit tests replay the fast-track story as workflow v1 recorded it (v2 would first ask the
+ * plan where care is given: its own stories are in test/e2e/workflow-v2.e2e-spec.ts).
+ */
 export function startAuditApp(options: StartOptions = {}): Promise<TestApp> {
-  return startApp({ clock: new ManualClock(new Date(STORY_NOW)), ...options });
+  return startApp({ clock: new ManualClock(new Date(STORY_NOW)), ...options, env: { WORKFLOW_VERSION: '1', ...options.env } });
 }
 
 export type Caller = 'caseWorker' | 'caseWorkerB' | 'approver' | 'seniorApprover' | 'person' | 'otherPerson' | 'advocate' | 'auditor';

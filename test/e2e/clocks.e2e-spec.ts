@@ -77,7 +77,7 @@ describe('the fast-track story', () => {
         ['SupportPlanDrafted', {}, caseWorker],
         ['SupportPlanSubmitted', {}, caseWorker],
         ['SupportPlanApproved', {}, await bearer('approver-1', 'approver')],
-        ['SupportStarted', {}, caseWorker],
+        ['SupportStarted', { startDate: '2026-03-04T12:00:00Z' }, caseWorker],
       ] as Array<[EventType, Record<string, unknown>, string]>) {
         await t.http().post(`/journeys/${id}/events`).set('Authorization', token).send({ type, data: dataOf(type, data) }).expect(201);
       }

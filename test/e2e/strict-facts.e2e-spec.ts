@@ -160,7 +160,7 @@ describe('facts that are not what they claim to be', () => {
   ])('refuses a fact dated %s', async (_name, occurredAt, rule) => {
     const id = await open();
     const refused = await record(id, caseWorker, 'AssessmentStarted', {}, { occurredAt }).expect(400);
-    expect(fieldsOf(refused.body)).toEqual([`occurredAt:${rule}`]);
+    expect(fieldsOf(refused.body)).toContain(`occurredAt:${rule}`);
     expect(eventCount(id)).toBe(1);
   });
 

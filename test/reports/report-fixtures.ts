@@ -12,9 +12,9 @@ import { SUPPORT_PLANNING, WorkflowRegistry, replay } from '../../workflows';
 import { fact, toEvents, type Fact } from '../../workflows/testing/facts';
 import type { NewEvent, StoredEvent } from '../../src/event-store/event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
-import { sealEvent, streamIdOf } from '../../src/journeys/journey-records';
+import { sealFact, streamIdOf } from '../../src/journeys/journey-records';
 
-const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 1);
+const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 2);
 
 export interface Story {
   journeyId: string;
@@ -99,7 +99,11 @@ export function storyB(): Story {
     facts: [
       on('2026-07-05', 'ReferralReceived', { personId: PEOPLE.b }),
       on('2026-07-06', 'AssessmentStarted'),
-      on('2026-07-08', 'AssessmentCompleted', { eligible: false, eligibleOutcomes: ['nutrition'], reasons: 'One outcome only: reg. 2 needs two' }),
+      // Typed in three months late (recordedLate), so v2 asks why (maxBackdatingDays).
+      {
+        ...on('2026-07-08', 'AssessmentCompleted', { eligible: false, eligibleOutcomes: ['nutrition'], reasons: 'One outcome only: reg. 2 needs two', adviceGiven: 'Meals at home service and the falls clinic: leaflets given' }),
+        reason: 'Entered from the paper file after the case system outage',
+      },
     ],
     recordedLate: { 2: '2026-10-05T16:30:00.000Z' },
   };
@@ -171,21 +175,19 @@ export function sealStory(story: Story): NewEvent[] {
   let previous: StoredEvent | undefined;
   events.forEach((event, revision) => {
     const correlationId = `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`;
-    const next = sealEvent(
+    const next = sealFact(
       {
-        streamId,
+        journeyId: story.journeyId,
         revision,
         id: `${story.journeyId.slice(0, 8)}-0000-4000-9000-${String(revision).padStart(12, '0')}`,
         type: event.type,
         data: event.data as unknown as Record<string, unknown>,
-        metadata: {
-          actor: event.meta.actor,
-          occurredAt: event.meta.occurredAt,
-          recordedAt: story.recordedLate?.[revision] ?? new Date(Date.parse(event.meta.occurredAt) + 60_000).toISOString(),
-          correlationId,
-          causationId: correlationId,
-          workflow: { id: definition.id, version: definition.version },
-        },
+        actor: event.meta.actor,
+        occurredAt: event.meta.occurredAt,
+        recordedAt: story.recordedLate?.[revision] ?? new Date(Date.parse(event.meta.occurredAt) + 60_000).toISOString(),
+        reason: event.meta.reason,
+        correlationId,
+        workflow: { id: definition.id, version: definition.version },
       },
       previous,
     );

@@ -158,6 +158,8 @@ export interface AssessmentCompletedData {
   adviceGiven?: string;
   /** v2, optional: the kind of assessment, for the Client Level Data return. */
   assessmentType?: string;
+  /** v2, optional: how the assessment was done (CLD "method of assessment"). */
+  method?: string;
 }
 export interface IndicativeBudgetSetData {
   amountPence: number;
@@ -216,6 +218,9 @@ export interface ReviewCompletedData {
   reasons: string;
   choices?: Choices;
   overridesPreference?: PreferenceOverride[];
+  /** v2, optional: how the review was done, and the outcomes achieved (CLD review columns). */
+  method?: string;
+  outcomesAchieved?: string;
 }
 export interface PreferenceRecordedData {
   topic: string;

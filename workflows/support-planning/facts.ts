@@ -236,7 +236,9 @@ export function factSchemasV2(options: FactShapeOptions & { supportCategories: r
     AssessmentCompleted: v1.AssessmentCompleted.extend({
       adviceGiven: text(LONG_TEXT).optional(),
       assessmentType: text(SHORT_TEXT).optional(),
+      method: text(SHORT_TEXT).optional(),
     }),
+    ReviewCompleted: v1.ReviewCompleted.extend({ method: text(SHORT_TEXT).optional(), outcomesAchieved: text(SHORT_TEXT).optional() }),
     SupportPlanDrafted: v1.SupportPlanDrafted.extend({ supports: z.array(support).max(200), setting: z.enum(SETTINGS).optional() }),
     SupportPlanSubmitted: v1.SupportPlanSubmitted.extend({ overridesPreference: overrides.optional() }),
     AccessRequested: z.strictObject({ requestedBy: text(SHORT_TEXT), what: text(LONG_TEXT).optional() }),
