@@ -165,7 +165,7 @@ function fromDomainError(error: DomainError): ErrorAnswer {
  * but not its message, which may carry internals.
  */
 function fromHttpException(exception: HttpException): ErrorAnswer {
-  const status = exception.getStatus();
+  const status = exception.getStatus() as HttpStatus;
   if (status >= 500) return answer(status, `HTTP.${HttpStatus[status] ?? status}`, INTERNAL_ERROR_MESSAGE);
   const response = exception.getResponse();
   const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;

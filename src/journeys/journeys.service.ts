@@ -163,7 +163,8 @@ export class JourneysService {
     if (creating && current) throw new StaleRevisionError(-1, revision);
     if (options.ifMatch !== undefined && options.ifMatch !== revision) throw new StaleRevisionError(options.ifMatch, revision);
 
-    const definition = current?.definition ?? (newJourneyDefinition as WorkflowDefinition);
+    // One of them is there: with no journey yet, the command is creating it (checked above).
+    const definition = current?.definition ?? newJourneyDefinition!;
     const snapshot = current?.snapshot ?? initialSnapshot(definition);
     const recordedAt = this.clock.now();
     const occurredAt = this.occurredAt(input.occurredAt, recordedAt);
