@@ -3,6 +3,7 @@
  * without the service running. See src/audit/cli/run-audit.ts for the commands.
  */
 import { processIo } from '../src/audit/cli/cli-io';
+import { EXIT } from '../src/common/cli';
 import { runAudit } from '../src/audit/cli/run-audit';
 
 // exitCode rather than exit(): a large export piped to another program must be written out in full first.
@@ -12,6 +13,6 @@ runAudit(process.argv.slice(2), processIo()).then(
   },
   (error: unknown) => {
     process.stderr.write(`audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.usage;
   },
 );

@@ -8,12 +8,13 @@
  * Ctrl-C (or SIGTERM) stops it between appends, with everything appended kept; a second Ctrl-C
  * stops it at once, which is safe too: each append is atomic, and the next run reads the target.
  */
+import { EXIT, messageOf, processOutput } from '../src/common/cli';
 import { runStoreCopy } from '../src/store-copy/cli';
 
 const controller = new AbortController();
 
 function stop(signal: NodeJS.Signals): void {
-  if (controller.signal.aborted) process.exit(130);
+  if (controller.signal.aborted) process.exit(EXIT.interrupted);
   process.stderr.write(`\n${signal}: stopping after the appends in flight (again to stop at once)\n`);
   controller.abort();
 }
@@ -21,11 +22,14 @@ function stop(signal: NodeJS.Signals): void {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
-runStoreCopy(process.argv.slice(2), {
-  stderr: (line) => process.stderr.write(`${line}\n`),
-  stdout: (line) => process.stdout.write(`${line}\n`),
-  now: () => Date.now(),
-  signal: controller.signal,
-}).then((code) => {
-  process.exitCode = code;
-});
+// exitCode rather than exit(): what is printed last must be written out in full first.
+runStoreCopy(process.argv.slice(2), { ...processOutput(), now: () => Date.now(), signal: controller.signal }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // runStoreCopy never throws by contract; if it ever does, say so rather than exit 0.
+    process.stderr.write(`store:copy failed: ${messageOf(error)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

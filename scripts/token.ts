@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { ROLES, Role, isInternalRole, isRole } from '../src/auth/actor';
 import { CLAIMS, signToken } from '../src/auth/tokens';
+import { messageOf, UsageError } from '../src/common/cli';
 import { ConfigError, loadConfig } from '../src/config/load-config';
 
 const USAGE =
@@ -52,11 +53,9 @@ function parseOptions(argv: string[]) {
       strict: true,
     }).values;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(messageOf(error));
   }
 }
-
-class UsageError extends Error {}
 
 async function main(): Promise<void> {
   const args = parseTokenArgs(process.argv.slice(2));
@@ -78,5 +77,6 @@ main().catch((error: unknown) => {
   } else {
     throw error;
   }
+  // 1, not EXIT.usage: scripts that call `npm run token` have always seen 1 for any refusal.
   process.exitCode = 1;
 });

@@ -30,7 +30,8 @@ import {
   type StreamEvent,
   type WorkflowRef,
 } from '../workflows';
-import { CliUsageError, EXIT, processIo, type CliIo } from '../src/audit/cli/cli-io';
+import { processIo, type AuditIo as CliIo } from '../src/audit/cli/cli-io';
+import { EXIT, UsageError as CliUsageError } from '../src/common/cli';
 import type { JourneyRead } from '../src/audit/journey-read';
 import { ProgressReporter } from '../src/audit/progress';
 import { EventFileError, SqliteJourneyReader } from '../src/audit/sqlite-journey-reader';
@@ -170,7 +171,7 @@ async function migrateDryRun(io: CliIo, options: Options, registry: WorkflowRegi
     const { valid, refused, already, unreadable } = report.counts;
     if (options.json) io.out(JSON.stringify(report, null, 2));
     else io.out(`${valid} would be accepted, ${refused} refused, ${already} already on v${to} or later, ${unreadable} unreadable`);
-    return refused + unreadable === 0 ? EXIT.ok : EXIT.broken;
+    return refused + unreadable === 0 ? EXIT.ok : EXIT.failed;
   } finally {
     await reader.close();
   }

@@ -9,7 +9,6 @@ import {
   createActor,
   getNextTransitions,
   initialTransition,
-  type AnyActorScope,
   type AnyStateMachine,
   type AnyTransitionDefinition,
   type SnapshotFrom,
@@ -75,9 +74,12 @@ export function initialSnapshot(definition: WorkflowDefinition): JourneySnapshot
  * nothing and emit nothing, so one inert scope (actions discarded, as `transition()` does) serves
  * every replay; the result is the same snapshot (runtime.spec.ts checks it against `transition`).
  */
-const inertScopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+/** The scope `transition` takes for any machine: XState types it through `any`, so it is named once here. */
+type MachineScope = Parameters<AnyStateMachine['transition']>[2];
 
-function inertScopeOf(machine: AnyStateMachine): AnyActorScope {
+const inertScopes = new WeakMap<AnyStateMachine, MachineScope>();
+
+function inertScopeOf(machine: AnyStateMachine): MachineScope {
   let scope = inertScopes.get(machine);
   if (!scope) {
     const self = createActor(machine);
@@ -146,7 +148,7 @@ export function rehydrate(definition: WorkflowDefinition, persisted: { value: St
 export function statePath(value: StateValue): string {
   if (typeof value === 'string') return value;
   return Object.entries(value)
-    .map(([key, child]) => (child && (typeof child === 'string' || Object.keys(child).length > 0) ? `${key}.${statePath(child as StateValue)}` : key))
+    .map(([key, child]) => (child && (typeof child === 'string' || Object.keys(child).length > 0) ? `${key}.${statePath(child)}` : key))
     .join(',');
 }
 
@@ -157,7 +159,7 @@ function guardsOf(guard: unknown): Array<{ name: string; params?: unknown }> {
   if (typeof guard === 'function' && Array.isArray((guard as { guards?: unknown[] }).guards)) {
     return (guard as unknown as { guards: unknown[] }).guards.flatMap(guardsOf);
   }
-  if (typeof guard === 'object' && 'type' in (guard as object)) {
+  if (typeof guard === 'object' && 'type' in guard) {
     const { type, params } = guard as { type: string; params?: unknown };
     return [{ name: type, params }];
   }
@@ -188,7 +190,7 @@ function transitionsFor(snapshot: JourneySnapshot, type: string): AnyTransitionD
  */
 export function allowedEvents(definition: WorkflowDefinition, snapshot: JourneySnapshot, role?: Role): EventType[] {
   if (snapshot.status !== 'active') return [];
-  const offered = new Set(getNextTransitions(snapshot).map((candidate) => candidate.eventType));
+  const offered = new Set(getNextTransitions(snapshot).map(({ eventType }: { eventType: string }) => eventType));
   return EVENT_TYPES.filter((type) => offered.has(type))
     .filter((type) => definition.preconditions?.[type]?.(snapshot.context) ?? true)
     .filter((type) => role === undefined || mayRecord(definition.policy, type, role));

@@ -239,7 +239,7 @@ function report(
         (target > noop.perSecond ? ` and more than a no-op node:http server (${Math.round(noop.perSecond)}/s) on this machine` : ''),
     );
   }
-  for (const [name, phase] of Object.entries(phases)) {
+  for (const [name, phase] of Object.entries(phases) as Array<[string, PhaseResult]>) {
     if (Object.keys(phase.failures).length > 0) notes.push(`${name}: answers other than 201 by status: ${JSON.stringify(phase.failures)}`);
   }
   return {

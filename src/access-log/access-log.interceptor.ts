@@ -63,9 +63,10 @@ export function journeyListReadsOf(request: ReadRequest, answer: unknown, at: Da
 }
 
 function detailOf(query: ReadRequest['query']): string | null {
-  const parts = DETAIL_PARAMETERS.filter((name) => typeof query?.[name] === 'string').map(
-    (name) => `${name}=${String(query[name]).slice(0, 40)}`,
-  );
+  const parts = DETAIL_PARAMETERS.flatMap((name) => {
+    const value = query?.[name];
+    return typeof value === 'string' ? [`${name}=${value.slice(0, 40)}`] : [];
+  });
   return parts.length === 0 ? null : parts.join('&');
 }
 
@@ -82,7 +83,7 @@ export class AccessLogInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<ReadRequest>();
     return next.handle().pipe(
-      mergeMap(async (answer) => {
+      mergeMap(async (answer: unknown) => {
         const at = this.clock.now();
         const single = journeyReadOf(request, at);
         const entries = single ? [single] : journeyListReadsOf(request, answer, at);

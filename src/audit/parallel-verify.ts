@@ -28,7 +28,7 @@ export async function verifyInParallel(
   workers: number,
   onVerified: (verification: JourneyVerification) => void,
 ): Promise<void> {
-  const results: Array<JourneyVerification | undefined> = new Array(streamIds.length);
+  const results = new Array<JourneyVerification | undefined>(streamIds.length);
   let next = 0;
   const flushInOrder = () => {
     while (next < results.length && results[next] !== undefined) {

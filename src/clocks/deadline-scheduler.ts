@@ -14,6 +14,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { computeClocks, markableAt, type ClockInstance } from '../../workflows';
 import type { Actor } from '../auth/actor';
+import { backoffDelay } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { TransitionRefusedError } from '../errors';
 import { metadataOf, toMachineEvent } from '../journeys/journey-records';
@@ -117,7 +118,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
 
   private holdBack(row: OpenClockRow, now: Date): number {
     const failures = (this.heldBack.get(heldBackKey(row))?.failures ?? 0) + 1;
-    const pauseMs = Math.min(HOLD_BACK_MS * 2 ** (failures - 1), MAX_SLEEP_MS);
+    const pauseMs = backoffDelay({ initialMs: HOLD_BACK_MS, maxMs: MAX_SLEEP_MS }, failures);
     this.heldBack.set(heldBackKey(row), { until: now.getTime() + pauseMs, failures });
     return pauseMs;
   }

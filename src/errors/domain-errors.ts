@@ -2,15 +2,38 @@
  * The engine's errors: named classes with stable codes. Code that detects a problem throws one of
  * these; the one place that turns them into HTTP answers is `HttpErrorFilter`. Codes are part of
  * the API contract: clients branch on them, so never rename one.
+ *
+ * Each error declares its own HTTP status (abstract, so the compiler refuses an error without
+ * one) and what its answer carries besides the code and message: the filter only formats them.
  */
+import { HttpStatus } from '@nestjs/common';
+
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+  abstract readonly status: HttpStatus;
 
   constructor(message: string) {
     super(message);
     this.name = new.target.name;
   }
+
+  /** Fields the answer's body carries beside `statusCode`, `error` and `message`. */
+  answerFields(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Headers the answer carries (`Retry-After`, `WWW-Authenticate`). */
+  answerHeaders(): Record<string, string> {
+    return {};
+  }
 }
+
+/** For errors that clear by themselves: when to try again. */
+function retryAfter(seconds: number): Record<string, string> {
+  return { 'Retry-After': String(seconds) };
+}
+
+const REALM = 'Bearer realm="support-planning-engine"';
 
 /** One field that failed validation: its path (`data.supports.0.costPence`) and the rule broken. */
 export interface FieldIssue {
@@ -21,6 +44,7 @@ export interface FieldIssue {
 
 export class InvalidInputError extends DomainError {
   readonly code = 'REQUEST.INVALID_INPUT';
+  readonly status = HttpStatus.BAD_REQUEST;
 
   constructor(
     readonly details: readonly FieldIssue[],
@@ -28,23 +52,34 @@ export class InvalidInputError extends DomainError {
   ) {
     super(message);
   }
+
+  override answerFields(): Record<string, unknown> {
+    return { details: this.details };
+  }
 }
 
 /** The request body is not JSON that can be parsed. */
 export class MalformedBodyError extends DomainError {
   readonly code = 'REQUEST.MALFORMED_BODY';
+  readonly status = HttpStatus.BAD_REQUEST;
 }
 
 export class PayloadTooLargeError extends DomainError {
   readonly code = 'REQUEST.TOO_LARGE';
+  readonly status = HttpStatus.PAYLOAD_TOO_LARGE;
 
   constructor(readonly limit?: string) {
     super(limit === undefined ? 'request body is too large' : `request body is larger than ${limit}`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return this.limit === undefined ? {} : { limit: this.limit };
   }
 }
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'REQUEST.UNSUPPORTED_MEDIA_TYPE';
+  readonly status = HttpStatus.UNSUPPORTED_MEDIA_TYPE;
 
   constructor(message = 'request body must be application/json') {
     super(message);
@@ -54,17 +89,27 @@ export class UnsupportedMediaTypeError extends DomainError {
 /** No valid token. The message is the reason (missing, expired, bad signature...), never the token. */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'AUTH.UNAUTHENTICATED';
+  readonly status = HttpStatus.UNAUTHORIZED;
+
+  override answerHeaders(): Record<string, string> {
+    return { 'WWW-Authenticate': REALM };
+  }
 }
 
 /** The actor is known but their role may not do this. */
 export class ForbiddenActionError extends DomainError {
   readonly code = 'AUTH.FORBIDDEN';
+  readonly status = HttpStatus.FORBIDDEN;
 
   constructor(
     readonly role: string,
     readonly action: string,
   ) {
     super(`role ${role} may not ${action}`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { role: this.role, action: this.action };
   }
 }
 
@@ -74,9 +119,14 @@ export class ForbiddenActionError extends DomainError {
  */
 export class AccessEndedError extends DomainError {
   readonly code = 'AUTH.ACCESS_ENDED';
+  readonly status = HttpStatus.FORBIDDEN;
 
   constructor(readonly journeyId: string) {
     super(`your appointment to journey ${journeyId} was withdrawn; you no longer have access to it`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { journeyId: this.journeyId };
   }
 }
 
@@ -86,15 +136,21 @@ export class AccessEndedError extends DomainError {
  */
 export class AuthKeysUnavailableError extends DomainError {
   readonly code = 'AUTH.KEYS_UNAVAILABLE';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor() {
     super('the identity provider\'s signing keys could not be fetched; try again shortly');
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(5);
   }
 }
 
 /** Too many writes from one token subject; `retryAfterSeconds` says when the next one counts again. */
 export class RateLimitedError extends DomainError {
   readonly code = 'REQUEST.RATE_LIMITED';
+  readonly status = HttpStatus.TOO_MANY_REQUESTS;
 
   constructor(
     readonly limitPerMinute: number,
@@ -102,13 +158,26 @@ export class RateLimitedError extends DomainError {
   ) {
     super(`too many writes: at most ${limitPerMinute} a minute per token; retry after ${retryAfterSeconds} s`);
   }
+
+  override answerFields(): Record<string, unknown> {
+    return { limitPerMinute: this.limitPerMinute, retryAfterSeconds: this.retryAfterSeconds };
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(this.retryAfterSeconds);
+  }
 }
 
 export class JourneyNotFoundError extends DomainError {
   readonly code = 'JOURNEY.NOT_FOUND';
+  readonly status = HttpStatus.NOT_FOUND;
 
   constructor(readonly journeyId: string) {
     super(`journey ${journeyId} not found`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { journeyId: this.journeyId };
   }
 }
 
@@ -126,6 +195,7 @@ export interface TransitionRefusal {
 /** The workflow does not allow this event now. */
 export class TransitionRefusedError extends DomainError {
   readonly code = 'JOURNEY.TRANSITION_REFUSED';
+  readonly status = HttpStatus.CONFLICT;
   readonly event: string;
   readonly state: string;
   readonly reason: string;
@@ -138,17 +208,26 @@ export class TransitionRefusedError extends DomainError {
     this.reason = refusal.reason;
     this.allowed = refusal.allowed;
   }
+
+  override answerFields(): Record<string, unknown> {
+    return { event: this.event, state: this.state, reason: this.reason, allowed: this.allowed };
+  }
 }
 
 /** The caller's If-Match names a revision the journey has moved past. */
 export class StaleRevisionError extends DomainError {
   readonly code = 'JOURNEY.STALE_REVISION';
+  readonly status = HttpStatus.PRECONDITION_FAILED;
 
   constructor(
     readonly expectedRevision: number,
     readonly actualRevision: number,
   ) {
     super(`journey is at revision ${actualRevision}, not ${expectedRevision}`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { expectedRevision: this.expectedRevision, actualRevision: this.actualRevision };
   }
 }
 
@@ -158,9 +237,14 @@ export class StaleRevisionError extends DomainError {
  */
 export class IdempotencyKeyReusedError extends DomainError {
   readonly code = 'IDEMPOTENCY.KEY_REUSED';
+  readonly status = HttpStatus.UNPROCESSABLE_ENTITY;
 
   constructor() {
     super('Idempotency-Key was already used by you on this route for a different request; use a new key');
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { field: 'Idempotency-Key' };
   }
 }
 
@@ -170,6 +254,7 @@ export class IdempotencyKeyReusedError extends DomainError {
  */
 export class MigrationRefusedError extends DomainError {
   readonly code = 'WORKFLOW.MIGRATION_REFUSED';
+  readonly status = HttpStatus.CONFLICT;
   readonly from: number;
   readonly to: number;
   readonly revision: number;
@@ -184,11 +269,16 @@ export class MigrationRefusedError extends DomainError {
     this.rule = refusal.rule;
     this.explanation = refusal.explanation;
   }
+
+  override answerFields(): Record<string, unknown> {
+    return { from: this.from, to: this.to, revision: this.revision, rule: this.rule, explanation: this.explanation };
+  }
 }
 
 /** A read model is too far behind the streams to answer now. */
 export class ReadModelLagError extends DomainError {
   readonly code = 'READ_MODEL.LAGGING';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor(
     readonly readModel: string,
@@ -196,6 +286,14 @@ export class ReadModelLagError extends DomainError {
     readonly lag: string,
   ) {
     super(`read model ${readModel} is ${lag} events behind; try again shortly`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { readModel: this.readModel, lag: this.lag };
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(1);
   }
 }
 
@@ -205,21 +303,35 @@ export class ReadModelLagError extends DomainError {
  */
 export class AccessLogUnavailableError extends DomainError {
   readonly code = 'AUDIT.ACCESS_LOG_UNAVAILABLE';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor() {
     super('the access log cannot record this read right now, so it is not answered; try again shortly');
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(5);
   }
 }
 
 /** A dependency the service needs (the event store) does not answer; /health says which. */
 export class ServiceNotReadyError extends DomainError {
   readonly code = 'SERVICE.NOT_READY';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor(
     /** Each check by name, `{ status: 'up' | 'down', ... }`, as @nestjs/terminus reports it. */
     readonly checks: Readonly<Record<string, unknown>>,
   ) {
     super(`not ready: ${downChecks(checks).join(', ') || 'unknown check'} down`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { checks: this.checks };
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(5);
   }
 }
 
@@ -242,11 +354,16 @@ function describeIssues(details: readonly FieldIssue[]): string {
  */
 export class JourneyUnreadableError extends DomainError {
   readonly code = 'AUDIT.JOURNEY_UNREADABLE';
+  readonly status = HttpStatus.UNPROCESSABLE_ENTITY;
 
   constructor(
     readonly journeyId: string,
     why: string,
   ) {
     super(`journey ${journeyId} cannot be shown: ${why}; GET /journeys/${journeyId}/verify says where its record breaks`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { journeyId: this.journeyId };
   }
 }

@@ -11,10 +11,13 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
 import {
   AccessEndedError,
+  AccessLogUnavailableError,
   AuthKeysUnavailableError,
+  DomainError,
   ForbiddenActionError,
   InvalidInputError,
   JourneyNotFoundError,
+  JourneyUnreadableError,
   MalformedBodyError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -172,6 +175,40 @@ describe('toErrorAnswer: domain errors', () => {
       checks,
     });
     expect(answer.headers['Retry-After']).toBe('5');
+  });
+
+  it('JourneyUnreadableError → 422 naming the journey and where to look', () => {
+    const id = '6f1c2b8e-0d7a-4c1e-9d3e-5b0a1f2e3d4c';
+    const answer = toErrorAnswer(new JourneyUnreadableError(id, 'revision 3 is not JSON'));
+    expect(errorBody(answer)).toEqual({
+      statusCode: 422,
+      error: 'AUDIT.JOURNEY_UNREADABLE',
+      message: `journey ${id} cannot be shown: revision 3 is not JSON; GET /journeys/${id}/verify says where its record breaks`,
+      journeyId: id,
+    });
+    expect(answer.headers).toEqual({});
+  });
+
+  it('AccessLogUnavailableError → 503 with Retry-After: a read not logged is not answered', () => {
+    const answer = toErrorAnswer(new AccessLogUnavailableError());
+    expect(answer).toMatchObject({ status: 503, code: 'AUDIT.ACCESS_LOG_UNAVAILABLE', extra: {}, headers: { 'Retry-After': '5' } });
+  });
+
+  it('a new error answers with the status and fields it declares: the filter needs no new branch', () => {
+    class QuotaExhaustedError extends DomainError {
+      readonly code = 'TEST.QUOTA_EXHAUSTED';
+      readonly status = 507;
+      override answerFields() {
+        return { quota: 'disk' };
+      }
+    }
+    expect(toErrorAnswer(new QuotaExhaustedError('out of quota'))).toEqual({
+      status: 507,
+      code: 'TEST.QUOTA_EXHAUSTED',
+      message: 'out of quota',
+      extra: { quota: 'disk' },
+      headers: {},
+    });
   });
 });
 

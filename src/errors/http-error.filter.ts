@@ -2,28 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import { StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
 import { fromBodyParserError } from './body-parser-errors';
-import {
-  AccessEndedError,
-  AccessLogUnavailableError,
-  AuthKeysUnavailableError,
-  DomainError,
-  FieldIssue,
-  ForbiddenActionError,
-  IdempotencyKeyReusedError,
-  InvalidInputError,
-  MigrationRefusedError,
-  JourneyNotFoundError,
-  JourneyUnreadableError,
-  MalformedBodyError,
-  PayloadTooLargeError,
-  RateLimitedError,
-  ReadModelLagError,
-  ServiceNotReadyError,
-  StaleRevisionError,
-  TransitionRefusedError,
-  UnauthenticatedError,
-  UnsupportedMediaTypeError,
-} from './domain-errors';
+import { DomainError, FieldIssue, InvalidInputError } from './domain-errors';
 
 /** What the client is told: `{ statusCode, error: code, message, ...extra }` plus headers. */
 export interface ErrorAnswer {
@@ -35,7 +14,6 @@ export interface ErrorAnswer {
 }
 
 export const INTERNAL_ERROR_MESSAGE = 'internal error; it has been logged';
-const REALM = 'Bearer realm="support-planning-engine"';
 
 /**
  * The one mapping from errors to HTTP for the whole app. Everything thrown, by a controller, a
@@ -98,74 +76,9 @@ function fromStreamConflict(error: StreamConflictError): ErrorAnswer {
   });
 }
 
-/** Every DomainError subclass must appear here; an unmapped one is a bug and answers 500. */
+/** Each error declares its status, body fields and headers; this only puts them in an answer. */
 function fromDomainError(error: DomainError): ErrorAnswer {
-  if (error instanceof InvalidInputError) {
-    return answer(HttpStatus.BAD_REQUEST, error.code, error.message, { details: error.details });
-  }
-  if (error instanceof MalformedBodyError) return answer(HttpStatus.BAD_REQUEST, error.code, error.message);
-  if (error instanceof PayloadTooLargeError) {
-    const extra = error.limit === undefined ? {} : { limit: error.limit };
-    return answer(HttpStatus.PAYLOAD_TOO_LARGE, error.code, error.message, extra);
-  }
-  if (error instanceof UnsupportedMediaTypeError) {
-    return answer(HttpStatus.UNSUPPORTED_MEDIA_TYPE, error.code, error.message);
-  }
-  if (error instanceof UnauthenticatedError) {
-    return answer(HttpStatus.UNAUTHORIZED, error.code, error.message, {}, { 'WWW-Authenticate': REALM });
-  }
-  if (error instanceof ForbiddenActionError) {
-    return answer(HttpStatus.FORBIDDEN, error.code, error.message, { role: error.role, action: error.action });
-  }
-  if (error instanceof AccessEndedError) {
-    return answer(HttpStatus.FORBIDDEN, error.code, error.message, { journeyId: error.journeyId });
-  }
-  if (error instanceof AuthKeysUnavailableError) {
-    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, {}, { 'Retry-After': '5' });
-  }
-  if (error instanceof RateLimitedError) {
-    const extra = { limitPerMinute: error.limitPerMinute, retryAfterSeconds: error.retryAfterSeconds };
-    return answer(HttpStatus.TOO_MANY_REQUESTS, error.code, error.message, extra, { 'Retry-After': String(error.retryAfterSeconds) });
-  }
-  if (error instanceof JourneyNotFoundError) {
-    return answer(HttpStatus.NOT_FOUND, error.code, error.message, { journeyId: error.journeyId });
-  }
-  if (error instanceof JourneyUnreadableError) {
-    return answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, { journeyId: error.journeyId });
-  }
-  if (error instanceof TransitionRefusedError) {
-    return answer(HttpStatus.CONFLICT, error.code, error.message, {
-      event: error.event,
-      state: error.state,
-      reason: error.reason,
-      allowed: error.allowed,
-    });
-  }
-  if (error instanceof MigrationRefusedError) {
-    const { from, to, revision, rule, explanation } = error;
-    return answer(HttpStatus.CONFLICT, error.code, error.message, { from, to, revision, rule, explanation });
-  }
-  if (error instanceof IdempotencyKeyReusedError) {
-    return answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, { field: 'Idempotency-Key' });
-  }
-  if (error instanceof StaleRevisionError) {
-    return answer(HttpStatus.PRECONDITION_FAILED, error.code, error.message, {
-      expectedRevision: error.expectedRevision,
-      actualRevision: error.actualRevision,
-    });
-  }
-  if (error instanceof ReadModelLagError) {
-    const extra = { readModel: error.readModel, lag: error.lag };
-    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, extra, { 'Retry-After': '1' });
-  }
-  if (error instanceof AccessLogUnavailableError) {
-    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, {}, { 'Retry-After': '5' });
-  }
-  if (error instanceof ServiceNotReadyError) {
-    const extra = { checks: error.checks };
-    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, extra, { 'Retry-After': '5' });
-  }
-  return internalError();
+  return answer(error.status, error.code, error.message, error.answerFields(), error.answerHeaders());
 }
 
 /**
@@ -178,7 +91,7 @@ function fromHttpException(exception: HttpException): ErrorAnswer {
   if (status >= 500) return answer(status, `HTTP.${HttpStatus[status] ?? status}`, INTERNAL_ERROR_MESSAGE);
   const response = exception.getResponse();
   const message = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-  if (status === HttpStatus.BAD_REQUEST && Array.isArray(message)) {
+  if (status === (HttpStatus.BAD_REQUEST as number) && Array.isArray(message)) {
     // The shape of a ValidationPipe's default exceptionFactory: one message per broken rule.
     return fromDomainError(new InvalidInputError(message.map((m) => fieldIssueFromMessage(String(m)))));
   }

@@ -366,10 +366,6 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function at(position: bigint): Position {
-  return { commit: position, prepare: position };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('KurrentDbEventStore', () => {

@@ -592,8 +592,11 @@ interface CatchUpOptions {
 }
 
 /** Marks an error thrown by the caller's handler, which stops the subscription (never retried). */
-class HandlerFailure {
-  constructor(readonly error: unknown) {}
+class HandlerFailure extends Error {
+  constructor(readonly error: unknown) {
+    super('the subscription handler failed');
+    this.name = 'HandlerFailure';
+  }
 }
 
 /** Which subscription's handler is running, so that close() from inside it does not wait on itself. */

@@ -10,7 +10,10 @@ export class LiveSubscriptions<T extends Subscription> {
   /** Starts a subscription, handing it the callback it must call once it has stopped. */
   start(create: (onStop: () => void) => T): T {
     let stopped = false;
+    // Assigned after it is declared: `create` may call onStop before it returns, and the callback
+    // must then see "not yet assigned" rather than a temporal dead zone.
     let subscription: T | undefined;
+    // eslint-disable-next-line prefer-const -- see above: declared before, assigned here
     subscription = create(() => {
       stopped = true;
       if (subscription) this.live.delete(subscription);

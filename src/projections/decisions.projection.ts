@@ -174,7 +174,10 @@ export class DecisionsProjection implements Projection {
 function overriddenTopicsOf(data: Record<string, unknown>): string[] {
   const overrides = data.overridesPreference;
   if (!Array.isArray(overrides)) return [];
-  return overrides.map((override) => String((override as { topic?: unknown }).topic ?? ''));
+  return overrides.map((override) => {
+    const topic = (override as { topic?: unknown }).topic;
+    return typeof topic === 'string' ? topic : '';
+  });
 }
 
 function whereClause(filter: DecisionFilter): { where: string; parameters: Record<string, unknown> } {

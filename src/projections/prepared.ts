@@ -7,7 +7,7 @@ const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
  * for every event, and compiling SQL each time costs more than running it. SQLite re-prepares a
  * statement by itself when the schema changes under it (a read model dropped and rebuilt).
  */
-export function prepared<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(
+export function prepared<BindParameters extends unknown[] | object = unknown[], Result = unknown>(
   db: Database.Database,
   sql: string,
 ): Database.Statement<BindParameters, Result> {

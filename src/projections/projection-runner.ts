@@ -8,6 +8,7 @@
  */
 import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
+import { backoffDelay } from '../common/backoff';
 import type { EventStore, StoredEvent, Subscription } from '../event-store/event-store';
 import { prepared } from './prepared';
 import type { Projection } from './projection';
@@ -214,7 +215,7 @@ export class ProjectionRunner {
   private fail(error: unknown): void {
     this.failure = error;
     this.failuresInARow += 1;
-    const pauseMs = Math.min(RESTART_AFTER_MS * 2 ** (this.failuresInARow - 1), RESTART_AFTER_MAX_MS);
+    const pauseMs = backoffDelay({ initialMs: RESTART_AFTER_MS, maxMs: RESTART_AFTER_MAX_MS }, this.failuresInARow);
     this.logger.error(
       `read models stopped following the store at position ${this.checkpoint}: ${error instanceof Error ? error.message : String(error)}; ` +
         `following again in ${pauseMs} ms`,

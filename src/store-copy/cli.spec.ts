@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../event-store/sqlite-event-store';
 import { streamIdOf } from '../journeys/journey-records';
 import { appendWhole, plannedJourneys } from '../../test/projections/journey-fixtures';
-import { EXIT, runStoreCopy } from './cli';
+import { EXIT } from '../common/cli';
+import { runStoreCopy } from './cli';
 
 const journeys = plannedJourneys(12);
 const TOTAL = journeys.reduce((sum, journey) => sum + journey.events.length, 0);
@@ -33,8 +34,8 @@ describe('npm run store:copy', () => {
     const err: string[] = [];
     let now = 0;
     const code = await runStoreCopy(argv, {
-      stdout: (line) => out.push(line),
-      stderr: (line) => err.push(line),
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
       // Each reading of the clock is 10 ms later, so rates and ETAs have something to show.
       now: () => (now += 10),
       signal,

@@ -3,10 +3,11 @@
  * output streams, clock and stop signal as parameters so that tests run it as the script does.
  */
 import { parseArgs } from 'node:util';
+import { EXIT, messageOf, UsageError, type CliOutput } from '../common/cli';
 import type { EventStore } from '../event-store/event-store';
 import { copyStreams, type CopyResult } from './copy-streams';
 import { progressPrinter } from './progress';
-import { assertDistinct, describeStore, openStore, parseStoreSpec, UsageError, type StoreSpec } from './store-spec';
+import { assertDistinct, describeStore, openStore, parseStoreSpec, type StoreSpec } from './store-spec';
 import { verifyCopy, type VerifyResult } from './verify-copy';
 
 export const USAGE = `usage: npm run store:copy -- --from <store> --to <store> [options]
@@ -24,8 +25,6 @@ replaying both sides. Run it again after an interruption: it goes on where it st
   --skip-verify            copy only (verify later with --verify-only)
   --help`;
 
-/** Exit codes: 0 copied and verified, 1 failed or differences found, 2 usage, 130 stopped by a signal. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export interface CopyArguments {
   from: StoreSpec;
@@ -37,11 +36,8 @@ export interface CopyArguments {
   skipVerify: boolean;
 }
 
-export interface CliIo {
-  /** Progress and diagnostics, one line per call. */
-  stderr: (line: string) => void;
-  /** The outcome, one line per call. */
-  stdout: (line: string) => void;
+/** Where it prints (the outcome on stdout, progress and diagnostics on stderr), its clock and its stop signal. */
+export interface StoreCopyIo extends CliOutput {
   now: () => number;
   signal?: AbortSignal;
   /** Opens a store; tests may substitute it. */
@@ -53,7 +49,7 @@ export function parseArguments(argv: readonly string[]): CopyArguments | 'help' 
   try {
     values = parse(argv).values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
   if (values.help) return 'help';
   if (values.from === undefined || values.to === undefined) throw new UsageError('both --from and --to are needed');
@@ -97,18 +93,18 @@ function positiveInteger(text: string | undefined, name: string, fallback: numbe
   return value;
 }
 
-/** Runs the command and returns its exit code; never throws. */
-export async function runStoreCopy(argv: readonly string[], io: CliIo): Promise<number> {
+/** Runs the command and returns its exit code (EXIT: 0 copied and verified, 1 failed or differences found, 2 usage, 130 stopped by a signal); never throws. */
+export async function runStoreCopy(argv: readonly string[], io: StoreCopyIo): Promise<number> {
   let args: CopyArguments | 'help';
   try {
     args = parseArguments(argv);
   } catch (error) {
-    io.stderr(`store:copy: ${(error as Error).message}`);
-    io.stderr(USAGE);
+    io.err(`store:copy: ${messageOf(error)}`);
+    io.err(USAGE);
     return EXIT.usage;
   }
   if (args === 'help') {
-    io.stdout(USAGE);
+    io.out(USAGE);
     return EXIT.ok;
   }
 
@@ -120,18 +116,18 @@ export async function runStoreCopy(argv: readonly string[], io: CliIo): Promise<
     const [source, target] = stores;
     return await copyAndVerify(source, target, args, io);
   } catch (error) {
-    io.stderr(`store:copy failed: ${(error as Error).message}`);
+    io.err(`store:copy failed: ${messageOf(error)}`);
     if (error instanceof UsageError) return EXIT.usage;
-    if (stores.length === 2) io.stderr('what was copied stays on the target: run the same command again to go on from there');
+    if (stores.length === 2) io.err('what was copied stays on the target: run the same command again to go on from there');
     return EXIT.failed;
   } finally {
     await Promise.all(stores.map((store) => store.close()));
   }
 }
 
-async function copyAndVerify(source: EventStore, target: EventStore, args: CopyArguments, io: CliIo): Promise<number> {
-  const printer = progressPrinter(io.stderr, { intervalMs: args.progressEveryMs, now: io.now });
-  io.stderr(`store:copy from ${describeStore(args.from)} to ${describeStore(args.to)}`);
+async function copyAndVerify(source: EventStore, target: EventStore, args: CopyArguments, io: StoreCopyIo): Promise<number> {
+  const printer = progressPrinter((line) => io.err(line), { intervalMs: args.progressEveryMs, now: io.now });
+  io.err(`store:copy from ${describeStore(args.from)} to ${describeStore(args.to)}`);
 
   if (!args.verifyOnly) {
     const copied = await copyStreams(source, target, {
@@ -142,16 +138,16 @@ async function copyAndVerify(source: EventStore, target: EventStore, args: CopyA
     });
     printer.flush();
     if (copied.interrupted) {
-      io.stderr(`stopped: ${describeCopy(copied)}; run the same command again to go on from there`);
+      io.err(`stopped: ${describeCopy(copied)}; run the same command again to go on from there`);
       return EXIT.interrupted;
     }
-    io.stdout(`copied ${describeCopy(copied)}`);
+    io.out(`copied ${describeCopy(copied)}`);
   }
   if (args.skipVerify) return EXIT.ok;
 
   const verified = await verifyCopy(source, target, { concurrency: args.concurrency, onProgress: printer.report });
   printer.flush();
-  describeVerification(verified).forEach((line) => io.stdout(line));
+  describeVerification(verified).forEach((line) => io.out(line));
   return verified.streamsWithProblems === 0 ? EXIT.ok : EXIT.failed;
 }
 

@@ -1,4 +1,5 @@
-import { assertDistinct, describeStore, parseStoreSpec, UsageError } from './store-spec';
+import { UsageError } from '../common/cli';
+import { assertDistinct, describeStore, parseStoreSpec } from './store-spec';
 
 describe('store specs on the command line', () => {
   it('reads sqlite:<file> and kurrentdb:<connection string>', () => {

@@ -9,20 +9,12 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { UsageError } from '../common/cli';
 import type { EventStore } from '../event-store/event-store';
 import { KurrentDbEventStore } from '../event-store/kurrentdb-event-store';
 import { SqliteEventStore } from '../event-store/sqlite-event-store';
 
 export type StoreSpec = { kind: 'sqlite'; file: string } | { kind: 'kurrentdb'; connection: string };
-
-/** A command-line mistake: store:copy prints it with the usage and exits 2. */
-export class UsageError extends Error {
-  readonly code = 'STORE_COPY.USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 const KURRENT_SCHEMES = /^(kurrentdb|esdb|kdb)(\+discover)?:\/\//i;
 

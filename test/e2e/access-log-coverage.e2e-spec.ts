@@ -27,7 +27,7 @@ interface Route {
   logged: boolean;
 }
 
-function joinPath(...parts: unknown[]): string {
+function joinPath(...parts: Array<string | undefined>): string {
   const segments = parts.flatMap((part) => String(part ?? '').split('/')).filter((segment) => segment !== '');
   return `/${segments.join('/')}`;
 }

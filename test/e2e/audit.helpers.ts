@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import type { EventType } from '../../workflows';
 import { fact } from '../../workflows/testing/facts';
 import { ManualClock } from '../../src/common/clock';
-import type { CliIo } from '../../src/audit/cli/cli-io';
+import type { AuditIo } from '../../src/audit/cli/cli-io';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { bearer, startApp, type StartOptions, type TestApp } from '../support/test-app';
 
@@ -175,13 +175,13 @@ export function rewriteRow(file: string, journeyId: string, revision: number, co
   }
 }
 
-/** An in-process CliIo that keeps what the audit CLI prints and writes; its monotonic clock moves `stepMs` a call. */
+/** An in-process AuditIo that keeps what the audit CLI prints and writes; its monotonic clock moves `stepMs` a call. */
 export function capturedIo(env: Record<string, string | undefined>, now = new Date(STORY_NOW), stepMs = 100) {
   const out: string[] = [];
   const err: string[] = [];
   const files = new Map<string, string>();
   let elapsed = 0;
-  const io: CliIo = {
+  const io: AuditIo = {
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     env,

@@ -131,7 +131,7 @@ const edgesOf = (transitions: Edges) => Object.values(transitions) as Array<{ ev
  * challenge revisions consistent with the path it sits on, so each path is a real journey.
  */
 function explore(machine: Machine): Exploration {
-  const adjacency = getAdjacencyMap(machine, { events: sampleEvents, serializeState: vertexOf, limit: 500_000 }) as AdjacencyMap<JourneySnapshot, JourneyEvent>;
+  const adjacency = getAdjacencyMap(machine, { events: sampleEvents, serializeState: vertexOf, limit: 500_000 });
   const parent = new Map<JourneySnapshot, { from: JourneySnapshot; event: JourneyEvent }>();
   for (const { state: from, transitions } of Object.values(adjacency)) {
     for (const { event, state: to } of edgesOf(transitions)) {
@@ -158,7 +158,7 @@ function explore(machine: Machine): Exploration {
     }
   }
   for (const path of paths) {
-    let before = initialTransition(machine)[0] as JourneySnapshot;
+    let before = initialTransition(machine)[0];
     before._nodes.forEach((node) => reachedStateIds.add(node.id));
     for (const step of path.steps) {
       machine.getTransitionData(before, step.event).forEach((t) => takenTransitions.add(t));

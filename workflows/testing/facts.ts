@@ -108,7 +108,7 @@ export function fact<K extends EventType>(
 ): Fact<K> {
   return {
     type,
-    data: { ...DEFAULT_DATA[type], ...data } as EventDataMap[K],
+    data: { ...DEFAULT_DATA[type], ...data },
     actor: options.by ?? DEFAULT_ACTOR[type],
     at: options.at,
     reason: options.reason,

@@ -5,13 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
+import { processOutput, UsageError, type CliOutput } from '../../common/cli';
 import { DEFAULT_SQLITE_FILE } from '../../config/load-config';
 
-export interface CliIo {
-  /** A line (or block) for stdout: the result. */
-  out(text: string): void;
-  /** A line for stderr: progress, warnings, errors. */
-  err(text: string): void;
+/** The printing of every CLI (the result on stdout, progress and errors on stderr), and what the audit reads besides. */
+export interface AuditIo extends CliOutput {
   env: Readonly<Record<string, string | undefined>>;
   now(): Date;
   /** Milliseconds from a monotonic clock, for rates and ETAs. */
@@ -21,11 +19,10 @@ export interface CliIo {
   user: string;
 }
 
-export function processIo(): CliIo {
+export function processIo(): AuditIo {
   const started = process.hrtime.bigint();
   return {
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    ...processOutput(),
     env: process.env,
     now: () => new Date(),
     elapsedMs: () => Number(process.hrtime.bigint() - started) / 1e6,
@@ -46,24 +43,13 @@ function accountName(): string {
   }
 }
 
-/** Exit codes: 0 all sound; 1 something in the record is broken or changed; 2 the command could not run. */
-export const EXIT = { ok: 0, broken: 1, usage: 2 } as const;
-
-/** A problem with how the command was asked (arguments, configuration, files): exit 2 with its message. */
-export class CliUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
-  }
-}
-
 export interface AuditSettings {
   sqliteFile: string;
   production: boolean;
   signingKeyFile?: string;
 }
 
-function value(env: CliIo['env'], name: string): string | undefined {
+function value(env: AuditIo['env'], name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw === undefined || raw === '' ? undefined : raw;
 }
@@ -73,10 +59,10 @@ function value(env: CliIo['env'], name: string): string | undefined {
  * --file), NODE_ENV and AUDIT_SIGNING_KEY_FILE. Not loadConfig: an auditor's shell need not hold
  * the service's secrets (AUTH_SECRET) to check its record.
  */
-export function auditSettings(env: CliIo['env'], fileOption: string | undefined): AuditSettings {
+export function auditSettings(env: AuditIo['env'], fileOption: string | undefined): AuditSettings {
   const store = value(env, 'EVENT_STORE') ?? 'sqlite';
   if (fileOption === undefined && store !== 'sqlite') {
-    throw new CliUsageError(`the audit CLI reads SQLite event files; EVENT_STORE is ${store}: pass --file <sqlite file>, or use GET /journeys/:id/verify`);
+    throw new UsageError(`the audit CLI reads SQLite event files; EVENT_STORE is ${store}: pass --file <sqlite file>, or use GET /journeys/:id/verify`);
   }
   return {
     sqliteFile: fileOption ?? value(env, 'SQLITE_FILE') ?? DEFAULT_SQLITE_FILE,

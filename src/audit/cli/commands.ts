@@ -27,10 +27,11 @@ import { ReplayTally, type ReplaySummary } from '../replay-tally';
 import { signingKeyForSigning, trustedPublicKey } from '../signing-key';
 import type { SqliteJourneyReader } from '../sqlite-journey-reader';
 import { isSound, verifyRead, type JourneyVerification, type VerifiedReplay } from '../verify-journey';
-import { CliUsageError, EXIT, type AuditSettings, type CliIo } from './cli-io';
+import { EXIT, UsageError } from '../../common/cli';
+import type { AuditIo, AuditSettings } from './cli-io';
 
 export interface CommandContext {
-  io: CliIo;
+  io: AuditIo;
   reader: SqliteJourneyReader;
   registry: WorkflowRegistry;
   settings: AuditSettings;
@@ -51,7 +52,7 @@ function streamsToCheck(context: CommandContext, journeyId: string | undefined):
   const all = context.reader.streamIds();
   if (journeyId === undefined) return all;
   const streamId = streamIdOf(journeyId);
-  if (!all.includes(streamId)) throw new CliUsageError(`no journey ${journeyId} in ${context.settings.sqliteFile}`);
+  if (!all.includes(streamId)) throw new UsageError(`no journey ${journeyId} in ${context.settings.sqliteFile}`);
   return [streamId];
 }
 
@@ -92,7 +93,7 @@ export async function verifyCommand(context: CommandContext, options: { journey?
     context.io.out(`verified ${results.length} journeys, ${events} events: ${results.length - broken.length} sound, ${broken.length} broken`);
     broken.forEach((verification) => context.io.out(`  broken: journey ${verification.journeyId}`));
   }
-  return broken.length === 0 ? EXIT.ok : EXIT.broken;
+  return broken.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 // ---- checkpoint -------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ export async function checkpointCommand(context: CommandContext, options: { out?
   else context.io.writeFile(options.out, text);
   context.io.err(`checkpoint of ${heads.length} journeys, root ${checkpoint.root}${options.out ? `, written to ${options.out}` : ''}`);
   excluded.forEach((journey) => context.io.err(`EXCLUDED journey ${journey.streamId}: chain broken at revision ${journey.revision} (${journey.problem})`));
-  return excluded.length === 0 ? EXIT.ok : EXIT.broken;
+  return excluded.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 /** The stream's head if its chain is whole (the workflow replay is verify's business, not the signature's). */
@@ -139,7 +140,7 @@ function readCheckpointFile(path: string): Checkpoint {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new CliUsageError(`cannot read the checkpoint file ${path}`);
+    throw new UsageError(`cannot read the checkpoint file ${path}`);
   }
   return parseCheckpoint(text);
 }
@@ -162,7 +163,7 @@ export async function verifyCheckpointCommand(
   const signature = checkSignature(checkpoint, trusted.key);
   if (!signature.valid) {
     context.io.out(`SIGNATURE INVALID (${signature.problem}): ${signature.message}`);
-    return EXIT.broken;
+    return EXIT.failed;
   }
   const findings = await changesSince(context, checkpoint);
   const brokenWhenSigned = checkpoint.excluded.map(excludedFinding);
@@ -180,7 +181,7 @@ export async function verifyCheckpointCommand(
       `checked ${checkpoint.journeys.length} journeys against the checkpoint: ${checkpoint.journeys.length - findings.length} unchanged, ${findings.length} changed or removed${excluded}; ${newSince} journeys opened since`,
     );
   }
-  return findings.length === 0 && brokenWhenSigned.length === 0 ? EXIT.ok : EXIT.broken;
+  return findings.length === 0 && brokenWhenSigned.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 /** Each journey the checkpoint signed, compared with the store now. */
@@ -227,7 +228,7 @@ export async function replayCommand(context: CommandContext, options: { journey?
   const summary = tally.result();
   if (options.json) context.io.out(JSON.stringify(summary, null, 2));
   else describeSummary(summary).forEach((line) => context.io.out(line));
-  return summary.broken.length === 0 ? EXIT.ok : EXIT.broken;
+  return summary.broken.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 // ---- export -----------------------------------------------------------------------------------
@@ -238,7 +239,7 @@ export async function exportCommand(
 ): Promise<number> {
   const [streamId] = streamsToCheck(context, options.journey);
   const read = await context.reader.read(streamId);
-  if (read.kind === 'unreadable') throw new CliUsageError(`journey ${options.journey} cannot be exported: revision ${read.revision} is not readable JSON (run verify)`);
+  if (read.kind === 'unreadable') throw new UsageError(`journey ${options.journey} cannot be exported: revision ${read.revision} is not readable JSON (run verify)`);
   const document = buildExport(read.events, context.registry, context.io.now());
   await logExport(context, options);
   const text = options.format === 'html' ? renderExportHtml(document) : `${JSON.stringify(document, null, 2)}\n`;
@@ -248,7 +249,7 @@ export async function exportCommand(
     context.io.err(`exported journey ${options.journey} (${document.verification.events} events, head ${document.verification.head.revision}) to ${options.out}`);
   }
   if (document.warning) context.io.err(`WARNING: ${document.warning} The export says where it breaks.`);
-  return document.warning === null ? EXIT.ok : EXIT.broken;
+  return document.warning === null ? EXIT.ok : EXIT.failed;
 }
 
 /**
@@ -271,7 +272,7 @@ async function logExport(context: CommandContext, options: { journey: string; fo
       },
     ]);
   } catch (error) {
-    throw new CliUsageError(`could not record the export in the access log ${file} (${(error as Error).message}); nothing was exported`);
+    throw new UsageError(`could not record the export in the access log ${file} (${(error as Error).message}); nothing was exported`);
   } finally {
     await log?.close();
   }

@@ -1,5 +1,5 @@
 /**
- * npm run audit -- <command> [options]
+ * npm run audit -- <command> [options]   (`--help`, and `<command> --help`, list them)
  *
  *   verify [--journey <id> | --all] [--file <sqlite>] [--json]
  *   verify --checkpoint <file> [--public-key <pem>] [--file <sqlite>] [--json]
@@ -8,119 +8,145 @@
  *   export --journey <id> [--format json|html] [--out <file>] [--as <name>] [--file <sqlite>]
  *
  * Exit 0 when everything checked is sound, 1 when something is broken or changed, 2 when the
- * command could not run (arguments, configuration, missing files).
+ * command could not run (arguments, configuration, missing files): EXIT in src/common/cli.ts.
  */
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { validate as isUuid } from 'uuid';
 import { WorkflowRegistry } from '../../../workflows';
+import { cliProgram, EXIT, HELP_HINT, runProgram, UsageError } from '../../common/cli';
 import { CheckpointFormatError } from '../checkpoint';
 import { SigningKeyError } from '../signing-key';
 import { EventFileError, SqliteJourneyReader } from '../sqlite-journey-reader';
-import { CliUsageError, EXIT, auditSettings, type CliIo } from './cli-io';
+import { auditSettings, type AuditIo } from './cli-io';
 import { checkpointCommand, exportCommand, replayCommand, verifyCheckpointCommand, verifyCommand, type CommandContext } from './commands';
 
-export const USAGE = `usage: npm run audit -- <command> [options]
-  verify [--journey <id> | --all] [--file <sqlite>] [--json]      chain and workflow replay of each journey
-  verify --checkpoint <file> [--public-key <pem>] [--file <sqlite>]  nothing signed in the checkpoint changed since
-  checkpoint [--out <file>] [--file <sqlite>]                       sign every journey's chain head (Ed25519)
-  replay [--all | --journey <id>] [--file <sqlite>] [--json]      replay with progress, summary of the caseload
-  export --journey <id> [--format json|html] [--out <file>] [--as <name>]
-                                                                   one self-contained file of the journey,
-                                                                   logged as a read by cli:<account or --as>
+const DESCRIPTION = 'Check the record straight from the event file, with or without the service running.';
+
+const NOTES = `
 The event file is SQLITE_FILE (or --file); the signing key AUDIT_SIGNING_KEY_FILE.
-Exports are written to the access log beside the event file (access-log.db) before they are made.
 Exit 0: sound; 1: something broken or changed; 2: the command could not run.`;
 
-const OPTIONS = {
-  journey: { type: 'string' },
-  all: { type: 'boolean' },
-  file: { type: 'string' },
-  json: { type: 'boolean' },
-  checkpoint: { type: 'string' },
-  'public-key': { type: 'string' },
-  out: { type: 'string' },
-  format: { type: 'string' },
-  as: { type: 'string' },
-  help: { type: 'boolean' },
-} as const;
+const EXPORT_NOTE = `Exports are written to the access log beside the event file (access-log.db) before they are
+made, as a read by cli:<account> (or cli:<--as>).`;
 
-type Options = ReturnType<typeof parse>['values'];
-
-function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
+interface CommonOptions {
+  file?: string;
+  json?: boolean;
 }
 
-function journeyOption(options: Options, required: boolean): string | undefined {
-  if (options.journey === undefined) {
-    if (required) throw new CliUsageError('--journey <id> is required');
-    return undefined;
-  }
-  if (options.all) throw new CliUsageError('give --journey <id> or --all, not both');
-  if (!isUuid(options.journey)) throw new CliUsageError(`--journey must be a journey UUID (got ${options.journey})`);
-  return options.journey.toLowerCase();
+/** Journey ids are compared in lower case, as the store names streams. */
+function journeyId(value: string): string {
+  if (!isUuid(value)) throw new InvalidArgumentError(`--journey must be a journey UUID (got ${value})`);
+  return value.toLowerCase();
 }
 
 /** Who to log an export as, when the account is shared: a name, not free text. */
-function asOption(options: Options): string | undefined {
-  if (options.as === undefined) return undefined;
-  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(options.as)) throw new CliUsageError(`--as must be a name of letters, digits and . _ @ - (got ${options.as})`);
-  return options.as;
+function accountName(value: string): string {
+  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(value)) throw new InvalidArgumentError(`--as must be a name of letters, digits and . _ @ - (got ${value})`);
+  return value;
 }
 
-function formatOption(options: Options): 'json' | 'html' {
-  const format = options.format ?? 'json';
-  if (format !== 'json' && format !== 'html') throw new CliUsageError(`--format must be json or html (got ${format})`);
-  return format;
+const fileOption = () => new Option('--file <sqlite>', 'the SQLite event file (default: SQLITE_FILE, else ./data/events.db)');
+const jsonOption = () => new Option('--json', 'print the result as JSON');
+const journeyOption = () => new Option('--journey <id>', 'one journey, by its UUID').argParser(journeyId).conflicts('all');
+const allOption = () => new Option('--all', 'every journey (the default)');
+
+type Run = (context: CommandContext) => Promise<number>;
+
+/**
+ * The subcommands, each an action that opens the event file, runs its command and keeps the exit
+ * code in `result`. Commander checks the options (names, values, conflicts); the commands check
+ * the record.
+ */
+function auditProgram(io: AuditIo, registry: WorkflowRegistry, result: { code?: number }): Command {
+  const program = cliProgram('audit', io)
+    .usage('<command> [options]')
+    .description(DESCRIPTION)
+    .addHelpText('after', NOTES);
+  const action =
+    <O extends CommonOptions>(run: (options: O) => Run) =>
+    async (options: O) => {
+      result.code = await withReader(io, registry, options.file, run(options));
+    };
+
+  program
+    .command('verify')
+    .description('chain and workflow replay of each journey; with --checkpoint, that nothing signed in it changed since')
+    .addOption(journeyOption())
+    .addOption(allOption())
+    .addOption(new Option('--checkpoint <file>', 'a checkpoint file written by `checkpoint`').conflicts(['journey', 'all']))
+    .addOption(new Option('--public-key <pem>', 'the Ed25519 public key to check the checkpoint with'))
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .action(
+      action((options: CommonOptions & { journey?: string; checkpoint?: string; publicKey?: string }) => (context) =>
+        options.checkpoint === undefined
+          ? verifyCommand(context, { journey: options.journey, json: options.json ?? false })
+          : verifyCheckpointCommand(context, { checkpoint: options.checkpoint, publicKey: options.publicKey, json: options.json ?? false }),
+      ),
+    );
+
+  program
+    .command('checkpoint')
+    .description("sign every journey's chain head (Ed25519)")
+    .addOption(new Option('--out <file>', 'write the checkpoint here rather than to stdout'))
+    .addOption(fileOption())
+    .action(action((options: CommonOptions & { out?: string }) => (context) => checkpointCommand(context, { out: options.out })));
+
+  program
+    .command('replay')
+    .description('replay with progress, then a summary of the caseload')
+    .addOption(allOption())
+    .addOption(journeyOption())
+    .addOption(fileOption())
+    .addOption(jsonOption())
+    .action(
+      action((options: CommonOptions & { journey?: string }) => (context) => replayCommand(context, { journey: options.journey, json: options.json ?? false })),
+    );
+
+  program
+    .command('export')
+    .description('one self-contained file of the journey, logged as a read')
+    .addOption(new Option('--journey <id>', 'the journey, by its UUID').argParser(journeyId).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'the file to write').choices(['json', 'html']).default('json'))
+    .addOption(new Option('--out <file>', 'write it here rather than to stdout'))
+    .addOption(new Option('--as <name>', 'log the export as cli:<name> (a shared account)').argParser(accountName))
+    .addOption(fileOption())
+    .addHelpText('after', `\n${EXPORT_NOTE}`)
+    .action(
+      action((options: CommonOptions & { journey: string; format: 'json' | 'html'; out?: string; as?: string }) => (context) =>
+        exportCommand(context, { journey: options.journey, format: options.format, out: options.out, as: options.as }),
+      ),
+    );
+
+  return program;
 }
 
-async function dispatch(command: string, options: Options, context: CommandContext): Promise<number> {
-  const json = options.json ?? false;
-  switch (command) {
-    case 'verify':
-      if (options.checkpoint !== undefined) {
-        return verifyCheckpointCommand(context, { checkpoint: options.checkpoint, publicKey: options['public-key'], json });
-      }
-      return verifyCommand(context, { journey: journeyOption(options, false), json });
-    case 'checkpoint':
-      return checkpointCommand(context, { out: options.out });
-    case 'replay':
-      return replayCommand(context, { journey: journeyOption(options, false), json });
-    case 'export':
-      return exportCommand(context, { journey: journeyOption(options, true) as string, format: formatOption(options), out: options.out, as: asOption(options) });
-    default:
-      throw new CliUsageError(`unknown command ${command}`);
+/** Opens the event file the command names, runs it, and closes the file whatever happens. */
+async function withReader(io: AuditIo, registry: WorkflowRegistry, file: string | undefined, run: Run): Promise<number> {
+  const settings = auditSettings(io.env, file);
+  const reader = SqliteJourneyReader.open(settings.sqliteFile);
+  try {
+    return await run({ io, reader, registry, settings });
+  } finally {
+    await reader.close();
   }
 }
 
-const COMMANDS = ['verify', 'checkpoint', 'replay', 'export'];
+/** Problems the person running the command can fix: exit 2 with the message, never a stack. */
+function isUsageProblem(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof EventFileError || error instanceof SigningKeyError || error instanceof CheckpointFormatError;
+}
 
 /** Runs one audit command; returns the exit code. Never throws for a problem the user can fix. */
-export async function runAudit(argv: readonly string[], io: CliIo, registry = new WorkflowRegistry()): Promise<number> {
-  let reader: SqliteJourneyReader | undefined;
+export async function runAudit(argv: readonly string[], io: AuditIo, registry = new WorkflowRegistry()): Promise<number> {
+  const result: { code?: number } = {};
   try {
-    const { values: options, positionals } = parse(argv);
-    const [command, ...extra] = positionals;
-    if (options.help || command === undefined) {
-      (options.help ? io.out : io.err)(USAGE);
-      return options.help ? EXIT.ok : EXIT.usage;
-    }
-    if (!COMMANDS.includes(command)) throw new CliUsageError(`unknown command ${command}`);
-    if (extra.length > 0) throw new CliUsageError(`unexpected argument ${extra[0]}`);
-    const settings = auditSettings(io.env, options.file);
-    reader = SqliteJourneyReader.open(settings.sqliteFile);
-    return await dispatch(command, options, { io, reader, registry, settings });
+    return await runProgram(auditProgram(io, registry, result), argv, () => result.code);
   } catch (error) {
-    if (error instanceof CliUsageError || error instanceof EventFileError || error instanceof SigningKeyError || error instanceof CheckpointFormatError) {
-      io.err(`audit: ${error.message}`);
-      if (error instanceof CliUsageError) io.err('run with --help for the commands');
-      return EXIT.usage;
-    }
-    throw error;
-  } finally {
-    await reader?.close();
+    if (!isUsageProblem(error)) throw error;
+    io.err(`audit: ${error.message}`);
+    if (error instanceof UsageError) io.err(HELP_HINT);
+    return EXIT.usage;
   }
 }

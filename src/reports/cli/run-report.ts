@@ -13,7 +13,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WorkflowRegistry } from '../../../workflows';
 import { accessLogFile, SqliteAccessLog } from '../../access-log/access-log';
-import { CliUsageError, EXIT, auditSettings, type CliIo } from '../../audit/cli/cli-io';
+import { auditSettings, type AuditIo as CliIo } from '../../audit/cli/cli-io';
+import { EXIT, UsageError as CliUsageError } from '../../common/cli';
 import { ProgressReporter } from '../../audit/progress';
 import { SqliteEventStore } from '../../event-store/sqlite-event-store';
 import { buildCldReport, CLD_HEADERS, describeCldReport, errorsOf } from '../cld-report';
@@ -158,7 +159,7 @@ export async function cldCommand(context: ReportContext, options: Options): Prom
   describeCldReport(report, summaryContext, PRINTED_FINDINGS).forEach((line) => context.io.out(line));
   context.io.err(`wrote ${report.rows.length} rows to ${options.out} and the summary to ${summaryFileOf(options.out)}`);
   // A journey left out is a hole in the return, as much as an error in a row.
-  return errorsOf(report).length === 0 && report.excluded.length === 0 ? EXIT.ok : EXIT.broken;
+  return errorsOf(report).length === 0 && report.excluded.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 function phbLines(counts: PhbCounts, at: string): string[] {
@@ -183,7 +184,7 @@ export async function phbCommand(context: ReportContext, options: Options): Prom
     const rows = PHB_COHORTS.flatMap((cohort) => PHB_TYPES.map((type) => ({ at, cohort, type, count: String(counts[cohort][type]) })));
     context.io.writeFile(options.out, toCsv(['at', 'cohort', 'type', 'count'], rows));
   }
-  return journeys.excluded.length === 0 ? EXIT.ok : EXIT.broken;
+  return journeys.excluded.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
 const COMMANDS = { cld: cldCommand, phb: phbCommand } as const;
