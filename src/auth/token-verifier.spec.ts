@@ -1,7 +1,7 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JSONWebKeySet, type KeyLike } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppConfig, type AppConfigValues } from '../config/app-config';
+import { AppConfig, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type AppConfigValues } from '../config/app-config';
 import { AuthKeysUnavailableError, UnauthenticatedError } from '../errors/domain-errors';
 import { TokenVerifier } from './token-verifier';
 import { CLAIMS, JWKS_ALGORITHMS, signToken } from './tokens';
@@ -64,6 +64,7 @@ function localVerifier(skew = 30): TokenVerifier {
     issuer: ISSUER,
     audience: AUDIENCE,
     clockToleranceSeconds: skew,
+    maxLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
     claims: { ...CLAIMS, role: ROLE_CLAIM, organisation: ORG_CLAIM },
   });
 }

@@ -21,6 +21,13 @@ export function isBodyParserError(error: unknown): error is BodyParserError {
  * failures that are the server's fault (they become a logged 500).
  */
 export function fromBodyParserError(error: unknown): DomainError | undefined {
+  if (error instanceof RangeError) {
+    // A parser that recursed too deep (a body nested thousands of levels): the body's fault, not ours.
+    return new MalformedBodyError('request body nests too deeply to be parsed');
+  }
+  if (isUndecodableBody(error)) {
+    return new MalformedBodyError('request body is not valid data for its Content-Encoding (gzip, deflate or br)');
+  }
   if (!isBodyParserError(error)) return undefined;
   switch (error.type) {
     case 'entity.parse.failed':
@@ -38,6 +45,16 @@ export function fromBodyParserError(error: unknown): DomainError | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A body whose Content-Encoding says gzip (or deflate, br) but whose bytes do not inflate: zlib's
+ * error (code Z_DATA_ERROR, Z_BUF_ERROR...) reaches `next()` with a status of 400 and no `type`.
+ */
+function isUndecodableBody(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  return typeof code === 'string' && /^(Z_|ERR_ZLIB|ERR__?BROTLI)/.test(code) && (typeof errno === 'number' || code.startsWith('ERR_'));
 }
 
 function formatBytes(bytes: number): string {

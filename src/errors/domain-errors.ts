@@ -92,15 +92,64 @@ export class AuthKeysUnavailableError extends DomainError {
   }
 }
 
-/** Too many writes from one token subject; `retryAfterSeconds` says when the next one counts again. */
+/** Too many writes (or reads) from one token subject; `retryAfterSeconds` says when the next one counts again. */
 export class RateLimitedError extends DomainError {
   readonly code = 'REQUEST.RATE_LIMITED';
 
   constructor(
     readonly limitPerMinute: number,
     readonly retryAfterSeconds: number,
+    readonly kind: 'writes' | 'reads' = 'writes',
   ) {
-    super(`too many writes: at most ${limitPerMinute} a minute per token; retry after ${retryAfterSeconds} s`);
+    super(`too many ${kind}: at most ${limitPerMinute} a minute per token; retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** The JSON body nests objects or arrays deeper than any fact needs: refused before anything walks it. */
+export class BodyTooDeepError extends DomainError {
+  readonly code = 'REQUEST.TOO_DEEP';
+
+  constructor(readonly maxDepth: number) {
+    super(`request body nests objects or arrays more than ${maxDepth} levels deep`);
+  }
+}
+
+/** No workflow of that id and version is registered (`GET /workflows/:id/:version`). */
+export class WorkflowNotFoundError extends DomainError {
+  readonly code = 'WORKFLOW.NOT_FOUND';
+
+  constructor(
+    readonly workflowId: string,
+    readonly version: number,
+  ) {
+    super(`workflow ${workflowId} version ${version} not found`);
+  }
+}
+
+/**
+ * Too many of one kind of heavy read (whole-journey exports) are being built at once; the rest of
+ * the service keeps answering. Try again after `retryAfterSeconds`.
+ */
+export class ServiceBusyError extends DomainError {
+  readonly code = 'SERVICE.BUSY';
+
+  constructor(
+    readonly work: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`too many ${work} are being built right now; retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/**
+ * The event store's file is damaged (SQLite found a corrupt page). Not a transient fault: retrying
+ * will not help until the file is restored from a copy; /health says `degraded` with the reason.
+ */
+export class StoreCorruptError extends DomainError {
+  readonly code = 'STORE.CORRUPT';
+
+  constructor() {
+    super('the event store file is damaged (a corrupt database page); this is not a transient fault: restore the file from a copy; GET /health says what SQLite found');
   }
 }
 
@@ -186,6 +235,11 @@ export class ServiceNotReadyError extends DomainError {
     readonly checks: Readonly<Record<string, unknown>>,
   ) {
     super(`not ready: ${downChecks(checks).join(', ') || 'unknown check'} down`);
+  }
+
+  /** A check that is down because something is damaged (not merely unreachable) says so with `degraded: true`. */
+  get degraded(): boolean {
+    return Object.values(this.checks).some((check) => (check as { degraded?: unknown } | undefined)?.degraded === true);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   AccessEndedError,
   AccessLogUnavailableError,
   AuthKeysUnavailableError,
+  BodyTooDeepError,
   DomainError,
   FieldIssue,
   ForbiddenActionError,
@@ -16,11 +17,14 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   ReadModelLagError,
+  ServiceBusyError,
   ServiceNotReadyError,
+  StoreCorruptError,
   StaleRevisionError,
   TransitionRefusedError,
   UnauthenticatedError,
   UnsupportedMediaTypeError,
+  WorkflowNotFoundError,
 } from './domain-errors';
 
 /** What the client is told: `{ statusCode, error: code, message, ...extra }` plus headers. */
@@ -76,6 +80,9 @@ export function errorBody(answer: ErrorAnswer): Record<string, unknown> {
 export function toErrorAnswer(exception: unknown): ErrorAnswer {
   if (exception instanceof DomainError) return fromDomainError(exception);
   if (exception instanceof StreamConflictError) return fromStreamConflict(exception);
+  if (exception instanceof StoreUnavailableError && isCorruption(exception)) {
+    return fromDomainError(new StoreCorruptError());
+  }
   if (exception instanceof StoreUnavailableError) {
     // The adapter's message may name files or hosts: log it (as a 5xx), tell the client less.
     const message = 'the event store is unavailable; try again shortly';
@@ -85,6 +92,12 @@ export function toErrorAnswer(exception: unknown): ErrorAnswer {
   if (bodyError) return fromDomainError(bodyError);
   if (exception instanceof HttpException) return fromHttpException(exception);
   return internalError();
+}
+
+/** SQLite found a damaged page (SQLITE_CORRUPT) or a file that is not a database (SQLITE_NOTADB): no retry will help. */
+function isCorruption(error: StoreUnavailableError): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
 }
 
 /** Another writer appended between our read and our append: the caller must re-read. */
@@ -102,6 +115,7 @@ function fromDomainError(error: DomainError): ErrorAnswer {
     return answer(HttpStatus.BAD_REQUEST, error.code, error.message, { details: error.details });
   }
   if (error instanceof MalformedBodyError) return answer(HttpStatus.BAD_REQUEST, error.code, error.message);
+  if (error instanceof BodyTooDeepError) return answer(HttpStatus.BAD_REQUEST, error.code, error.message, { maxDepth: error.maxDepth });
   if (error instanceof PayloadTooLargeError) {
     const extra = error.limit === undefined ? {} : { limit: error.limit };
     return answer(HttpStatus.PAYLOAD_TOO_LARGE, error.code, error.message, extra);
@@ -122,11 +136,22 @@ function fromDomainError(error: DomainError): ErrorAnswer {
     return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, {}, { 'Retry-After': '5' });
   }
   if (error instanceof RateLimitedError) {
-    const extra = { limitPerMinute: error.limitPerMinute, retryAfterSeconds: error.retryAfterSeconds };
+    const extra = { limitPerMinute: error.limitPerMinute, retryAfterSeconds: error.retryAfterSeconds, counts: error.kind };
     return answer(HttpStatus.TOO_MANY_REQUESTS, error.code, error.message, extra, { 'Retry-After': String(error.retryAfterSeconds) });
   }
   if (error instanceof JourneyNotFoundError) {
     return answer(HttpStatus.NOT_FOUND, error.code, error.message, { journeyId: error.journeyId });
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return answer(HttpStatus.NOT_FOUND, error.code, error.message, { workflowId: error.workflowId, version: error.version });
+  }
+  if (error instanceof ServiceBusyError) {
+    const retryAfter = String(error.retryAfterSeconds);
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, { retryAfterSeconds: error.retryAfterSeconds }, { 'Retry-After': retryAfter });
+  }
+  if (error instanceof StoreCorruptError) {
+    // No Retry-After: waiting does not mend a damaged file.
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, { corrupt: true });
   }
   if (error instanceof JourneyUnreadableError) {
     return answer(HttpStatus.UNPROCESSABLE_ENTITY, error.code, error.message, { journeyId: error.journeyId });
@@ -153,7 +178,7 @@ function fromDomainError(error: DomainError): ErrorAnswer {
     return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, {}, { 'Retry-After': '5' });
   }
   if (error instanceof ServiceNotReadyError) {
-    const extra = { checks: error.checks };
+    const extra = { status: error.degraded ? 'degraded' : 'down', checks: error.checks };
     return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, error.message, extra, { 'Retry-After': '5' });
   }
   return internalError();

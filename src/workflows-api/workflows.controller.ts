@@ -1,7 +1,13 @@
 import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WorkflowRegistry, type WorkflowPolicy } from '../../workflows';
+import { UnknownWorkflowError, WorkflowRegistry, type WorkflowDefinition, type WorkflowPolicy } from '../../workflows';
 import { renderWorkflowDoc } from '../../workflows/diagram';
+import { InvalidInputError, WorkflowNotFoundError } from '../errors/domain-errors';
+
+/** A version is a whole number; anything else is a 400 naming the parameter, not Nest's generic message. */
+const versionPipe = new ParseIntPipe({
+  exceptionFactory: () => new InvalidInputError([{ field: 'version', rule: 'isInt', message: 'version must be a whole number' }]),
+});
 
 interface WorkflowListing {
   id: string;
@@ -36,8 +42,8 @@ export class WorkflowsController {
 
   @Get(':id/:version')
   @ApiOperation({ summary: 'One version: its policy, definition and diagram' })
-  get(@Param('id') id: string, @Param('version', ParseIntPipe) version: number): WorkflowDetail {
-    const definition = this.registry.get(id, version);
+  get(@Param('id') id: string, @Param('version', versionPipe) version: number): WorkflowDetail {
+    const definition = this.definitionOf(id, version);
     return {
       id: definition.id,
       version: definition.version,
@@ -46,5 +52,15 @@ export class WorkflowsController {
       definition: definition.machine.definition,
       document: renderWorkflowDoc(definition),
     };
+  }
+
+  /** An id or version the registry does not hold is a 404, like an unknown journey. */
+  private definitionOf(id: string, version: number): WorkflowDefinition {
+    try {
+      return this.registry.get(id, version);
+    } catch (error) {
+      if (error instanceof UnknownWorkflowError) throw new WorkflowNotFoundError(id, version);
+      throw error;
+    }
   }
 }
