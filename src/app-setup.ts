@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config';
-import { fromBodyParserError } from './errors/body-parser-errors';
+import { fromParsingError } from './errors/body-parser-errors';
 import { BodyTooDeepError, UnsupportedMediaTypeError } from './errors/domain-errors';
 import { MAX_JSON_DEPTH, exceedsDepth } from './common/json-depth';
 
@@ -91,7 +91,7 @@ export function requireJsonBody(request: IncomingMessage, _response: unknown, ne
  * JSON SyntaxError into a 400 whose message quotes the body, which may hold personal data.
  */
 export function translateBodyParserError(error: unknown, _request: unknown, _response: unknown, next: Next): void {
-  next(fromBodyParserError(error) ?? error);
+  next(fromParsingError(error) ?? error);
 }
 
 /**

@@ -171,8 +171,8 @@ describe('TokenVerifier.fromConfig', () => {
       status = 200;
       fetches = 0;
       const verifier = remoteVerifier();
-      const rsaToken = await providerToken(rsa, {}, (j) => j.setExpirationTime('1h'));
-      const ecToken = await providerToken(ec, {}, (j) => j.setExpirationTime('1h'));
+      const rsaToken = await providerToken(rsa, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
+      const ecToken = await providerToken(ec, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
       await expect(verifier.verify(rsaToken)).resolves.toMatchObject({ id: 'alice', role: 'case-worker' });
       await expect(verifier.verify(ecToken)).resolves.toMatchObject({ id: 'alice', organisation: 'council-a' });
       expect(fetches).toBe(1);
@@ -187,7 +187,7 @@ describe('TokenVerifier.fromConfig', () => {
 
     it('answers 503 (not 401) when the provider answers with an error', async () => {
       status = 500;
-      const token = await providerToken(rsa, {}, (j) => j.setExpirationTime('1h'));
+      const token = await providerToken(rsa, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
       await expect(remoteVerifier().verify(token)).rejects.toBeInstanceOf(AuthKeysUnavailableError);
     });
 
@@ -196,7 +196,7 @@ describe('TokenVerifier.fromConfig', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
       const port = (closed.address() as AddressInfo).port;
       await new Promise<void>((resolve) => closed.close(() => resolve()));
-      const token = await providerToken(rsa, {}, (j) => j.setExpirationTime('1h'));
+      const token = await providerToken(rsa, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
       await expect(remoteVerifier(`http://127.0.0.1:${port}/jwks`).verify(token)).rejects.toBeInstanceOf(AuthKeysUnavailableError);
     });
   });

@@ -21,10 +21,6 @@ export function isBodyParserError(error: unknown): error is BodyParserError {
  * failures that are the server's fault (they become a logged 500).
  */
 export function fromBodyParserError(error: unknown): DomainError | undefined {
-  if (error instanceof RangeError) {
-    // A parser that recursed too deep (a body nested thousands of levels): the body's fault, not ours.
-    return new MalformedBodyError('request body nests too deeply to be parsed');
-  }
   if (isUndecodableBody(error)) {
     return new MalformedBodyError('request body is not valid data for its Content-Encoding (gzip, deflate or br)');
   }
@@ -52,9 +48,19 @@ export function fromBodyParserError(error: unknown): DomainError | undefined {
  * error (code Z_DATA_ERROR, Z_BUF_ERROR...) reaches `next()` with a status of 400 and no `type`.
  */
 function isUndecodableBody(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { code, errno } = error as { code?: unknown; errno?: unknown };
-  return typeof code === 'string' && /^(Z_|ERR_ZLIB|ERR__?BROTLI)/.test(code) && (typeof errno === 'number' || code.startsWith('ERR_'));
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  // zlib names its codes Z_DATA_ERROR, Z_BUF_ERROR...; Node's brotli decoder ERR__ERROR_FORMAT_... and ERR_BROTLI_...
+  return typeof code === 'string' && /^(Z_[A-Z_]+|ERR__[A-Z0-9_]+|ERR_BROTLI_[A-Z_]+|ERR_ZLIB_[A-Z_]+)$/.test(code);
+}
+
+/**
+ * What the JSON parser middleware passed on, as our error: body-parser's own failures, and a
+ * RangeError (a parser that ran out of stack on a body nested thousands deep), which is the
+ * body's fault here. Only for errors from parsing: elsewhere a RangeError is a bug, and a 500.
+ */
+export function fromParsingError(error: unknown): DomainError | undefined {
+  if (error instanceof RangeError) return new MalformedBodyError('request body nests too deeply to be parsed');
+  return fromBodyParserError(error);
 }
 
 function formatBytes(bytes: number): string {

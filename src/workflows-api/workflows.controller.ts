@@ -1,13 +1,18 @@
-import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UnknownWorkflowError, WorkflowRegistry, type WorkflowDefinition, type WorkflowPolicy } from '../../workflows';
 import { renderWorkflowDoc } from '../../workflows/diagram';
 import { InvalidInputError, WorkflowNotFoundError } from '../errors/domain-errors';
 
-/** A version is a whole number; anything else is a 400 naming the parameter, not Nest's generic message. */
-const versionPipe = new ParseIntPipe({
-  exceptionFactory: () => new InvalidInputError([{ field: 'version', rule: 'isInt', message: 'version must be a whole number' }]),
-});
+/**
+ * A version is a whole number written in digits; anything else (`1e3`, `1.0`, `0x1`) is a 400
+ * naming the parameter. A number no version has, however long, is not found (404). Read from the
+ * raw string: typed as a number, the global ValidationPipe would first turn `1e3` into 1000.
+ */
+function versionOf(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new InvalidInputError([{ field: 'version', rule: 'isInt', message: 'version must be a whole number' }]);
+  return Number(raw);
+}
 
 interface WorkflowListing {
   id: string;
@@ -42,7 +47,8 @@ export class WorkflowsController {
 
   @Get(':id/:version')
   @ApiOperation({ summary: 'One version: its policy, definition and diagram' })
-  get(@Param('id') id: string, @Param('version', versionPipe) version: number): WorkflowDetail {
+  get(@Param('id') id: string, @Param('version') rawVersion: string): WorkflowDetail {
+    const version = versionOf(rawVersion);
     const definition = this.definitionOf(id, version);
     return {
       id: definition.id,
