@@ -14,6 +14,7 @@ import type { JourneyVerification } from './verify-journey';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 import { ShowsIntegrity } from '../integrity/integrity.interceptor';
 import { ConcurrencyLimit } from '../common/concurrency-limit';
+import { nextTurn } from '../common/next-turn';
 import { ServiceBusyError } from '../errors/domain-errors';
 
 /**
@@ -21,7 +22,7 @@ import { ServiceBusyError } from '../errors/domain-errors';
  * request thread, so forty at once would hold the event loop for seconds (liveness included).
  * Past the queue, 503 with Retry-After: the client tries again, the service keeps answering.
  */
-export const EXPORT_LIMITS = { running: 2, waiting: 8 };
+export const EXPORT_LIMITS = { running: 1, waiting: 8 };
 const EXPORT_RETRY_AFTER_SECONDS = 2;
 
 /** Both routes read through AuditedJourneys: a journey whose record breaks is reported, never a 500. */
@@ -55,12 +56,15 @@ export class AuditController {
     @Query() query: ExportQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JourneyExport | string> {
+    // Each stage is tens of milliseconds of CPU on a long journey: a turn of the loop between them.
     return this.exports.run(async () => {
       const journey = await this.journeys.read(id);
       assertJourneyAccess(actor, journey.relations);
+      await nextTurn();
       const document = journeyExport(journey, this.clock.now());
       response.setHeader('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
       if (query.format === 'json') return document;
+      await nextTurn();
       response.type('html');
       return renderExportHtml(document);
     });

@@ -8,6 +8,7 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import { WorkflowRegistry } from '../../workflows';
 import { foldStreamRelations, relationsFrom, type JourneyRelations } from '../access';
+import { nextTurn } from '../common/next-turn';
 import { DomainError, JourneyNotFoundError, JourneyUnreadableError } from '../errors/domain-errors';
 import { EventStore, type StoredEvent } from '../event-store/event-store';
 import { streamIdOf } from '../journeys/journey-records';
@@ -37,6 +38,8 @@ export class AuditedJourneys {
     const streamId = streamIdOf(id);
     const read = await readJourney(this.store, streamId);
     if (read.kind === 'events' && read.events.length === 0) throw new JourneyNotFoundError(id);
+    // Reading and verifying a long journey are each a block of CPU: let other requests in between.
+    await nextTurn();
     const replayed = verifyRead(streamId, read, this.registry);
     return { id, read, replayed, relations: this.relations(id, read, replayed) };
   }

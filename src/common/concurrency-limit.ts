@@ -1,3 +1,5 @@
+import { nextTurn } from './next-turn';
+
 /**
  * At most `running` tasks at once, up to `waiting` more queued in arrival order, and anything
  * beyond that refused at once (the caller answers 503 with Retry-After). For heavy reads whose work
@@ -19,7 +21,7 @@ export class ConcurrencyLimit {
     await this.turn();
     try {
       // One event-loop turn before the work: requests that arrived meanwhile are answered first.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       return await task();
     } finally {
       this.release();
