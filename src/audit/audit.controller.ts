@@ -6,21 +6,21 @@ import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Clock } from '../common/clock';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
-import { AuditedJourneys, journeyExport } from './audited-journeys';
-import { renderExportHtml } from './export-html';
+import { AuditedJourneys } from './audited-journeys';
+import { ExportBuilder } from './export-builder';
 import { ExportQuery } from './export-query.dto';
 import type { JourneyExport } from './journey-export';
 import type { JourneyVerification } from './verify-journey';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 import { ShowsIntegrity } from '../integrity/integrity.interceptor';
 import { ConcurrencyLimit } from '../common/concurrency-limit';
-import { nextTurn } from '../common/next-turn';
 import { ServiceBusyError } from '../errors/domain-errors';
 
 /**
- * Exports built at once, and waiting: an export replays, hashes and renders a whole journey on the
- * request thread, so forty at once would hold the event loop for seconds (liveness included).
- * Past the queue, 503 with Retry-After: the client tries again, the service keeps answering.
+ * Exports built at once, and waiting: an export replays, hashes and renders a whole journey (on
+ * the export worker, or on the request thread for a store that is not an SQLite file), so forty
+ * at once would hold a core, or the event loop, for seconds. Past the queue, 503 with Retry-After:
+ * the client tries again, the service keeps answering.
  */
 export const EXPORT_LIMITS = { running: 1, waiting: 8 };
 const EXPORT_RETRY_AFTER_SECONDS = 2;
@@ -34,6 +34,7 @@ export class AuditController {
 
   constructor(
     private readonly journeys: AuditedJourneys,
+    private readonly builder: ExportBuilder,
     private readonly clock: Clock,
   ) {}
 
@@ -56,17 +57,11 @@ export class AuditController {
     @Query() query: ExportQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JourneyExport | string> {
-    // Each stage is tens of milliseconds of CPU on a long journey: a turn of the loop between them.
     return this.exports.run(async () => {
-      const journey = await this.journeys.read(id);
-      assertJourneyAccess(actor, journey.relations);
-      await nextTurn();
-      const document = journeyExport(journey, this.clock.now());
+      const body = await this.builder.build(id, query.format, this.clock.now(), (relations) => assertJourneyAccess(actor, relations));
       response.setHeader('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
-      if (query.format === 'json') return document;
-      await nextTurn();
-      response.type('html');
-      return renderExportHtml(document);
+      if (query.format === 'html') response.type('html');
+      return body;
     });
   }
 }

@@ -8,10 +8,10 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app-setup';
 import { EXPORT_LIMITS } from '../../src/audit/audit.controller';
-import { AuditedJourneys, type AuditedJourney } from '../../src/audit/audited-journeys';
+import { AuditedJourneys } from '../../src/audit/audited-journeys';
+import { ExportBuilder } from '../../src/audit/export-builder';
 import { Clock, ManualClock } from '../../src/common/clock';
 import { EventStore } from '../../src/event-store/event-store';
-import { WorkflowRegistry } from '../../workflows';
 import { fact } from '../../workflows/testing/facts';
 import { TEST_SECRET, bearer, startApp, tempDataDir, type TestApp } from '../support/test-app';
 
@@ -98,19 +98,19 @@ describe('history in pages', () => {
 });
 
 /**
- * The journey read of every export waits at a gate the test opens, so exports pile up exactly as
+ * Every export waits at a gate the test opens before it is built, so exports pile up exactly as
  * forty slow ones would on a busy machine, without depending on how fast this one is. Everything
- * else (the limit, the routes, the store) is the real app.
+ * else (the limit, the routes, the export worker, the store) is the real app.
  */
-class GatedJourneys extends AuditedJourneys {
+class GatedExports extends ExportBuilder {
   entered = 0;
   private open!: () => void;
   private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
 
-  override async read(id: string): Promise<AuditedJourney> {
+  override async build(...args: Parameters<ExportBuilder['build']>): ReturnType<ExportBuilder['build']> {
     this.entered += 1;
     await this.gate;
-    return super.read(id);
+    return super.build(...args);
   }
 
   release(): void {
@@ -128,21 +128,21 @@ async function until(condition: () => boolean): Promise<void> {
 describe('exports are bounded', () => {
   const data = tempDataDir();
   let t: TestApp;
-  let gated: GatedJourneys;
+  let gated: GatedExports;
 
   beforeAll(async () => {
     Object.assign(process.env, { EVENT_STORE: 'sqlite', SQLITE_FILE: data.file, AUTH_SECRET: TEST_SECRET, NODE_ENV: 'test' });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(Clock)
       .useValue(new ManualClock(NOW))
-      .overrideProvider(AuditedJourneys)
-      .useFactory({ factory: (store: EventStore, registry: WorkflowRegistry) => new GatedJourneys(store, registry), inject: [EventStore, WorkflowRegistry] })
+      .overrideProvider(ExportBuilder)
+      .useFactory({ factory: (store: EventStore, journeys: AuditedJourneys) => new GatedExports(store, journeys), inject: [EventStore, AuditedJourneys] })
       .compile();
     const app = moduleRef.createNestApplication({ logger: false });
     configureApp(app);
     await app.init();
     t = { app, http: () => request(app.getHttpServer()), close: () => app.close() };
-    gated = app.get(AuditedJourneys) as GatedJourneys;
+    gated = app.get(ExportBuilder) as GatedExports;
   });
   afterAll(async () => {
     await t.close();
