@@ -14,7 +14,7 @@ export interface BuiltExport {
   body: JourneyExport | string;
 }
 
-export function buildExport(journey: AuditedJourney, format: ExportFormat, exportedAt: Date): BuiltExport {
+export function exportFor(journey: AuditedJourney, format: ExportFormat, exportedAt: Date): BuiltExport {
   const document = journeyExport(journey, exportedAt);
   return { relations: journey.relations, body: format === 'json' ? document : renderExportHtml(document) };
 }

@@ -12,7 +12,7 @@ import { EventStore, StoreUnavailableError } from '../event-store/event-store';
 import { SqliteEventStore } from '../event-store/sqlite-event-store';
 import type { JourneyRelations } from '../access';
 import { AuditedJourneys } from './audited-journeys';
-import { buildExport, type BuiltExport } from './export-build';
+import { exportFor, type BuiltExport } from './export-build';
 import type { ExportFormat } from './export-query.dto';
 import type { ExportFailure, ExportJob, ExportReply } from './export-worker';
 
@@ -63,7 +63,7 @@ export class ExportBuilder implements OnApplicationShutdown {
   private async buildHere(journeyId: string, format: ExportFormat, exportedAt: Date, authorise: Authorise): Promise<ExportBody> {
     const journey = await this.journeys.read(journeyId);
     authorise(journey.relations);
-    return buildExport(journey, format, exportedAt).body;
+    return exportFor(journey, format, exportedAt).body;
   }
 
   /** One worker, started on the first export and kept; a worker that dies fails its jobs and is replaced on the next. */

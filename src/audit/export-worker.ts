@@ -11,7 +11,7 @@ import { StoreUnavailableError } from '../event-store/event-store';
 import { JourneyUnreadableError } from '../errors/domain-errors';
 import { streamIdOf } from '../journeys/journey-records';
 import { auditJourney } from './audited-journeys';
-import { buildExport, type BuiltExport } from './export-build';
+import { exportFor, type BuiltExport } from './export-build';
 import type { ExportFormat } from './export-query.dto';
 import { SqliteJourneyReader } from './sqlite-journey-reader';
 
@@ -48,7 +48,7 @@ async function build(job: ExportJob): Promise<ExportReply> {
   if (read.kind === 'events' && read.events.length === 0) return { jobId: job.jobId, failed: { kind: 'not-found' } };
   const journey = auditJourney(job.journeyId, read, registry);
   try {
-    return { jobId: job.jobId, built: buildExport(journey, job.format, new Date(job.exportedAt)) };
+    return { jobId: job.jobId, built: exportFor(journey, job.format, new Date(job.exportedAt)) };
   } catch (error) {
     return { jobId: job.jobId, failed: failure(error), relations: journey.relations };
   }
