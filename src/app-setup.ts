@@ -4,9 +4,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config';
-import { fromBodyParserError } from './errors/body-parser-errors';
+import { fromParsingError } from './errors/body-parser-errors';
 import { refuseForbiddenKeys } from './errors/forbidden-keys';
-import { UnsupportedMediaTypeError } from './errors/domain-errors';
+import { BodyTooDeepError, UnsupportedMediaTypeError } from './errors/domain-errors';
+import { MAX_JSON_DEPTH, exceedsDepth } from './common/json-depth';
 
 /** Largest JSON body accepted: a journey event is a few kilobytes; this leaves room, not a lot. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -33,10 +34,12 @@ export function configureApp(app: INestApplication): INestApplication {
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
+  expressApp.use(forbidStoring);
   expressApp.use(requireJsonBody);
   // Registered before Nest's own parsers, so it replaces the default JSON parser (100kb).
   expressApp.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   expressApp.use(translateBodyParserError);
+  expressApp.use(refuseDeepBodies);
   expressApp.use(refuseForbiddenKeys);
   const express = expressApp.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
@@ -64,6 +67,18 @@ function openCorsTo(app: NestExpressApplication, origins: readonly string[]): vo
   });
 }
 
+/** Paths whose answers carry no one's data: health checks and the API documentation. */
+const PUBLIC_PATHS = /^\/(health|docs)(\/|\?|$)/;
+
+/**
+ * `Cache-Control: no-store` on every answer that may carry a person's data (every route but
+ * /health and /docs, errors included): no browser, proxy or CDN keeps a copy of someone's record.
+ */
+export function forbidStoring(request: IncomingMessage, response: { setHeader(name: string, value: string): unknown }, next: Next): void {
+  if (!PUBLIC_PATHS.test(request.url ?? '')) response.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
 /** 415 for a write whose body is not JSON, before any parser looks at it. */
 export function requireJsonBody(request: IncomingMessage, _response: unknown, next: Next): void {
   if (METHODS_WITH_BODY.has(request.method ?? '') && hasBody(request) && !isJson(request.headers['content-type'])) {
@@ -78,7 +93,15 @@ export function requireJsonBody(request: IncomingMessage, _response: unknown, ne
  * JSON SyntaxError into a 400 whose message quotes the body, which may hold personal data.
  */
 export function translateBodyParserError(error: unknown, _request: unknown, _response: unknown, next: Next): void {
-  next(fromBodyParserError(error) ?? error);
+  next(fromParsingError(error) ?? error);
+}
+
+/**
+ * 400 for a body nested deeper than MAX_JSON_DEPTH, checked once right after parsing and without
+ * recursion, so that nothing later (validation, transformation, hashing) walks it into a stack overflow.
+ */
+export function refuseDeepBodies(request: IncomingMessage & { body?: unknown }, _response: unknown, next: Next): void {
+  next(exceedsDepth(request.body, MAX_JSON_DEPTH) ? new BodyTooDeepError(MAX_JSON_DEPTH) : undefined);
 }
 
 function hasBody(request: IncomingMessage): boolean {

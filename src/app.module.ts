@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { ErrorsModule } from './errors/errors.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { IntegrityModule } from './integrity/integrity.module';
 import { ClocksModule } from './clocks/clocks.module';
 import { CommonModule } from './common/common.module';
 import { JourneysModule } from './journeys/journeys.module';
@@ -27,6 +28,7 @@ import { WorkflowsModule } from './workflows-api/workflows.module';
     AuthModule,
     HealthModule,
     AccessLogModule,
+    IntegrityModule,
     // The store port: one adapter, chosen by EVENT_STORE.
     EventStoreModule,
     // Capabilities.

@@ -8,6 +8,10 @@ import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { JourneysService } from '../journeys/journeys.service';
 import { AccessLog, type AccessPage } from './access-log';
 import { AccessQuery, JourneyAccessQuery } from './access-query.dto';
+import { completeness } from './open-access-log';
+
+/** A page of the log, and from when the log is complete (null: from the start). */
+type CompletePage = AccessPage & { completeFrom: string | null; notice?: string };
 
 /**
  * Who looked at a journey. Auditors ask across the log by journey or by actor; the person and
@@ -25,12 +29,13 @@ export class AccessLogController {
 
   @Get('audit/access')
   @ApiOperation({ summary: 'Reads of journey data, by journey or by actor (auditors)' })
-  async search(@CurrentActor() actor: Actor, @Query() query: AccessQuery): Promise<AccessPage> {
+  async search(@CurrentActor() actor: Actor, @Query() query: AccessQuery): Promise<CompletePage> {
     assertMayDo(actor, 'search the access log');
     if (query.journey === undefined && query.actor === undefined) {
       throw new InvalidInputError([{ field: 'journey', rule: 'journeyOrActor', message: 'give journey=<id> or actor=<id>' }]);
     }
-    return this.accessLog.list({ journeyId: query.journey?.toLowerCase(), actorId: query.actor, after: query.after, limit: query.limit });
+    const page = await this.accessLog.list({ journeyId: query.journey?.toLowerCase(), actorId: query.actor, after: query.after, limit: query.limit });
+    return { ...page, ...completeness(await this.accessLog.resets()) };
   }
 
   @Get('journeys/:id/access')
@@ -39,9 +44,10 @@ export class AccessLogController {
     @CurrentActor() actor: Actor,
     @Param('id', JourneyIdPipe) id: string,
     @Query() query: JourneyAccessQuery,
-  ): Promise<AccessPage & { id: string }> {
+  ): Promise<CompletePage & { id: string }> {
     assertMayAccess(actor, await this.journeys.load(id));
     assertMayDo(actor, 'read who has looked at a journey');
-    return { id, ...(await this.accessLog.list({ journeyId: id, after: query.after, limit: query.limit })) };
+    const page = await this.accessLog.list({ journeyId: id, after: query.after, limit: query.limit });
+    return { id, ...page, ...completeness(await this.accessLog.resets()) };
   }
 }

@@ -38,19 +38,26 @@ const DETAIL_PARAMETERS = ['revision', 'at', 'format'];
 
 type ReadRequest = Pick<Request, 'method' | 'params' | 'query'> & { route?: { path?: unknown }; actor?: Actor };
 
+/**
+ * A HEAD is a read like a GET (Express answers it with the GET route, minus the body): it tells
+ * whether the journey exists and its revision, so it is logged as `HEAD <route>`.
+ */
+const READ_METHODS = ['GET', 'HEAD'];
+
 /** The log entry for a request, or null when it is not a journey read (or has no verified actor). */
 export function journeyReadOf(request: ReadRequest, at: Date): NewAccessEntry | null {
   const path = typeof request.route?.path === 'string' ? request.route.path : undefined;
-  if (request.method !== 'GET' || path === undefined || !JOURNEY_READ_ROUTES.includes(path)) return null;
+  if (!READ_METHODS.includes(request.method) || path === undefined || !JOURNEY_READ_ROUTES.includes(path)) return null;
   const journeyId = request.params?.id;
   if (!request.actor || typeof journeyId !== 'string') return null;
-  return { at, actor: request.actor, route: `GET ${path}`, detail: detailOf(request.query), journeyId: journeyId.toLowerCase() };
+  const route = `${request.method} ${path}`;
+  return { at, actor: request.actor, route, detail: detailOf(request.query), journeyId: journeyId.toLowerCase() };
 }
 
 /** One entry per journey a list answer shows (its items' `id` or `journeyId`), or none for other routes. */
 export function journeyListReadsOf(request: ReadRequest, answer: unknown, at: Date): NewAccessEntry[] {
   const path = typeof request.route?.path === 'string' ? request.route.path : undefined;
-  if (request.method !== 'GET' || path === undefined || !JOURNEY_LIST_ROUTES.includes(path) || !request.actor) return [];
+  if (!READ_METHODS.includes(request.method) || path === undefined || !JOURNEY_LIST_ROUTES.includes(path) || !request.actor) return [];
   const items = (answer as { items?: unknown } | null)?.items;
   if (!Array.isArray(items)) return [];
   const ids = new Set(
@@ -59,7 +66,7 @@ export function journeyListReadsOf(request: ReadRequest, answer: unknown, at: Da
       .filter((id): id is string => typeof id === 'string'),
   );
   const actor = request.actor;
-  return [...ids].map((journeyId) => ({ at, actor, route: `GET ${path}`, detail: null, journeyId: journeyId.toLowerCase() }));
+  return [...ids].map((journeyId) => ({ at, actor, route: `${request.method} ${path}`, detail: null, journeyId: journeyId.toLowerCase() }));
 }
 
 function detailOf(query: ReadRequest['query']): string | null {

@@ -1,6 +1,9 @@
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { AccessLog, SqliteAccessLog, accessLogFile } from './access-log';
+import { Clock } from '../common/clock';
+import { EventStore } from '../event-store/event-store';
+import { AccessLog } from './access-log';
+import { openAccessLog } from './open-access-log';
 import { AccessLogInterceptor } from './access-log.interceptor';
 
 /**
@@ -10,7 +13,11 @@ import { AccessLogInterceptor } from './access-log.interceptor';
 @Global()
 @Module({
   providers: [
-    { provide: AccessLog, inject: [AppConfig], useFactory: (config: AppConfig) => new SqliteAccessLog(accessLogFile(config)) },
+    {
+      provide: AccessLog,
+      inject: [AppConfig, EventStore, Clock],
+      useFactory: (config: AppConfig, store: EventStore, clock: Clock) => openAccessLog(config, store, () => clock.now()),
+    },
     AccessLogInterceptor,
   ],
   exports: [AccessLog, AccessLogInterceptor],

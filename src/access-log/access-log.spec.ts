@@ -104,6 +104,10 @@ describe('AccessLogInterceptor', () => {
     async list(): Promise<AccessPage> {
       return { entries: [], next: null };
     }
+    async recordReset(): Promise<void> {}
+    async resets(): Promise<[]> {
+      return [];
+    }
     async close(): Promise<void> {}
   }
 

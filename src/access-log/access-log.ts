@@ -40,10 +40,20 @@ export interface AccessPage {
   next: number | null;
 }
 
+/** A restart on a new, empty log although journeys existed: every read before `at` is unknown. */
+export interface AccessLogReset {
+  at: string;
+  reason: string;
+}
+
 export abstract class AccessLog {
   /** Records the entries together: all of them, or none. */
   abstract record(entries: readonly NewAccessEntry[]): Promise<void>;
   abstract list(query: AccessQuery): Promise<AccessPage>;
+  /** Records that the log starts over here (see openAccessLog); kept for good like the entries. */
+  abstract recordReset(at: Date, reason: string): Promise<void>;
+  /** Every reset, oldest first. */
+  abstract resets(): Promise<AccessLogReset[]>;
   abstract close(): Promise<void>;
 }
 
@@ -67,6 +77,15 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS access_log_by_journey ON access_log (journey_id, id);
   CREATE INDEX IF NOT EXISTS access_log_by_actor ON access_log (actor_id, id);
+  CREATE TABLE IF NOT EXISTS access_log_resets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE TRIGGER IF NOT EXISTS access_log_resets_refuse_change BEFORE UPDATE ON access_log_resets
+  BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+  CREATE TRIGGER IF NOT EXISTS access_log_resets_refuse_delete BEFORE DELETE ON access_log_resets
+  BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
   CREATE TRIGGER IF NOT EXISTS access_log_refuse_update BEFORE UPDATE ON access_log
   BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
   CREATE TRIGGER IF NOT EXISTS access_log_refuse_delete BEFORE DELETE ON access_log
@@ -123,6 +142,14 @@ export class SqliteAccessLog extends AccessLog {
     const rows = this.select.all({ journeyId: query.journeyId ?? null, actorId: query.actorId ?? null, after: query.after ?? 0, limit: query.limit + 1 });
     const entries = rows.slice(0, query.limit).map(toEntry);
     return { entries, next: rows.length > query.limit ? entries[entries.length - 1].id : null };
+  }
+
+  async recordReset(at: Date, reason: string): Promise<void> {
+    this.db.prepare('INSERT INTO access_log_resets (at, reason) VALUES (?, ?)').run(at.toISOString(), reason);
+  }
+
+  async resets(): Promise<AccessLogReset[]> {
+    return this.db.prepare<[], AccessLogReset>('SELECT at, reason FROM access_log_resets ORDER BY id').all();
   }
 
   async close(): Promise<void> {

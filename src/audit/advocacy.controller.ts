@@ -7,6 +7,7 @@ import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { decisionsView, preferencesView, type DecisionsView, type PreferencesView } from './advocacy-views';
 import { AuditedJourneys, journeyView } from './audited-journeys';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
+import { ShowsIntegrity } from '../integrity/integrity.interceptor';
 
 /**
  * What an advocate (or the person, or anyone who may see the journey) reads before contesting a
@@ -21,6 +22,7 @@ export class AdvocacyController {
 
   @Get(':id/decisions')
   @LogsJourneyRead()
+  @ShowsIntegrity()
   @ApiOperation({
     summary: 'Each decision: who, role, when, reasons, the facts it rested on, preferences followed or overridden, challenges',
   })
@@ -32,6 +34,7 @@ export class AdvocacyController {
 
   @Get(':id/preferences')
   @LogsJourneyRead()
+  @ShowsIntegrity()
   @ApiOperation({ summary: 'Each preference in the person’s words, and every later decision that followed it or went against it' })
   async preferences(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<PreferencesView> {
     const journey = await this.journeys.read(id);

@@ -6,20 +6,35 @@ import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Clock } from '../common/clock';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
-import { AuditedJourneys, journeyExport } from './audited-journeys';
-import { renderExportHtml } from './export-html';
+import { AuditedJourneys } from './audited-journeys';
+import { ExportBuilder } from './export-builder';
 import { ExportQuery } from './export-query.dto';
 import type { JourneyExport } from './journey-export';
 import type { JourneyVerification } from './verify-journey';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
+import { ShowsIntegrity } from '../integrity/integrity.interceptor';
+import { ConcurrencyLimit } from '../common/concurrency-limit';
+import { ServiceBusyError } from '../errors/domain-errors';
+
+/**
+ * Exports built at once, and waiting: an export replays, hashes and renders a whole journey (on
+ * the export worker, or on the request thread for a store that is not an SQLite file), so forty
+ * at once would hold a core, or the event loop, for seconds. Past the queue, 503 with Retry-After:
+ * the client tries again, the service keeps answering.
+ */
+export const EXPORT_LIMITS = { running: 1, waiting: 8 };
+const EXPORT_RETRY_AFTER_SECONDS = 2;
 
 /** Both routes read through AuditedJourneys: a journey whose record breaks is reported, never a 500. */
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('journeys')
 export class AuditController {
+  private readonly exports = new ConcurrencyLimit(EXPORT_LIMITS, () => new ServiceBusyError('exports', EXPORT_RETRY_AFTER_SECONDS));
+
   constructor(
     private readonly journeys: AuditedJourneys,
+    private readonly builder: ExportBuilder,
     private readonly clock: Clock,
   ) {}
 
@@ -34,6 +49,7 @@ export class AuditController {
 
   @Get(':id/export')
   @LogsJourneyRead()
+  @ShowsIntegrity()
   @ApiOperation({ summary: 'The whole journey as one self-contained file to keep: JSON, or standalone HTML (`?format=html`)' })
   async export(
     @CurrentActor() actor: Actor,
@@ -41,12 +57,11 @@ export class AuditController {
     @Query() query: ExportQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JourneyExport | string> {
-    const journey = await this.journeys.read(id);
-    assertJourneyAccess(actor, journey.relations);
-    const document = journeyExport(journey, this.clock.now());
-    response.setHeader('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
-    if (query.format === 'json') return document;
-    response.type('html');
-    return renderExportHtml(document);
+    return this.exports.run(async () => {
+      const body = await this.builder.build(id, query.format, this.clock.now(), (relations) => assertJourneyAccess(actor, relations));
+      response.setHeader('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
+      if (query.format === 'html') response.type('html');
+      return body;
+    });
   }
 }

@@ -4,6 +4,7 @@ import { JourneysModule } from '../journeys/journeys.module';
 import { AdvocacyController } from './advocacy.controller';
 import { AuditController } from './audit.controller';
 import { AuditedJourneys } from './audited-journeys';
+import { ExportBuilder } from './export-builder';
 
 /**
  * Audit and advocacy: verification and export of a journey, the advocate's views of its decisions
@@ -12,6 +13,6 @@ import { AuditedJourneys } from './audited-journeys';
 @Module({
   imports: [JourneysModule],
   controllers: [AuditController, AdvocacyController, AccessLogController],
-  providers: [AuditedJourneys],
+  providers: [AuditedJourneys, ExportBuilder],
 })
 export class AuditModule {}

@@ -8,6 +8,7 @@
 import { HttpException, Injectable } from '@nestjs/common';
 import { WorkflowRegistry } from '../../workflows';
 import { foldStreamRelations, relationsFrom, type JourneyRelations } from '../access';
+import { nextTurn } from '../common/next-turn';
 import { DomainError, JourneyNotFoundError, JourneyUnreadableError } from '../errors/domain-errors';
 import { EventStore, type StoredEvent } from '../event-store/event-store';
 import { streamIdOf } from '../journeys/journey-records';
@@ -34,24 +35,30 @@ export class AuditedJourneys {
 
   /** 404 when there is no such journey; never throws for what is stored in it. */
   async read(id: string): Promise<AuditedJourney> {
-    const streamId = streamIdOf(id);
-    const read = await readJourney(this.store, streamId);
+    const read = await readJourney(this.store, streamIdOf(id));
     if (read.kind === 'events' && read.events.length === 0) throw new JourneyNotFoundError(id);
-    const replayed = verifyRead(streamId, read, this.registry);
-    return { id, read, replayed, relations: this.relations(id, read, replayed) };
+    // Reading and verifying a long journey are each a block of CPU: let other requests in between.
+    await nextTurn();
+    return auditJourney(id, read, this.registry);
   }
+}
 
-  /**
-   * Of an unreadable journey, the events before the broken row are replayed for this alone. With
-   * no snapshot at all, the person and advocates are unknown: only what the events prove is granted.
-   */
-  private relations(id: string, read: JourneyRead, replayed: VerifiedReplay): JourneyRelations {
-    const events = readableEvents(read);
-    const snapshot = read.kind === 'events' ? replayed.snapshot : events.length > 0 ? verifyAndReplay(events, this.registry).snapshot : null;
-    const stream = foldStreamRelations(undefined, events);
-    if (snapshot) return relationsFrom(id, stream, snapshot);
-    return { id, organisation: stream.organisation, personId: null, advocates: [], formerAdvocates: [] };
-  }
+/** A journey as read, verified and replayed (pure apart from the registry): what every audit view starts from. */
+export function auditJourney(id: string, read: JourneyRead, registry: WorkflowRegistry): AuditedJourney {
+  const replayed = verifyRead(streamIdOf(id), read, registry);
+  return { id, read, replayed, relations: relationsOf(id, read, replayed, registry) };
+}
+
+/**
+ * Of an unreadable journey, the events before the broken row are replayed for this alone. With
+ * no snapshot at all, the person and advocates are unknown: only what the events prove is granted.
+ */
+function relationsOf(id: string, read: JourneyRead, replayed: VerifiedReplay, registry: WorkflowRegistry): JourneyRelations {
+  const events = readableEvents(read);
+  const snapshot = read.kind === 'events' ? replayed.snapshot : events.length > 0 ? verifyAndReplay(events, registry).snapshot : null;
+  const stream = foldStreamRelations(undefined, events);
+  if (snapshot) return relationsFrom(id, stream, snapshot);
+  return { id, organisation: stream.organisation, personId: null, advocates: [], formerAdvocates: [] };
 }
 
 /** The export, warning included when the journey does not verify; refused only when a row cannot be read. */

@@ -7,11 +7,13 @@ import type { EventStore, StoredEvent } from '../event-store/event-store';
 
 export type JourneyRead = { kind: 'events'; events: StoredEvent[] } | { kind: 'unreadable'; revision: number; readable: StoredEvent[] };
 
-export async function readJourney(store: EventStore, streamId: string): Promise<JourneyRead> {
-  const events = await readUpTo(store, streamId, Number.MAX_SAFE_INTEGER);
+/** The whole stream, or (with `fromRevision`) its tail from that revision on. */
+export async function readJourney(store: EventStore, streamId: string, options: { fromRevision?: number } = {}): Promise<JourneyRead> {
+  const from = options.fromRevision ?? 0;
+  const events = await readUpTo(store, streamId, from, Number.MAX_SAFE_INTEGER);
   if (events !== null) return { kind: 'events', events };
-  const revision = await firstUnparsable(store, streamId);
-  const readable = revision === 0 ? [] : ((await readUpTo(store, streamId, revision - 1)) ?? []);
+  const revision = await firstUnparsable(store, streamId, from);
+  const readable = revision === from ? [] : ((await readUpTo(store, streamId, from, revision - 1)) ?? []);
   return { kind: 'unreadable', revision, readable };
 }
 
@@ -21,9 +23,9 @@ export function readableEvents(read: JourneyRead): StoredEvent[] {
 }
 
 /** Events up to `revision`, or null when one of them does not parse. */
-async function readUpTo(store: EventStore, streamId: string, revision: number): Promise<StoredEvent[] | null> {
+async function readUpTo(store: EventStore, streamId: string, from: number, revision: number): Promise<StoredEvent[] | null> {
   try {
-    return await store.readStream(streamId, { toRevision: revision });
+    return await store.readStream(streamId, { fromRevision: from, toRevision: revision });
   } catch (error) {
     if (error instanceof SyntaxError) return null;
     throw error;
@@ -34,13 +36,13 @@ async function readUpTo(store: EventStore, streamId: string, revision: number): 
  * The least revision whose prefix fails to read: doubling, then halving, so a long stream costs a
  * few dozen reads, and a revision missing before the broken row (a deleted event) does not hide it.
  */
-async function firstUnparsable(store: EventStore, streamId: string): Promise<number> {
-  const parses = async (revision: number) => (await readUpTo(store, streamId, revision)) !== null;
-  let low = 0;
-  let high = 0;
+async function firstUnparsable(store: EventStore, streamId: string, from: number): Promise<number> {
+  const parses = async (revision: number) => (await readUpTo(store, streamId, from, revision)) !== null;
+  let low = from;
+  let high = from;
   while (high < Number.MAX_SAFE_INTEGER && (await parses(high))) {
     low = high + 1;
-    high = Math.min(high * 2 + 1, Number.MAX_SAFE_INTEGER);
+    high = Math.min(from + (high - from) * 2 + 1, Number.MAX_SAFE_INTEGER);
   }
   while (low < high) {
     const middle = Math.floor((low + high) / 2);

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JSONWebKeySet, type KeyLike } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppConfig, type AppConfigValues } from '../config/app-config';
+import { AppConfig, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type AppConfigValues } from '../config/app-config';
 import { AuthKeysUnavailableError, UnauthenticatedError } from '../errors/domain-errors';
 import { TokenVerifier } from './token-verifier';
 import { CLAIMS, JWKS_ALGORITHMS, signToken } from './tokens';
@@ -64,6 +64,7 @@ function localVerifier(skew = 30): TokenVerifier {
     issuer: ISSUER,
     audience: AUDIENCE,
     clockToleranceSeconds: skew,
+    maxLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
     claims: { ...CLAIMS, role: ROLE_CLAIM, organisation: ORG_CLAIM },
   });
 }
@@ -170,8 +171,8 @@ describe('TokenVerifier.fromConfig', () => {
       status = 200;
       fetches = 0;
       const verifier = remoteVerifier();
-      const rsaToken = await providerToken(rsa, {}, (j) => j.setExpirationTime('1h'));
-      const ecToken = await providerToken(ec, {}, (j) => j.setExpirationTime('1h'));
+      const rsaToken = await providerToken(rsa, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
+      const ecToken = await providerToken(ec, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
       await expect(verifier.verify(rsaToken)).resolves.toMatchObject({ id: 'alice', role: 'case-worker' });
       await expect(verifier.verify(ecToken)).resolves.toMatchObject({ id: 'alice', organisation: 'council-a' });
       expect(fetches).toBe(1);
@@ -186,7 +187,7 @@ describe('TokenVerifier.fromConfig', () => {
 
     it('answers 503 (not 401) when the provider answers with an error', async () => {
       status = 500;
-      const token = await providerToken(rsa, {}, (j) => j.setExpirationTime('1h'));
+      const token = await providerToken(rsa, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
       await expect(remoteVerifier().verify(token)).rejects.toBeInstanceOf(AuthKeysUnavailableError);
     });
 
@@ -195,7 +196,7 @@ describe('TokenVerifier.fromConfig', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
       const port = (closed.address() as AddressInfo).port;
       await new Promise<void>((resolve) => closed.close(() => resolve()));
-      const token = await providerToken(rsa, {}, (j) => j.setExpirationTime('1h'));
+      const token = await providerToken(rsa, {}, (j) => j.setIssuedAt().setExpirationTime('1h'));
       await expect(remoteVerifier(`http://127.0.0.1:${port}/jwks`).verify(token)).rejects.toBeInstanceOf(AuthKeysUnavailableError);
     });
   });

@@ -28,17 +28,18 @@ export class TokenVerifier {
   static fromConfig(config: AppConfig): TokenVerifier {
     const claims = { ...CLAIMS, role: config.authRoleClaim, organisation: config.authOrgClaim };
     const clockToleranceSeconds = config.authClockSkewSeconds;
+    const maxLifetimeSeconds = config.authMaxTokenLifetimeSeconds;
     if (config.authJwksUrl !== undefined) {
       const keySet = createRemoteJWKSet(new URL(config.authJwksUrl), {
         timeoutDuration: JWKS_TIMEOUT_MS,
         cooldownDuration: JWKS_COOLDOWN_MS,
         cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
       });
-      const policy = { algorithms: JWKS_ALGORITHMS, issuer: config.authIssuer, audience: config.authAudience, clockToleranceSeconds, claims };
+      const policy = { algorithms: JWKS_ALGORITHMS, issuer: config.authIssuer, audience: config.authAudience, clockToleranceSeconds, maxLifetimeSeconds, claims };
       return new TokenVerifier(keySet, policy);
     }
     if (config.authSecret === undefined) throw new Error('AUTH_SECRET is required when AUTH_JWKS_URL is not set');
-    return new TokenVerifier(createSecretKey(Buffer.from(config.authSecret, 'utf8')), { ...HS256_POLICY, clockToleranceSeconds, claims });
+    return new TokenVerifier(createSecretKey(Buffer.from(config.authSecret, 'utf8')), { ...HS256_POLICY, clockToleranceSeconds, maxLifetimeSeconds, claims });
   }
 
   verify(token: string, now?: Date): Promise<Actor> {

@@ -31,6 +31,11 @@ function handMade(claims: Record<string, unknown>, edit: (jwt: SignJWT) => SignJ
   return edit(jwt).sign(key);
 }
 
+/** Seconds since the epoch, `offset` seconds from now. */
+function inSeconds(offset: number): number {
+  return Math.floor(Date.now() / 1000) + offset;
+}
+
 async function refusal(token: string, now?: Date): Promise<string> {
   const error = await verifyToken(SECRET, token, now).then(
     () => undefined,
@@ -61,6 +66,11 @@ describe('signToken and verifyToken', () => {
     await expect(signToken('short', { sub: 'alice', role: 'case-worker' })).rejects.toThrow(RangeError);
   });
 
+  it('accepts an issue time up to the clock skew ahead of ours, and a 12-hour lifetime', async () => {
+    const token = await handMade(APPROVER, (j) => j.setIssuedAt(inSeconds(25)).setExpirationTime(inSeconds(25 + 12 * 3600)));
+    await expect(verifyToken(SECRET, token)).resolves.toMatchObject({ id: 'alice', role: 'approver' });
+  });
+
   it('accepts a token up to 30 seconds past its expiry, not later', async () => {
     const issued = new Date('2025-01-01T10:00:00Z');
     const token = await signToken(SECRET, { sub: 'alice', role: 'case-worker', expiresIn: '15m', now: issued });
@@ -72,8 +82,15 @@ describe('signToken and verifyToken', () => {
     ['signed with another secret', () => signToken(OTHER_SECRET, { sub: 'a', role: 'approver' }), 'token signature is not valid'],
     ['for another audience', () => handMade(APPROVER, (j) => j.setAudience('someone-else')), 'token is for another audience'],
     ['from another issuer', () => handMade(APPROVER, (j) => j.setIssuer('evil')), 'token is from another issuer'],
-    ['without expiry', () => bare(APPROVER).setSubject('a').sign(key), 'token has no exp claim'],
-    ['without subject', () => bare(APPROVER).setExpirationTime('1h').sign(key), 'token has no sub claim'],
+    ['without expiry', () => bare(APPROVER).setSubject('a').setIssuedAt().sign(key), 'token has no exp claim'],
+    ['without subject', () => bare(APPROVER).setIssuedAt().setExpirationTime('1h').sign(key), 'token has no sub claim'],
+    ['without an issue time', () => bare(APPROVER).setSubject('a').setExpirationTime('1h').sign(key), 'token has no iat claim'],
+    [
+      'issued an hour in the future',
+      () => handMade(APPROVER, (j) => j.setIssuedAt(inSeconds(3600)).setExpirationTime(inSeconds(7200))),
+      'token was issued in the future (beyond the allowed clock skew)',
+    ],
+    ['living longer than 12 hours', () => handMade(APPROVER, (j) => j.setExpirationTime('13h')), 'token lifetime (exp - iat) is longer than the 43200 s allowed'],
     ['not valid yet', () => handMade(APPROVER, (j) => j.setNotBefore('10m')), 'token is not valid yet'],
     ['without a role', () => handMade({}), 'token has no role claim'],
     ['with an unknown role', () => handMade({ role: 'admin' }), `token has an unknown role; expected one of ${OUTSIDE_ROLES}`],

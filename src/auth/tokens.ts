@@ -2,6 +2,7 @@ import { JWTPayload, JWTVerifyGetKey, SignJWT, errors, jwtVerify } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   DEFAULT_ORG_CLAIM,
   DEFAULT_ROLE_CLAIM,
   DEFAULT_TOKEN_AUDIENCE,
@@ -39,6 +40,8 @@ export interface VerificationPolicy {
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
+  /** Longest `exp - iat` accepted (AUTH_MAX_TOKEN_LIFETIME): a token minted to last for years is refused. */
+  maxLifetimeSeconds: number;
   claims: ClaimNames;
 }
 
@@ -48,6 +51,7 @@ export const HS256_POLICY: Readonly<VerificationPolicy> = {
   issuer: TOKEN_ISSUER,
   audience: TOKEN_AUDIENCE,
   clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+  maxLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   claims: CLAIMS,
 };
 
@@ -110,7 +114,7 @@ export async function verifyWith(key: VerificationKey, policy: VerificationPolic
     issuer: policy.issuer,
     audience: policy.audience,
     clockTolerance: policy.clockToleranceSeconds,
-    requiredClaims: ['sub', 'exp'],
+    requiredClaims: ['sub', 'exp', 'iat'],
     currentDate: now,
   };
   let payload: JWTPayload;
@@ -121,7 +125,24 @@ export async function verifyWith(key: VerificationKey, policy: VerificationPolic
     if (typeof key === 'function' && isKeyFetchFailure(error)) throw new AuthKeysUnavailableError();
     throw new UnauthenticatedError(refusalReason(error, policy));
   }
+  assertTimely(payload, policy, now ?? new Date());
   return actorOf(payload, policy.claims);
+}
+
+/**
+ * jose checks `exp` and `nbf`, but takes `iat` on trust: a token stamped as issued an hour from
+ * now, or minted to last a year, would pass. Both are refused: `iat` may be ahead of our clock by
+ * the allowed skew at most, and `exp - iat` may not exceed the configured lifetime.
+ */
+function assertTimely(payload: JWTPayload, policy: VerificationPolicy, now: Date): void {
+  const issuedAt = payload.iat as number;
+  const expiresAt = payload.exp as number;
+  if (issuedAt > Math.floor(now.getTime() / 1000) + policy.clockToleranceSeconds) {
+    throw new UnauthenticatedError('token was issued in the future (beyond the allowed clock skew)');
+  }
+  if (expiresAt - issuedAt > policy.maxLifetimeSeconds) {
+    throw new UnauthenticatedError(`token lifetime (exp - iat) is longer than the ${policy.maxLifetimeSeconds} s allowed`);
+  }
 }
 
 /** Extracts the token from an `Authorization: Bearer <token>` header (scheme is case-insensitive). */

@@ -24,6 +24,13 @@ export const DEFAULT_ROLE_CLAIM = 'role';
 export const DEFAULT_ORG_CLAIM = 'org';
 /** Writes per token subject per minute: far above what a person types, low enough to stop a runaway loop. */
 export const DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE = 600;
+/**
+ * Reads per token subject per minute: a page view costs a handful, a tool polling a caseload a few
+ * a second; a loop or a scraper replaying whole journeys is stopped.
+ */
+export const DEFAULT_RATE_LIMIT_READS_PER_MINUTE = 3000;
+/** The longest token lifetime (exp - iat) accepted: a working day and then some. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 export interface AppConfigValues {
   port: number;
@@ -44,6 +51,11 @@ export interface AppConfigValues {
   authRoleClaim?: string;
   authOrgClaim?: string;
   rateLimitWritesPerMinute?: number;
+  rateLimitReadsPerMinute?: number;
+  /** AUTH_MAX_TOKEN_LIFETIME in seconds. */
+  authMaxTokenLifetimeSeconds?: number;
+  /** ACCESS_LOG_RESET_ACKNOWLEDGED: start with a new access log although the store holds journeys (recorded as a gap). */
+  accessLogResetAcknowledged?: boolean;
   /** Browser origins allowed by CORS; empty (the default) means CORS stays closed. */
   corsOrigins?: readonly string[];
   /** The support-planning version new journeys start on (WORKFLOW_VERSION); the latest by default. */
@@ -69,6 +81,9 @@ export class AppConfig implements AppConfigValues {
   readonly authRoleClaim: string;
   readonly authOrgClaim: string;
   readonly rateLimitWritesPerMinute: number;
+  readonly rateLimitReadsPerMinute: number;
+  readonly authMaxTokenLifetimeSeconds: number;
+  readonly accessLogResetAcknowledged: boolean;
   readonly corsOrigins: readonly string[];
   readonly workflowVersion?: number;
 
@@ -88,6 +103,9 @@ export class AppConfig implements AppConfigValues {
     this.authRoleClaim = values.authRoleClaim ?? DEFAULT_ROLE_CLAIM;
     this.authOrgClaim = values.authOrgClaim ?? DEFAULT_ORG_CLAIM;
     this.rateLimitWritesPerMinute = values.rateLimitWritesPerMinute ?? DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE;
+    this.rateLimitReadsPerMinute = values.rateLimitReadsPerMinute ?? DEFAULT_RATE_LIMIT_READS_PER_MINUTE;
+    this.authMaxTokenLifetimeSeconds = values.authMaxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    this.accessLogResetAcknowledged = values.accessLogResetAcknowledged ?? false;
     this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
     this.workflowVersion = values.workflowVersion;
     Object.freeze(this);
@@ -114,6 +132,9 @@ export class AppConfig implements AppConfigValues {
       authRoleClaim: this.authRoleClaim,
       authOrgClaim: this.authOrgClaim,
       rateLimitWritesPerMinute: this.rateLimitWritesPerMinute,
+      rateLimitReadsPerMinute: this.rateLimitReadsPerMinute,
+      authMaxTokenLifetimeSeconds: this.authMaxTokenLifetimeSeconds,
+      accessLogResetAcknowledged: this.accessLogResetAcknowledged,
       corsOrigins: this.corsOrigins,
       workflowVersion: this.workflowVersion,
     };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DEFAULT_SQLITE_FILE, authSecretFilePath, loadConfig, parseEnv } from './load-config';
 
-const SECRET = 'x'.repeat(32);
+/** Varied enough for production: a real secret is random bytes, base64url. */
+const SECRET = 'k3Rz9QwTf0bLm2XpVn7YcAe5HuJs8GdE';
 
 function issuesOf(run: () => unknown): string[] {
   try {
@@ -31,6 +32,9 @@ describe('parseEnv', () => {
       authRoleClaim: 'role',
       authOrgClaim: 'org',
       rateLimitWritesPerMinute: 600,
+      rateLimitReadsPerMinute: 3000,
+      authMaxTokenLifetimeSeconds: 43_200,
+      accessLogResetAcknowledged: false,
       corsOrigins: [],
       workflowVersion: 2,
     });
@@ -52,6 +56,9 @@ describe('parseEnv', () => {
         AUTH_ROLE_CLAIM: 'https://council.example/role',
         AUTH_ORG_CLAIM: 'tenant',
         RATE_LIMIT_WRITES_PER_MINUTE: '120',
+        RATE_LIMIT_READS_PER_MINUTE: '900',
+        AUTH_MAX_TOKEN_LIFETIME: '90m',
+        ACCESS_LOG_RESET_ACKNOWLEDGED: 'true',
         CORS_ORIGINS: 'https://planner.council.example, http://localhost:5173',
         WORKFLOW_VERSION: '1',
       }),
@@ -69,6 +76,9 @@ describe('parseEnv', () => {
       authRoleClaim: 'https://council.example/role',
       authOrgClaim: 'tenant',
       rateLimitWritesPerMinute: 120,
+      rateLimitReadsPerMinute: 900,
+      authMaxTokenLifetimeSeconds: 5400,
+      accessLogResetAcknowledged: true,
       corsOrigins: ['https://planner.council.example', 'http://localhost:5173'],
       workflowVersion: 1,
     });
@@ -110,6 +120,10 @@ describe('parseEnv', () => {
     [{ AUTH_ORG_CLAIM: 'x'.repeat(201) }, `AUTH_ORG_CLAIM must be a claim name without spaces, at most 200 characters (got "${'x'.repeat(60)}…")`],
     [{ RATE_LIMIT_WRITES_PER_MINUTE: '0' }, 'RATE_LIMIT_WRITES_PER_MINUTE must be a whole number from 1 to 1000000 (got "0")'],
     [{ RATE_LIMIT_WRITES_PER_MINUTE: 'lots' }, 'RATE_LIMIT_WRITES_PER_MINUTE must be a whole number from 1 to 1000000 (got "lots")'],
+    [{ RATE_LIMIT_READS_PER_MINUTE: '0' }, 'RATE_LIMIT_READS_PER_MINUTE must be a whole number from 1 to 1000000 (got "0")'],
+    [{ AUTH_MAX_TOKEN_LIFETIME: '30d' }, 'AUTH_MAX_TOKEN_LIFETIME must be a span from 1m to 7d such as 90m, 12h or 3600 (seconds) (got "30d")'],
+    [{ AUTH_MAX_TOKEN_LIFETIME: 'forever' }, 'AUTH_MAX_TOKEN_LIFETIME must be a span from 1m to 7d such as 90m, 12h or 3600 (seconds) (got "forever")'],
+    [{ ACCESS_LOG_RESET_ACKNOWLEDGED: 'yes' }, 'ACCESS_LOG_RESET_ACKNOWLEDGED must be true or false (got "yes")'],
     [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS must list origins such as https://planner.example, without paths or wildcards (got "*")'],
     [
       { CORS_ORIGINS: 'https://ok.example,https://planner.example/app' },
@@ -130,6 +144,16 @@ describe('parseEnv', () => {
   it('never quotes a bad secret back', () => {
     const [issue] = issuesOf(() => parseEnv({ AUTH_SECRET: 'hunter2-is-my-pw' }));
     expect(issue).not.toContain('hunter2');
+  });
+
+  it('refuses a production secret with too little variety, without quoting it', () => {
+    const [issue] = issuesOf(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: 'a'.repeat(32) }));
+    expect(issue).toMatch(/^AUTH_SECRET must be random: at least 12 different characters when NODE_ENV=production \(got 1;/);
+    expect(issue).not.toContain('aaaa');
+    expect(issuesOf(() => parseEnv({ NODE_ENV: 'production', AUTH_SECRET: 'abab'.repeat(8) }))).toHaveLength(1);
+    // Outside production a test secret may be plain.
+    expect(parseEnv({ NODE_ENV: 'test', AUTH_SECRET: 'a'.repeat(32) }).authSecret).toBe('a'.repeat(32));
+    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: SECRET }).authSecret).toBe(SECRET);
   });
 
   it('requires AUTH_SECRET in production', () => {

@@ -6,7 +6,9 @@ import {
   AppConfig,
   AuthSecretSource,
   DEFAULT_CLOCK_SKEW_SECONDS,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   DEFAULT_ORG_CLAIM,
+  DEFAULT_RATE_LIMIT_READS_PER_MINUTE,
   DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE,
   DEFAULT_ROLE_CLAIM,
   EVENT_STORE_KINDS,
@@ -18,6 +20,14 @@ import {
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_SQLITE_FILE = './data/events.db';
 export const MIN_AUTH_SECRET_LENGTH = 32;
+/**
+ * A production secret must draw on at least this many distinct characters: 32 x "a" is 32
+ * characters long and guessable at once. A random base64url secret of 32 characters has about 25.
+ */
+export const MIN_AUTH_SECRET_DISTINCT_CHARACTERS = 12;
+/** AUTH_MAX_TOKEN_LIFETIME bounds: at least a minute, at most a week. */
+const TOKEN_LIFETIME_RANGE = { min: 60, max: 7 * 86400 };
+const SPAN_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 /** File name of the development secret, kept in the directory of SQLITE_FILE. */
 export const AUTH_SECRET_FILE_NAME = 'auth-secret';
 
@@ -58,6 +68,9 @@ export interface ParsedEnv {
   authRoleClaim: string;
   authOrgClaim: string;
   rateLimitWritesPerMinute: number;
+  rateLimitReadsPerMinute: number;
+  authMaxTokenLifetimeSeconds: number;
+  accessLogResetAcknowledged: boolean;
   corsOrigins: string[];
   workflowVersion: number;
 }
@@ -86,6 +99,9 @@ export function loadConfig(env: Env): AppConfig {
     authRoleClaim: parsed.authRoleClaim,
     authOrgClaim: parsed.authOrgClaim,
     rateLimitWritesPerMinute: parsed.rateLimitWritesPerMinute,
+    rateLimitReadsPerMinute: parsed.rateLimitReadsPerMinute,
+    authMaxTokenLifetimeSeconds: parsed.authMaxTokenLifetimeSeconds,
+    accessLogResetAcknowledged: parsed.accessLogResetAcknowledged,
     corsOrigins: parsed.corsOrigins,
     workflowVersion: parsed.workflowVersion,
   });
@@ -121,6 +137,14 @@ export function parseEnv(env: Env): ParsedEnv {
     { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE },
     issues,
   );
+  const rateLimitReadsPerMinute = parseWholeNumber(
+    'RATE_LIMIT_READS_PER_MINUTE',
+    value(env, 'RATE_LIMIT_READS_PER_MINUTE'),
+    { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_READS_PER_MINUTE },
+    issues,
+  );
+  const authMaxTokenLifetimeSeconds = parseSpan('AUTH_MAX_TOKEN_LIFETIME', value(env, 'AUTH_MAX_TOKEN_LIFETIME'), issues);
+  const accessLogResetAcknowledged = parseFlag('ACCESS_LOG_RESET_ACKNOWLEDGED', value(env, 'ACCESS_LOG_RESET_ACKNOWLEDGED'), issues);
   const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
   const workflowVersion = parseWorkflowVersion(value(env, 'WORKFLOW_VERSION'), issues);
   if (issues.length > 0) throw new ConfigError(issues);
@@ -138,6 +162,9 @@ export function parseEnv(env: Env): ParsedEnv {
     authRoleClaim,
     authOrgClaim,
     rateLimitWritesPerMinute,
+    rateLimitReadsPerMinute,
+    authMaxTokenLifetimeSeconds,
+    accessLogResetAcknowledged,
     corsOrigins,
     workflowVersion,
   };
@@ -241,8 +268,43 @@ function parseAuthSecret(
       variable: 'AUTH_SECRET',
       rule: `must be at least ${MIN_AUTH_SECRET_LENGTH} characters long (got ${raw.length})`,
     });
+  } else if (nodeEnv === 'production' && distinctCharacters(raw) < MIN_AUTH_SECRET_DISTINCT_CHARACTERS) {
+    // Only the count is told, never the secret or its characters.
+    issues.push({
+      variable: 'AUTH_SECRET',
+      rule:
+        `must be random: at least ${MIN_AUTH_SECRET_DISTINCT_CHARACTERS} different characters when NODE_ENV=production ` +
+        `(got ${distinctCharacters(raw)}; make one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`,
+    });
   }
   return raw;
+}
+
+function distinctCharacters(text: string): number {
+  return new Set(text).size;
+}
+
+/** Seconds in a span such as `90s`, `15m`, `12h`, `1d`, or a bare number of seconds; undefined if it is not one. */
+export function spanSeconds(raw: string): number | undefined {
+  const match = /^(\d{1,9}) *([smhd]?)$/.exec(raw.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * SPAN_UNITS[match[2] || 's'];
+}
+
+function parseSpan(variable: string, raw: string | undefined, issues: ConfigIssue[]): number {
+  if (raw === undefined) return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const seconds = spanSeconds(raw);
+  if (seconds !== undefined && seconds >= TOKEN_LIFETIME_RANGE.min && seconds <= TOKEN_LIFETIME_RANGE.max) return seconds;
+  issues.push({ variable, rule: `must be a span from 1m to 7d such as 90m, 12h or 3600 (seconds) (got ${shown(raw)})` });
+  return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+}
+
+/** `true` or `false`, nothing else: an acknowledgement must be meant, not a typo read as yes. */
+function parseFlag(variable: string, raw: string | undefined, issues: ConfigIssue[]): boolean {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  issues.push({ variable, rule: `must be true or false (got ${shown(raw)})` });
+  return false;
 }
 
 /**

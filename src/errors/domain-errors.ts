@@ -147,7 +147,7 @@ export class AuthKeysUnavailableError extends DomainError {
   }
 }
 
-/** Too many writes from one token subject; `retryAfterSeconds` says when the next one counts again. */
+/** Too many writes (or reads) from one token subject; `retryAfterSeconds` says when the next one counts again. */
 export class RateLimitedError extends DomainError {
   readonly code = 'REQUEST.RATE_LIMITED';
   readonly status = HttpStatus.TOO_MANY_REQUESTS;
@@ -155,16 +155,90 @@ export class RateLimitedError extends DomainError {
   constructor(
     readonly limitPerMinute: number,
     readonly retryAfterSeconds: number,
+    readonly kind: 'writes' | 'reads' = 'writes',
   ) {
-    super(`too many writes: at most ${limitPerMinute} a minute per token; retry after ${retryAfterSeconds} s`);
+    super(`too many ${kind}: at most ${limitPerMinute} a minute per token; retry after ${retryAfterSeconds} s`);
   }
 
   override answerFields(): Record<string, unknown> {
-    return { limitPerMinute: this.limitPerMinute, retryAfterSeconds: this.retryAfterSeconds };
+    return { limitPerMinute: this.limitPerMinute, retryAfterSeconds: this.retryAfterSeconds, counts: this.kind };
   }
 
   override answerHeaders(): Record<string, string> {
     return retryAfter(this.retryAfterSeconds);
+  }
+}
+
+/** The JSON body nests objects or arrays deeper than any fact needs: refused before anything walks it. */
+export class BodyTooDeepError extends DomainError {
+  readonly code = 'REQUEST.TOO_DEEP';
+  readonly status = HttpStatus.BAD_REQUEST;
+
+  constructor(readonly maxDepth: number) {
+    super(`request body nests objects or arrays more than ${maxDepth} levels deep`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { maxDepth: this.maxDepth };
+  }
+}
+
+/** No workflow of that id and version is registered (`GET /workflows/:id/:version`). */
+export class WorkflowNotFoundError extends DomainError {
+  readonly code = 'WORKFLOW.NOT_FOUND';
+  readonly status = HttpStatus.NOT_FOUND;
+
+  constructor(
+    readonly workflowId: string,
+    readonly version: number,
+  ) {
+    super(`workflow ${workflowId} version ${version} not found`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { workflowId: this.workflowId, version: this.version };
+  }
+}
+
+/**
+ * Too many of one kind of heavy read (whole-journey exports) are being built at once; the rest of
+ * the service keeps answering. Try again after `retryAfterSeconds`.
+ */
+export class ServiceBusyError extends DomainError {
+  readonly code = 'SERVICE.BUSY';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
+
+  constructor(
+    readonly work: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`too many ${work} are being built right now; retry after ${retryAfterSeconds} s`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(this.retryAfterSeconds);
+  }
+}
+
+/**
+ * The event store's file is damaged (SQLite found a corrupt page). Not a transient fault: retrying
+ * will not help until the file is restored from a copy; /health says `degraded` with the reason.
+ */
+export class StoreCorruptError extends DomainError {
+  readonly code = 'STORE.CORRUPT';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
+
+  constructor() {
+    super('the event store file is damaged (a corrupt database page); this is not a transient fault: restore the file from a copy; GET /health says what SQLite found');
+  }
+
+  /** No Retry-After: waiting does not mend a damaged file. */
+  override answerFields(): Record<string, unknown> {
+    return { corrupt: true };
   }
 }
 
@@ -326,8 +400,13 @@ export class ServiceNotReadyError extends DomainError {
     super(`not ready: ${downChecks(checks).join(', ') || 'unknown check'} down`);
   }
 
+  /** A check that is down because something is damaged (not merely unreachable) says so with `degraded: true`. */
+  get degraded(): boolean {
+    return Object.values(this.checks).some((check) => (check as { degraded?: unknown } | undefined)?.degraded === true);
+  }
+
   override answerFields(): Record<string, unknown> {
-    return { checks: this.checks };
+    return { status: this.degraded ? 'degraded' : 'down', checks: this.checks };
   }
 
   override answerHeaders(): Record<string, string> {

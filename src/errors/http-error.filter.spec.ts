@@ -13,6 +13,7 @@ import {
   AccessEndedError,
   AccessLogUnavailableError,
   AuthKeysUnavailableError,
+  BodyTooDeepError,
   DomainError,
   ForbiddenActionError,
   InvalidInputError,
@@ -22,11 +23,14 @@ import {
   PayloadTooLargeError,
   RateLimitedError,
   ReadModelLagError,
+  ServiceBusyError,
   ServiceNotReadyError,
   StaleRevisionError,
+  StoreCorruptError,
   TransitionRefusedError,
   UnauthenticatedError,
   UnsupportedMediaTypeError,
+  WorkflowNotFoundError,
 } from './domain-errors';
 import { ErrorAnswer, HttpErrorFilter, INTERNAL_ERROR_MESSAGE, errorBody, toErrorAnswer } from './http-error.filter';
 
@@ -115,6 +119,7 @@ describe('toErrorAnswer: domain errors', () => {
       statusCode: 429,
       error: 'REQUEST.RATE_LIMITED',
       message: 'too many writes: at most 600 a minute per token; retry after 12 s',
+      counts: 'writes',
       limitPerMinute: 600,
       retryAfterSeconds: 12,
     });
@@ -172,6 +177,7 @@ describe('toErrorAnswer: domain errors', () => {
       statusCode: 503,
       error: 'SERVICE.NOT_READY',
       message: 'not ready: eventStore down',
+      status: 'down',
       checks,
     });
     expect(answer.headers['Retry-After']).toBe('5');
@@ -230,6 +236,23 @@ describe('toErrorAnswer: store errors', () => {
     expect(answer.code).toBe('STORE.UNAVAILABLE');
     expect(answer.message).not.toContain('/var/lib');
     expect(answer.headers['Retry-After']).toBe('5');
+  });
+
+  it('StoreUnavailableError caused by a damaged page → 503 STORE.CORRUPT, without Retry-After', () => {
+    const cause = Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+    const answer = toErrorAnswer(new StoreUnavailableError('event store unavailable while reading a stream', cause));
+    expect([answer.status, answer.code, answer.headers['Retry-After']]).toEqual([503, 'STORE.CORRUPT', undefined]);
+    expect(answer.message).toMatch(/damaged.*not a transient fault/);
+  });
+
+  it.each<[string, Error, number, string, Record<string, string>]>([
+    ['BodyTooDeepError', new BodyTooDeepError(64), 400, 'REQUEST.TOO_DEEP', {}],
+    ['WorkflowNotFoundError', new WorkflowNotFoundError('__proto__', 1), 404, 'WORKFLOW.NOT_FOUND', {}],
+    ['ServiceBusyError', new ServiceBusyError('exports', 2), 503, 'SERVICE.BUSY', { 'Retry-After': '2' }],
+    ['StoreCorruptError', new StoreCorruptError(), 503, 'STORE.CORRUPT', {}],
+  ])('%s → %i %s', (_name, error, status, code, headers) => {
+    const answer = toErrorAnswer(error);
+    expect([answer.status, answer.code, answer.headers]).toEqual([status, code, headers]);
   });
 });
 

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import { StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
 import { fromBodyParserError } from './body-parser-errors';
-import { DomainError, FieldIssue, InvalidInputError } from './domain-errors';
+import { DomainError, FieldIssue, InvalidInputError, StoreCorruptError } from './domain-errors';
 
 /** What the client is told: `{ statusCode, error: code, message, ...extra }` plus headers. */
 export interface ErrorAnswer {
@@ -56,6 +56,9 @@ export function errorBody(answer: ErrorAnswer): Record<string, unknown> {
 export function toErrorAnswer(exception: unknown): ErrorAnswer {
   if (exception instanceof DomainError) return fromDomainError(exception);
   if (exception instanceof StreamConflictError) return fromStreamConflict(exception);
+  if (exception instanceof StoreUnavailableError && isCorruption(exception)) {
+    return fromDomainError(new StoreCorruptError());
+  }
   if (exception instanceof StoreUnavailableError) {
     // The adapter's message may name files or hosts: log it (as a 5xx), tell the client less.
     const message = 'the event store is unavailable; try again shortly';
@@ -65,6 +68,12 @@ export function toErrorAnswer(exception: unknown): ErrorAnswer {
   if (bodyError) return fromDomainError(bodyError);
   if (exception instanceof HttpException) return fromHttpException(exception);
   return internalError();
+}
+
+/** SQLite found a damaged page (SQLITE_CORRUPT) or a file that is not a database (SQLITE_NOTADB): no retry will help. */
+function isCorruption(error: StoreUnavailableError): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
 }
 
 /** Another writer appended between our read and our append: the caller must re-read. */

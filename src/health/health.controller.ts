@@ -4,6 +4,7 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@
 import { Public } from '../auth/public.decorator';
 import { ServiceNotReadyError } from '../errors/domain-errors';
 import { EventStoreHealthIndicator } from './event-store.health';
+import { StoreFileHealthIndicator } from './store-file.health';
 
 /**
  * `GET /health`: the process answers (liveness) and the event store answers (readiness).
@@ -18,13 +19,14 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly eventStore: EventStoreHealthIndicator,
+    private readonly storeFile: StoreFileHealthIndicator,
   ) {}
 
   @Get()
   @ApiOkResponse({ description: 'Alive and the event store answers.' })
-  @ApiServiceUnavailableResponse({ description: 'A check is down; `checks` says which.' })
+  @ApiServiceUnavailableResponse({ description: 'A check is down; `checks` says which. `status: degraded` when the store file is damaged.' })
   check(): Promise<HealthCheckResult> {
-    return this.run([() => this.alive(), () => this.eventStore.isReady()]);
+    return this.run([() => this.alive(), () => this.eventStore.isReady(), () => this.storeFile.isWhole()]);
   }
 
   @Get('live')

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type HashableEvent } from './hash-chain';
+import { canonicalJson, GENESIS_HASH, hashEvent, integrityOf, verifyChain, verifyChainFrom, type HashableEvent } from './hash-chain';
 
 function chain(count: number): Array<HashableEvent & { metadata: Record<string, unknown> }> {
   let previousHash = GENESIS_HASH;
@@ -82,5 +82,23 @@ describe('verifyChain', () => {
     const integrity = events[2].metadata.integrity as { previousHash: string; hash: string };
     events[2].metadata = { ...events[2].metadata, integrity: { ...integrity, previousHash: GENESIS_HASH } };
     expect(verifyChain(events)).toEqual({ revision: 2, problem: 'previous-hash-mismatch' });
+  });
+});
+
+describe('verifyChainFrom', () => {
+  const events = chain(6);
+  const headAt = (revision: number) => ({ revision, hash: integrityOf(events[revision].metadata)!.hash });
+
+  it('checks the tail after a verified head exactly as the whole stream would be checked', () => {
+    expect(verifyChainFrom(events.slice(3), headAt(2))).toBeNull();
+    expect(verifyChainFrom([], headAt(5))).toBeNull();
+    expect(verifyChainFrom(events, null)).toEqual(verifyChain(events));
+  });
+
+  it('finds a tail that does not link to the head, or does not follow it', () => {
+    expect(verifyChainFrom(events.slice(3), { revision: 2, hash: 'f'.repeat(64) })).toEqual({ revision: 3, problem: 'previous-hash-mismatch' });
+    expect(verifyChainFrom(events.slice(4), headAt(2))).toEqual({ revision: 3, problem: 'revision-gap' });
+    const changed = events.slice(3).map((event, index) => (index === 1 ? { ...event, data: { changed: true } } : event));
+    expect(verifyChainFrom(changed, headAt(2))).toEqual({ revision: 4, problem: 'hash-mismatch' });
   });
 });

@@ -76,15 +76,35 @@ export interface ChainBreak {
   problem: 'missing-integrity' | 'previous-hash-mismatch' | 'hash-mismatch' | 'revision-gap';
 }
 
+/** Where a chain was last found whole: the revision checked up to and the hash it carries. */
+export interface ChainHead {
+  revision: number;
+  hash: string;
+}
+
 /**
  * Check a stream link by link. Returns the first break, or null when every event's hash is
  * recomputed equal and links to its predecessor.
  */
 export function verifyChain(events: readonly (HashableEvent & { metadata: Record<string, unknown> })[]): ChainBreak | null {
-  let previousHash = GENESIS_HASH;
+  return verifyChainFrom(events, null);
+}
+
+/**
+ * Check the events that follow a head already verified (or, with a null head, a whole stream from
+ * its first event): the first must link to the head's hash, so a tail is checked as strictly as
+ * the whole stream would be, at the cost of the tail alone.
+ */
+export function verifyChainFrom(
+  events: readonly (HashableEvent & { metadata: Record<string, unknown> })[],
+  head: ChainHead | null,
+): ChainBreak | null {
+  let previousHash = head?.hash ?? GENESIS_HASH;
+  const firstRevision = head === null ? 0 : head.revision + 1;
   for (let index = 0; index < events.length; index += 1) {
     const event = events[index];
-    if (event.revision !== index) return { revision: index, problem: 'revision-gap' };
+    const revision = firstRevision + index;
+    if (event.revision !== revision) return { revision, problem: 'revision-gap' };
     const integrity = integrityOf(event.metadata);
     if (!integrity) return { revision: event.revision, problem: 'missing-integrity' };
     if (integrity.previousHash !== previousHash) return { revision: event.revision, problem: 'previous-hash-mismatch' };

@@ -74,25 +74,50 @@ export interface HistoryEntry {
   stateAfter: string;
 }
 
-export function historyView(journey: LoadedJourney): HistoryEntry[] {
+/** One page of a journey's history: the facts after a revision, and where the next page starts. */
+export interface HistoryPage {
+  id: string;
+  events: HistoryEntry[];
+  /** Pass as `after` for the next page; null when this page holds the last fact. */
+  next: number | null;
+}
+
+export function historyPage(journey: LoadedJourney, page: { after?: number; limit: number }): HistoryPage {
+  const first = page.after === undefined ? 0 : page.after + 1;
+  const events = historyView(journey, first, first + page.limit);
+  const lastShown = events.length > 0 ? events[events.length - 1].revision : null;
+  return { id: journey.id, events, next: lastShown !== null && lastShown < journey.revision ? lastShown : null };
+}
+
+/**
+ * The facts from revision `from` up to (not including) `to`, each with the state after it. The
+ * states are replayed from the first fact, so the facts before the page are folded but not shown.
+ */
+export function historyView(journey: LoadedJourney, from = 0, to = journey.events.length): HistoryEntry[] {
   let snapshot = initialSnapshot(journey.definition);
-  return journey.events.map((event) => {
+  const entries: HistoryEntry[] = [];
+  for (const event of journey.events.slice(0, Math.min(to, journey.events.length))) {
     snapshot = apply(journey.definition, snapshot, toMachineEvent(event));
-    const metadata = metadataOf(event);
-    const { organisation: _organisation, ...actor } = metadata.actor;
-    return {
-      revision: event.revision,
-      eventId: event.id,
-      type: event.type,
-      data: event.data,
-      actor,
-      reason: metadata.reason ?? null,
-      occurredAt: metadata.occurredAt,
-      recordedAt: metadata.recordedAt,
-      correlationId: metadata.correlationId,
-      workflow: metadata.workflow,
-      hash: metadata.integrity.hash,
-      stateAfter: statePath(snapshot.value),
-    };
-  });
+    if (event.revision >= from) entries.push(historyEntry(event, statePath(snapshot.value)));
+  }
+  return entries;
+}
+
+function historyEntry(event: LoadedJourney['events'][number], stateAfter: string): HistoryEntry {
+  const metadata = metadataOf(event);
+  const { organisation: _organisation, ...actor } = metadata.actor;
+  return {
+    revision: event.revision,
+    eventId: event.id,
+    type: event.type,
+    data: event.data,
+    actor,
+    reason: metadata.reason ?? null,
+    occurredAt: metadata.occurredAt,
+    recordedAt: metadata.recordedAt,
+    correlationId: metadata.correlationId,
+    workflow: metadata.workflow,
+    hash: metadata.integrity.hash,
+    stateAfter,
+  };
 }

@@ -8,12 +8,14 @@ import { CurrentActor } from '../auth/current-actor.decorator';
 import { MigrateJourneyBody } from './dto/migrate.dto';
 import { OpenJourneyBody, RecordEventBody } from './dto/record-event.dto';
 import { StateQuery } from './dto/state-query.dto';
+import { HistoryQuery } from './dto/history-query.dto';
 import { JourneyIdPipe } from './journey-id.pipe';
 import { etagOf, parseIdempotencyKey, parseIfMatch } from './if-match';
 import { metadataOf } from './journey-records';
-import { historyView, journeyView, type HistoryEntry, type JourneyView } from './journey-views';
+import { historyPage, journeyView, type HistoryPage, type JourneyView } from './journey-views';
 import { JourneysService, type RecordResult } from './journeys.service';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
+import { ShowsIntegrity } from '../integrity/integrity.interceptor';
 
 
 /**
@@ -91,6 +93,7 @@ export class JourneysController {
 
   @Get(':id')
   @LogsJourneyRead()
+  @ShowsIntegrity()
   @ApiOperation({ summary: 'The journey now: state, summary, events allowed for your role' })
   async get(
     @CurrentActor() actor: Actor,
@@ -105,15 +108,17 @@ export class JourneysController {
 
   @Get(':id/history')
   @LogsJourneyRead()
-  @ApiOperation({ summary: 'Every fact with who, when, why, and the state after it' })
-  async history(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<{ id: string; events: HistoryEntry[] }> {
+  @ShowsIntegrity()
+  @ApiOperation({ summary: 'The facts in pages (`limit`, `after` = the previous page\'s `next`): who, when, why, and the state after each' })
+  async history(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query() query: HistoryQuery): Promise<HistoryPage> {
     const journey = await this.journeys.load(id);
     assertMayAccess(actor, journey);
-    return { id, events: historyView(journey) };
+    return historyPage(journey, query);
   }
 
   @Get(':id/state')
   @LogsJourneyRead()
+  @ShowsIntegrity()
   @ApiOperation({ summary: 'The journey as it stood at a revision, or as the engine knew it at a time' })
   @HttpCode(200)
   async stateAt(

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsPosition } from './position.validator';
 import { FUNDING_STREAMS, ROUTES } from '../../workflows';
 
 const STATUSES = ['awaiting-referral', 'open', 'not-eligible', 'closed'] as const;
@@ -28,7 +29,7 @@ export class CaseloadQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset = 0;
 
   @ApiPropertyOptional({ description: 'A position from a write response: wait until the list includes it' })
-  @IsOptional() @Matches(/^\d{1,30}$/) after?: string;
+  @IsOptional() @IsPosition() after?: string;
 
   @ApiPropertyOptional({ default: 2000, maximum: 10000, description: 'How long to wait for `after` (ms)' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000) waitMs = 2000;

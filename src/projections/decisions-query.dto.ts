@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsPosition } from './position.validator';
 import { DECISION_TYPES, type DecisionType } from './decisions.projection';
 
 /** `true` / `false` as query strings; anything else is left as it came, for IsBoolean to refuse. */
@@ -27,7 +28,7 @@ export class DecisionsQuery {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset = 0;
 
   @ApiPropertyOptional({ description: 'A position from a write response: wait until the index includes it' })
-  @IsOptional() @Matches(/^\d{1,30}$/) after?: string;
+  @IsOptional() @IsPosition() after?: string;
 
   @ApiPropertyOptional({ default: 2000, maximum: 10000, description: 'How long to wait for `after` (ms)' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000) waitMs = 2000;

@@ -1,7 +1,26 @@
-import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { changesFromPrevious, renderChanges, WorkflowRegistry, type WorkflowChanges, type WorkflowPolicy } from '../../workflows';
+import {
+  changesFromPrevious,
+  renderChanges,
+  UnknownWorkflowError,
+  WorkflowRegistry,
+  type WorkflowChanges,
+  type WorkflowDefinition,
+  type WorkflowPolicy,
+} from '../../workflows';
 import { renderWorkflowDoc } from '../../workflows/diagram';
+import { InvalidInputError, WorkflowNotFoundError } from '../errors/domain-errors';
+
+/**
+ * A version is a whole number written in digits; anything else (`1e3`, `1.0`, `0x1`) is a 400
+ * naming the parameter. A number no version has, however long, is not found (404). Read from the
+ * raw string: typed as a number, the global ValidationPipe would first turn `1e3` into 1000.
+ */
+function versionOf(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new InvalidInputError([{ field: 'version', rule: 'isInt', message: 'version must be a whole number' }]);
+  return Number(raw);
+}
 
 interface WorkflowListing {
   id: string;
@@ -55,12 +74,23 @@ export class WorkflowsController {
 
   @Get(':id/:version')
   @ApiOperation({ summary: 'One version: its policy, definition and diagram' })
-  get(@Param('id') id: string, @Param('version', ParseIntPipe) version: number): WorkflowDetail {
-    const definition = this.registry.get(id, version);
+  get(@Param('id') id: string, @Param('version') rawVersion: string): WorkflowDetail {
+    const version = versionOf(rawVersion);
+    const definition = this.definitionOf(id, version);
     return {
       ...this.listing(id, version),
       definition: definition.machine.definition,
       document: renderWorkflowDoc(definition),
     };
+  }
+
+  /** An id or version the registry does not hold is a 404, like an unknown journey. */
+  private definitionOf(id: string, version: number): WorkflowDefinition {
+    try {
+      return this.registry.get(id, version);
+    } catch (error) {
+      if (error instanceof UnknownWorkflowError) throw new WorkflowNotFoundError(id, version);
+      throw error;
+    }
   }
 }

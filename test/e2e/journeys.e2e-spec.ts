@@ -405,9 +405,9 @@ describe('durability and read models', () => {
     try {
       const response = await t.http().get('/journeys?after=999999&waitMs=50').set('Authorization', caseWorker).expect(503);
       expect(response.body.message).toContain('behind');
-      // A position past what a double can hold is still named exactly (positions are bigints).
-      const far = await t.http().get('/journeys?after=123456789012345678901&waitMs=0').set('Authorization', caseWorker).expect(503);
-      expect(far.body.lag).toBe('123456789012345678902');
+      // A position past what a double can hold is still named exactly (positions are bigints, up to 2^64 - 1).
+      const far = await t.http().get('/journeys?after=18446744073709551615&waitMs=0').set('Authorization', caseWorker).expect(503);
+      expect(far.body.lag).toBe('18446744073709551616');
     } finally {
       await t.close();
     }

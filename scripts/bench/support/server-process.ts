@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { step } from './progress';
+import { SqliteAccessLog, accessLogFile } from '../../../src/access-log/access-log';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -128,6 +129,7 @@ export function freePort(): Promise<number> {
 
 /** Starts the service and resolves once /health/live answers 200. */
 export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
+  await ensureAccessLog(options.sqliteFile);
   const port = await freePort();
   const child = spawn(process.execPath, [...serviceNodeArgs(), '--require', options.app.memoryProbeJs, options.app.mainJs], {
     cwd: REPO_ROOT,
@@ -142,6 +144,16 @@ export async function startService(options: ServiceOptions): Promise<ServiceProc
 /** `BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"` profiles the service under load. */
 function serviceNodeArgs(): string[] {
   return (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+/**
+ * A store seeded straight into its file never had a service open its access log, and the service
+ * refuses to start on journeys whose access log is missing (it could have been deleted). A seeded
+ * store is new: it gets the empty log a first start would have made, complete from the start.
+ */
+async function ensureAccessLog(sqliteFile: string): Promise<void> {
+  const file = accessLogFile({ eventStore: 'sqlite', sqliteFile });
+  if (!existsSync(file)) await new SqliteAccessLog(file).close();
 }
 
 function serviceEnv(options: ServiceOptions, port: number): NodeJS.ProcessEnv {
