@@ -1,3 +1,5 @@
+import { defaultObservability, type ObservabilityConfig } from './observability-config';
+
 /** Which event store adapter the service runs on. */
 export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -46,6 +48,8 @@ export interface AppConfigValues {
   rateLimitWritesPerMinute?: number;
   /** Browser origins allowed by CORS; empty (the default) means CORS stays closed. */
   corsOrigins?: readonly string[];
+  /** Logs, metrics and traces (LOG_*, METRICS_*, OTEL_*). */
+  observability?: ObservabilityConfig;
 }
 
 /**
@@ -68,6 +72,7 @@ export class AppConfig implements AppConfigValues {
   readonly authOrgClaim: string;
   readonly rateLimitWritesPerMinute: number;
   readonly corsOrigins: readonly string[];
+  readonly observability: ObservabilityConfig;
 
   /** Values left out take the defaults above, so a test can build a config from the few it needs. */
   constructor(values: AppConfigValues) {
@@ -86,6 +91,7 @@ export class AppConfig implements AppConfigValues {
     this.authOrgClaim = values.authOrgClaim ?? DEFAULT_ORG_CLAIM;
     this.rateLimitWritesPerMinute = values.rateLimitWritesPerMinute ?? DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE;
     this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
+    this.observability = Object.freeze(values.observability ?? defaultObservability(values.nodeEnv));
     Object.freeze(this);
   }
 
@@ -111,6 +117,7 @@ export class AppConfig implements AppConfigValues {
       authOrgClaim: this.authOrgClaim,
       rateLimitWritesPerMinute: this.rateLimitWritesPerMinute,
       corsOrigins: this.corsOrigins,
+      observability: { ...this.observability, metricsToken: this.observability.metricsToken === undefined ? undefined : '[redacted]' },
     };
   }
 }

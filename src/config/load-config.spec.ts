@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, DEFAULT_SQLITE_FILE, authSecretFilePath, loadConfig, parseEnv } from './load-config';
 
 const SECRET = 'x'.repeat(32);
+const METRICS_TOKEN = 'm'.repeat(32);
 
 function issuesOf(run: () => unknown): string[] {
   try {
@@ -32,6 +33,14 @@ describe('parseEnv', () => {
       authOrgClaim: 'org',
       rateLimitWritesPerMinute: 600,
       corsOrigins: [],
+      observability: {
+        logLevel: 'info',
+        logFormat: 'pretty',
+        metricsToken: undefined,
+        metricsPort: undefined,
+        otlpEndpoint: undefined,
+        serviceName: 'support-planning-engine',
+      },
     });
   });
 
@@ -52,6 +61,12 @@ describe('parseEnv', () => {
         AUTH_ORG_CLAIM: 'tenant',
         RATE_LIMIT_WRITES_PER_MINUTE: '120',
         CORS_ORIGINS: 'https://planner.council.example, http://localhost:5173',
+        LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'pretty',
+        METRICS_TOKEN: METRICS_TOKEN,
+        METRICS_PORT: '9464',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_SERVICE_NAME: 'spe-council-a',
       }),
     ).toEqual({
       port: 8080,
@@ -68,6 +83,14 @@ describe('parseEnv', () => {
       authOrgClaim: 'tenant',
       rateLimitWritesPerMinute: 120,
       corsOrigins: ['https://planner.council.example', 'http://localhost:5173'],
+      observability: {
+        logLevel: 'debug',
+        logFormat: 'pretty',
+        metricsToken: METRICS_TOKEN,
+        metricsPort: 9464,
+        otlpEndpoint: 'http://otel-collector:4318',
+        serviceName: 'spe-council-a',
+      },
     });
   });
 
@@ -112,6 +135,12 @@ describe('parseEnv', () => {
       { CORS_ORIGINS: 'https://ok.example,https://planner.example/app' },
       'CORS_ORIGINS must list origins such as https://planner.example, without paths or wildcards (got "https://planner.example/app")',
     ],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be one of json, pretty (got "xml")'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 32 characters long (got 5)'],
+    [{ METRICS_PORT: '99999' }, 'METRICS_PORT must be a whole number from 1 to 65535 (got "99999")'],
+    [{ METRICS_PORT: '3000' }, 'METRICS_PORT must differ from PORT (both 3000)'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (the OTLP/HTTP collector)'],
   ])('refuses %j naming the variable and the rule', (env, expected) => {
     expect(issuesOf(() => parseEnv(env))).toEqual([expected]);
   });
@@ -127,6 +156,11 @@ describe('parseEnv', () => {
   it('never quotes a bad secret back', () => {
     const [issue] = issuesOf(() => parseEnv({ AUTH_SECRET: 'hunter2-is-my-pw' }));
     expect(issue).not.toContain('hunter2');
+  });
+
+  it('writes JSON logs outside development unless LOG_FORMAT says otherwise', () => {
+    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: SECRET }).observability.logFormat).toBe('json');
+    expect(parseEnv({ NODE_ENV: 'test' }).observability.logFormat).toBe('json');
   });
 
   it('requires AUTH_SECRET in production', () => {
@@ -218,6 +252,7 @@ describe('loadConfig', () => {
   it('keeps the secret out of JSON', () => {
     const config = loadConfig({ AUTH_SECRET: SECRET, SQLITE_FILE: join(dir, 'events.db') });
     expect(JSON.stringify(config)).not.toContain(SECRET);
+    expect(JSON.stringify(loadConfig({ AUTH_SECRET: SECRET, METRICS_TOKEN, SQLITE_FILE: join(dir, 'events.db') }))).not.toContain(METRICS_TOKEN);
     expect(config.isProduction).toBe(false);
   });
 });
