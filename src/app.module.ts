@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { ClocksModule } from './clocks/clocks.module';
 import { CommonModule } from './common/common.module';
 import { JourneysModule } from './journeys/journeys.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { WorkflowsModule } from './workflows-api/workflows.module';
 
@@ -22,6 +23,7 @@ import { WorkflowsModule } from './workflows-api/workflows.module';
   imports: [
     // Plumbing shared by every capability.
     ConfigModule,
+    ObservabilityModule,
     CommonModule,
     ErrorsModule,
     AuthModule,

@@ -1,5 +1,7 @@
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { CountedAccessLog } from '../observability/metrics/counted-access-log';
+import { Metrics } from '../observability/metrics/metrics';
 import { AccessLog, SqliteAccessLog, accessLogFile } from './access-log';
 import { AccessLogInterceptor } from './access-log.interceptor';
 
@@ -10,7 +12,11 @@ import { AccessLogInterceptor } from './access-log.interceptor';
 @Global()
 @Module({
   providers: [
-    { provide: AccessLog, inject: [AppConfig], useFactory: (config: AppConfig) => new SqliteAccessLog(accessLogFile(config)) },
+    {
+      provide: AccessLog,
+      inject: [AppConfig, Metrics],
+      useFactory: (config: AppConfig, metrics: Metrics) => new CountedAccessLog(new SqliteAccessLog(accessLogFile(config)), metrics),
+    },
     AccessLogInterceptor,
   ],
   exports: [AccessLog, AccessLogInterceptor],

@@ -25,6 +25,12 @@ export interface OverdueFilter {
   organisation?: string | null;
 }
 
+export interface ClockCount {
+  clock: string;
+  status: string;
+  count: number;
+}
+
 interface StoredClock {
   journey_id: string;
   clock_key: string;
@@ -86,6 +92,11 @@ export class DeadlinesProjection implements Projection {
       due: string | null;
     };
     return row.due;
+  }
+
+  /** How many clocks are open, by clock and status (running or missed): what the metrics show. */
+  counts(db: Database.Database): ClockCount[] {
+    return prepared(db, 'SELECT clock, status, COUNT(*) AS count FROM open_clocks GROUP BY clock, status').all() as ClockCount[];
   }
 
   /** Running clocks due at or before `now`: the ones the scheduler must record as missed. */

@@ -7,7 +7,7 @@ import { AppConfig } from '../config';
 import { ReadModelLagError } from '../errors';
 import { EventStore } from '../event-store/event-store';
 import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './caseload.projection';
-import { DeadlinesProjection, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
+import { DeadlinesProjection, type ClockCount, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
 import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -145,6 +145,11 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   overdueClocks(filter: OverdueFilter): { items: OpenClockRow[]; position: string } {
     return { items: this.deadlines.overdue(this.db, filter), position: this.runner.position.toString() };
+  }
+
+  /** Open clocks by clock and status, for the metrics. */
+  clockCounts(): ClockCount[] {
+    return this.deadlines.counts(this.db);
   }
 
   listCaseload(filter: CaseloadFilter, page: { limit: number; offset: number }): Page<CaseloadRow> {

@@ -2,7 +2,7 @@
  * The real service for e2e tests: AppModule + configureApp (exactly what main.ts runs) on a
  * temporary SQLite file, with helpers to sign tokens and to restart on the same file.
  */
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { configureApp } from '../../src/app-setup';
 import type { Role } from '../../src/auth/actor';
 import { signToken } from '../../src/auth/tokens';
 import { Clock } from '../../src/common/clock';
+import { LogSink } from '../../src/observability/logging/log-sink';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -28,8 +29,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Variables for this app only: read while it is built, then put back as they were. */
   env?: Record<string, string>;
-  /** Receives the app's log lines (none are written by default). */
-  logger?: LoggerService;
+  /** Receives the app's log lines (a CapturedLogger); none are written by default. */
+  logger?: LogSink;
 }
 
 export function tempDataDir(): { dir: string; file: string; remove: () => void } {
@@ -43,8 +44,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const restoreEnv = setEnv(options.env ?? {});
   const builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
+  if (options.logger) builder.overrideProvider(LogSink).useValue(options.logger);
   const moduleRef = await builder.compile().finally(restoreEnv);
-  const app = moduleRef.createNestApplication({ logger: options.logger ?? false });
+  // configureApp puts the service's own logger in place, writing to the sink.
+  const app = moduleRef.createNestApplication({ logger: false });
   configureApp(app);
   await app.init();
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
