@@ -26,10 +26,14 @@ export interface FinishedRequest {
   failure: unknown;
 }
 
-/** Express's matched route, as registered: `/journeys/:id/events`. */
+/**
+ * Express's matched route, as registered: `/journeys/:id/events`. A catch-all (`/{*path}`) is the
+ * route of a middleware that runs for every path (the API has no wildcard routes): what it leaves
+ * behind on a request no route matched is no route either.
+ */
 export function routeTemplateOf(request: { route?: { path?: unknown } }): string {
   const path = request.route?.path;
-  return typeof path === 'string' ? path : UNMATCHED_ROUTE;
+  return typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
 }
 
 /**
