@@ -3,6 +3,10 @@
  * PostgreSQL, memory) without knowing which. Every call through the port is timed by operation and
  * outcome; inside a traced request each append and read is a span of its own.
  *
+ * Only the calls a request makes for itself (append, readStream) are spans: the bulk reads of the
+ * read models following the store would otherwise land in the trace of whichever request's
+ * commit woke them.
+ *
  * Group commit is the adapter's business, so its sizes come from the adapter if it reports them
  * (`stats(): { commits, appends }`, as SqliteEventStore does); adapters that commit one append at
  * a time simply have no such histogram.
@@ -60,7 +64,7 @@ export class InstrumentedEventStore extends EventStore {
   }
 
   async appendToStream(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const result = await this.measure('append', () => this.inner.appendToStream(streamId, events, expected), events.length);
+    const result = await this.measure('append', () => this.inner.appendToStream(streamId, events, expected), { events: events.length });
     this.noteGroupCommits();
     return result;
   }
@@ -70,11 +74,11 @@ export class InstrumentedEventStore extends EventStore {
   }
 
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
-    return this.measure('readAll', () => this.inner.readAll(options));
+    return this.measure('readAll', () => this.inner.readAll(options), { traced: false });
   }
 
   headPosition(): Promise<bigint> {
-    return this.measure('headPosition', () => this.inner.headPosition());
+    return this.measure('headPosition', () => this.inner.headPosition(), { traced: false });
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler, onError?: (error: unknown) => void): Subscription {
@@ -90,15 +94,15 @@ export class InstrumentedEventStore extends EventStore {
   }
 
   /**
-   * Times the call; inside a traced request, also a span. Outside one (the read models following
-   * the store, the scheduler) no span is started: each call would be a trace of its own.
+   * Times the call; inside a traced request, also a span. Outside one (the scheduler, say) no span
+   * is started: each call would be a trace of its own.
    */
-  private async measure<T>(operation: StoreOperation, call: () => Promise<T>, events?: number): Promise<T> {
+  private async measure<T>(operation: StoreOperation, call: () => Promise<T>, span: { traced?: boolean; events?: number } = {}): Promise<T> {
     const started = process.hrtime.bigint();
     const observe = (outcome: StoreOutcome) =>
       this.metrics.storeDuration.observe({ operation, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-    const traced = trace.getActiveSpan() !== undefined;
-    const attributes = events === undefined ? undefined : { 'event_store.events': events };
+    const traced = span.traced !== false && trace.getActiveSpan() !== undefined;
+    const attributes = span.events === undefined ? undefined : { 'event_store.events': span.events };
     try {
       const result = await (traced ? withSpan(`event-store ${operation}`, call, attributes) : call());
       observe('ok');
