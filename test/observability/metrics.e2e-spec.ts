@@ -2,7 +2,9 @@
  * GET /metrics through the real app: closed unless configured, behind its own token or on its own
  * port, and counting what an operations team alerts on, from real requests on a real SQLite store.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DeadlineScheduler } from '../../src/clocks/deadline-scheduler';
 import { ManualClock } from '../../src/common/clock';
@@ -60,6 +62,16 @@ describe('GET /metrics', () => {
       expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
       expect(valueOf(answer.text, 'spe_process_cpu_user_seconds_total')).toBeGreaterThan(0);
       expect(valueOf(answer.text, 'spe_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    });
+
+    it('has every metric the Grafana dashboard and the docs use', async () => {
+      const exposed = new Set([...(await scrape()).matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]));
+      const named = (file: string) =>
+        new Set([...readFileSync(join(__dirname, '..', '..', 'docs', file), 'utf8').matchAll(/spe_[a-z0-9_]*[a-z0-9](?![a-z0-9_]*\*)/g)].map((m) => m[0]));
+      const used = [...named('grafana-dashboard.json'), ...named('operating.md')]
+        .map((name) => name.replace(/_(bucket|sum|count)$/, ''));
+      expect(used.length).toBeGreaterThan(15);
+      expect(used.filter((name) => !exposed.has(name))).toEqual([]);
     });
 
     it('counts commands recorded by event type and refused by the rule that refused them', async () => {
