@@ -23,7 +23,14 @@ class DiscardingSink extends LogSink {
 export function defaultLogSink(config: AppConfig): LogSink {
   if (config.nodeEnv === 'test') return new DiscardingSink();
   if (config.observability.logFormat === 'pretty') {
-    return PinoPretty({ colorize: PinoPretty.isColorSupported, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true });
+    return PinoPretty({
+      colorize: PinoPretty.isColorSupported,
+      translateTime: 'SYS:HH:MM:ss.l',
+      // `[06:17:02.871] WARN: Auth: refused GET /journeys/abc: missing bearer token {"correlationId":"..."}`
+      messageFormat: '{if context}{context}: {end}{msg}',
+      ignore: 'pid,hostname,service,context',
+      singleLine: true,
+    });
   }
   // Synchronous: a line logged just before the process exits (a failed start) is not lost.
   return pino.destination({ dest: 1, sync: true });
