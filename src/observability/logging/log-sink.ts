@@ -32,6 +32,7 @@ export function defaultLogSink(config: AppConfig): LogSink {
       singleLine: true,
     });
   }
-  // Synchronous: a line logged just before the process exits (a failed start) is not lost.
-  return pino.destination({ dest: 1, sync: true });
+  // Asynchronous, so a slow reader of stdout never blocks a request; pino flushes what is left
+  // synchronously when the process exits (a failed start loses no line).
+  return pino.destination({ dest: 1, sync: false });
 }
