@@ -70,7 +70,7 @@ export class RequestObserver {
   private startSpan(request: Request, correlationId: string): Span {
     const parent = propagation.extract(context.active(), request.headers);
     return tracer().startSpan(
-      `${request.method}`,
+      request.method,
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, [CORRELATION_ATTRIBUTE]: correlationId } },
       parent,
     );
