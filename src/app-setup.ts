@@ -2,12 +2,16 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config';
 import { fromParsingError } from './errors/body-parser-errors';
 import { refuseForbiddenKeys } from './errors/forbidden-keys';
 import { BodyTooDeepError, UnsupportedMediaTypeError } from './errors/domain-errors';
 import { MAX_JSON_DEPTH, exceedsDepth } from './common/json-depth';
+import { RequestObserver } from './observability/http/request-observer';
+import { AppLogger } from './observability/logging/app-logger';
+import { METRICS_PATH, MetricsEndpoint } from './observability/metrics/metrics-endpoint';
 
 /** Largest JSON body accepted: a journey event is a few kilobytes; this leaves room, not a lot. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -27,6 +31,7 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  */
 export function configureApp(app: INestApplication): INestApplication {
   const expressApp = app as NestExpressApplication;
+  observe(expressApp);
   openCorsTo(expressApp, app.get(AppConfig).corsOrigins);
   expressApp.use(
     helmet({
@@ -49,6 +54,19 @@ export function configureApp(app: INestApplication): INestApplication {
   setUpOpenApi(app);
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * First in the chain, so that every request is measured, logged and traced, even one refused
+ * before it reaches a route (a body too large, not JSON): the observer settles the correlation id
+ * and opens the request's span, pino-http writes the request line, and Nest's own Logger writes
+ * through the same pino (docs/operating.md).
+ */
+function observe(app: NestExpressApplication): void {
+  app.use(app.get(RequestObserver).middleware);
+  app.use(app.get(AppLogger).http);
+  app.useLogger(app.get(PinoNestLogger));
+  app.getHttpAdapter().getInstance().get(METRICS_PATH, app.get(MetricsEndpoint).onMainPort);
 }
 
 /**

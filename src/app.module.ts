@@ -10,6 +10,7 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { ClocksModule } from './clocks/clocks.module';
 import { CommonModule } from './common/common.module';
 import { JourneysModule } from './journeys/journeys.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { WorkflowsModule } from './workflows-api/workflows.module';
 
@@ -23,6 +24,7 @@ import { WorkflowsModule } from './workflows-api/workflows.module';
   imports: [
     // Plumbing shared by every capability.
     ConfigModule,
+    ObservabilityModule,
     CommonModule,
     ErrorsModule,
     AuthModule,

@@ -11,7 +11,8 @@ const logger = new Logger('Main');
 async function bootstrap(): Promise<void> {
   // Validated here first so a bad variable is one clear message, not a stack from inside Nest.
   const config = loadConfig(process.env);
-  const app = await NestFactory.create(AppModule, { abortOnError: false });
+  // Lines logged while the app is built wait for configureApp to put the service's logger in place.
+  const app = await NestFactory.create(AppModule, { abortOnError: false, bufferLogs: true });
   configureApp(app);
   await app.listen(config.port);
   announce(config);

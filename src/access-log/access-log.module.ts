@@ -2,6 +2,8 @@ import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { EventStore } from '../event-store/event-store';
+import { CountedAccessLog } from '../observability/metrics/counted-access-log';
+import { Metrics } from '../observability/metrics/metrics';
 import { AccessLog } from './access-log';
 import { openAccessLog } from './open-access-log';
 import { AccessLogInterceptor } from './access-log.interceptor';
@@ -15,8 +17,9 @@ import { AccessLogInterceptor } from './access-log.interceptor';
   providers: [
     {
       provide: AccessLog,
-      inject: [AppConfig, EventStore, Clock],
-      useFactory: (config: AppConfig, store: EventStore, clock: Clock) => openAccessLog(config, store, () => clock.now()),
+      inject: [AppConfig, EventStore, Clock, Metrics],
+      useFactory: async (config: AppConfig, store: EventStore, clock: Clock, metrics: Metrics) =>
+        new CountedAccessLog(await openAccessLog(config, store, () => clock.now()), metrics),
     },
     AccessLogInterceptor,
   ],

@@ -1,3 +1,5 @@
+import { defaultObservability, type ObservabilityConfig } from './observability-config';
+
 /** Which event store adapter the service runs on. */
 export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -60,6 +62,8 @@ export interface AppConfigValues {
   corsOrigins?: readonly string[];
   /** The support-planning version new journeys start on (WORKFLOW_VERSION); the latest by default. */
   workflowVersion?: number;
+  /** Logs, metrics and traces (LOG_*, METRICS_*, OTEL_*). */
+  observability?: ObservabilityConfig;
 }
 
 /**
@@ -86,6 +90,7 @@ export class AppConfig implements AppConfigValues {
   readonly accessLogResetAcknowledged: boolean;
   readonly corsOrigins: readonly string[];
   readonly workflowVersion?: number;
+  readonly observability: ObservabilityConfig;
 
   /** Values left out take the defaults above, so a test can build a config from the few it needs. */
   constructor(values: AppConfigValues) {
@@ -108,6 +113,7 @@ export class AppConfig implements AppConfigValues {
     this.accessLogResetAcknowledged = values.accessLogResetAcknowledged ?? false;
     this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
     this.workflowVersion = values.workflowVersion;
+    this.observability = Object.freeze(values.observability ?? defaultObservability(values.nodeEnv));
     Object.freeze(this);
   }
 
@@ -137,6 +143,7 @@ export class AppConfig implements AppConfigValues {
       accessLogResetAcknowledged: this.accessLogResetAcknowledged,
       corsOrigins: this.corsOrigins,
       workflowVersion: this.workflowVersion,
+      observability: { ...this.observability, metricsToken: this.observability.metricsToken === undefined ? undefined : '[redacted]' },
     };
   }
 }

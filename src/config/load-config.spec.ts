@@ -5,6 +5,7 @@ import { ConfigError, DEFAULT_SQLITE_FILE, authSecretFilePath, loadConfig, parse
 
 /** Varied enough for production: a real secret is random bytes, base64url. */
 const SECRET = 'k3Rz9QwTf0bLm2XpVn7YcAe5HuJs8GdE';
+const METRICS_TOKEN = 'm'.repeat(32);
 
 function issuesOf(run: () => unknown): string[] {
   try {
@@ -37,6 +38,14 @@ describe('parseEnv', () => {
       accessLogResetAcknowledged: false,
       corsOrigins: [],
       workflowVersion: 2,
+      observability: {
+        logLevel: 'info',
+        logFormat: 'pretty',
+        metricsToken: undefined,
+        metricsPort: undefined,
+        otlpEndpoint: undefined,
+        serviceName: 'support-planning-engine',
+      },
     });
   });
 
@@ -61,6 +70,12 @@ describe('parseEnv', () => {
         ACCESS_LOG_RESET_ACKNOWLEDGED: 'true',
         CORS_ORIGINS: 'https://planner.council.example, http://localhost:5173',
         WORKFLOW_VERSION: '1',
+        LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'pretty',
+        METRICS_TOKEN: METRICS_TOKEN,
+        METRICS_PORT: '9464',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_SERVICE_NAME: 'spe-council-a',
       }),
     ).toEqual({
       port: 8080,
@@ -81,6 +96,14 @@ describe('parseEnv', () => {
       accessLogResetAcknowledged: true,
       corsOrigins: ['https://planner.council.example', 'http://localhost:5173'],
       workflowVersion: 1,
+      observability: {
+        logLevel: 'debug',
+        logFormat: 'pretty',
+        metricsToken: METRICS_TOKEN,
+        metricsPort: 9464,
+        otlpEndpoint: 'http://otel-collector:4318',
+        serviceName: 'spe-council-a',
+      },
     });
   });
 
@@ -129,6 +152,12 @@ describe('parseEnv', () => {
       { CORS_ORIGINS: 'https://ok.example,https://planner.example/app' },
       'CORS_ORIGINS must list origins such as https://planner.example, without paths or wildcards (got "https://planner.example/app")',
     ],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be one of json, pretty (got "xml")'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 32 characters long (got 5)'],
+    [{ METRICS_PORT: '99999' }, 'METRICS_PORT must be a whole number from 1 to 65535 (got "99999")'],
+    [{ METRICS_PORT: '3000' }, 'METRICS_PORT must differ from PORT (both 3000)'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' }, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (the OTLP/HTTP collector)'],
   ])('refuses %j naming the variable and the rule', (env, expected) => {
     expect(issuesOf(() => parseEnv(env))).toEqual([expected]);
   });
@@ -154,6 +183,11 @@ describe('parseEnv', () => {
     // Outside production a test secret may be plain.
     expect(parseEnv({ NODE_ENV: 'test', AUTH_SECRET: 'a'.repeat(32) }).authSecret).toBe('a'.repeat(32));
     expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: SECRET }).authSecret).toBe(SECRET);
+  });
+
+  it('writes JSON logs outside development unless LOG_FORMAT says otherwise', () => {
+    expect(parseEnv({ NODE_ENV: 'production', AUTH_SECRET: SECRET }).observability.logFormat).toBe('json');
+    expect(parseEnv({ NODE_ENV: 'test' }).observability.logFormat).toBe('json');
   });
 
   it('requires AUTH_SECRET in production', () => {
@@ -245,6 +279,7 @@ describe('loadConfig', () => {
   it('keeps the secret out of JSON', () => {
     const config = loadConfig({ AUTH_SECRET: SECRET, SQLITE_FILE: join(dir, 'events.db') });
     expect(JSON.stringify(config)).not.toContain(SECRET);
+    expect(JSON.stringify(loadConfig({ AUTH_SECRET: SECRET, METRICS_TOKEN, SQLITE_FILE: join(dir, 'events.db') }))).not.toContain(METRICS_TOKEN);
     expect(config.isProduction).toBe(false);
   });
 });

@@ -16,6 +16,10 @@ import {
   NODE_ENVS,
   NodeEnv,
 } from './app-config';
+import { parseWholeNumber, shown, value, type ConfigIssue, type Env } from './env-values';
+import { ObservabilityConfig, parseObservabilityEnv } from './observability-config';
+
+export type { ConfigIssue, Env } from './env-values';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_SQLITE_FILE = './data/events.db';
@@ -36,14 +40,6 @@ const KURRENTDB_SCHEMES = ['kurrentdb://', 'kurrentdb+discover://', 'esdb://', '
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 /** Hosts a JWKS may be fetched from over plain http (tests, a sidecar); never in production. */
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** One bad variable: its name and the rule it breaks (with the offending value when not secret). */
-export interface ConfigIssue {
-  variable: string;
-  rule: string;
-}
 
 /** Thrown by loadConfig; its message lists every bad variable so one restart fixes them all. */
 export class ConfigError extends Error {
@@ -73,6 +69,7 @@ export interface ParsedEnv {
   accessLogResetAcknowledged: boolean;
   corsOrigins: string[];
   workflowVersion: number;
+  observability: ObservabilityConfig;
 }
 
 /**
@@ -104,6 +101,7 @@ export function loadConfig(env: Env): AppConfig {
     accessLogResetAcknowledged: parsed.accessLogResetAcknowledged,
     corsOrigins: parsed.corsOrigins,
     workflowVersion: parsed.workflowVersion,
+    observability: parsed.observability,
   });
 }
 
@@ -147,6 +145,7 @@ export function parseEnv(env: Env): ParsedEnv {
   const accessLogResetAcknowledged = parseFlag('ACCESS_LOG_RESET_ACKNOWLEDGED', value(env, 'ACCESS_LOG_RESET_ACKNOWLEDGED'), issues);
   const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
   const workflowVersion = parseWorkflowVersion(value(env, 'WORKFLOW_VERSION'), issues);
+  const observability = parseObservabilityEnv(env, { nodeEnv, port }, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     port,
@@ -167,6 +166,7 @@ export function parseEnv(env: Env): ParsedEnv {
     accessLogResetAcknowledged,
     corsOrigins,
     workflowVersion,
+    observability,
   };
 }
 
@@ -183,17 +183,6 @@ function parseWorkflowVersion(raw: string | undefined, issues: ConfigIssue[]): n
 /** Path of the development secret file for a given database file. */
 export function authSecretFilePath(sqliteFile: string): string {
   return join(dirname(sqliteFile), AUTH_SECRET_FILE_NAME);
-}
-
-/** Empty strings count as unset: compose files and CI often pass `VAR=` for "not configured". */
-function value(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-/** Quotes a non-secret value for a message, cut short so a pasted blob cannot flood the log. */
-function shown(raw: string): string {
-  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
 }
 
 function parseNodeEnv(raw: string | undefined, issues: ConfigIssue[]): NodeEnv {
@@ -349,19 +338,6 @@ function parseIdentityProviderName(
   }
   if (raw === undefined) issues.push({ variable, rule: 'is required when AUTH_JWKS_URL is set' });
   return raw;
-}
-
-function parseWholeNumber(
-  variable: string,
-  raw: string | undefined,
-  range: { min: number; max: number; fallback: number },
-  issues: ConfigIssue[],
-): number {
-  if (raw === undefined) return range.fallback;
-  const number = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (Number.isSafeInteger(number) && number >= range.min && number <= range.max) return number;
-  issues.push({ variable, rule: `must be a whole number from ${range.min} to ${range.max} (got ${shown(raw)})` });
-  return range.fallback;
 }
 
 /** A claim name as the identity provider spells it; may be a URI (`https://council.example/role`). */

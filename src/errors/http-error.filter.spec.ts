@@ -360,7 +360,7 @@ describe('HttpErrorFilter', () => {
         sent.ended = true;
       },
     };
-    const host = { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost;
+    const host = { switchToHttp: () => ({ getResponse: () => response, getRequest: () => ({}) }) } as unknown as ArgumentsHost;
     new HttpErrorFilter({ httpAdapter } as unknown as HttpAdapterHost).catch(exception, host);
     return sent;
   }

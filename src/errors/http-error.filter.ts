@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
+import { rememberFailure } from '../observability/http/request-failure';
 import { fromBodyParserError } from './body-parser-errors';
 import { DomainError, FieldIssue, InvalidInputError, StoreCorruptError } from './domain-errors';
 
@@ -30,6 +31,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const answer = toErrorAnswer(exception);
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
+    // For the request metrics: which rule refused a command, whether it was the rate limit.
+    rememberFailure(host.switchToHttp().getRequest<object>(), exception);
     if (httpAdapter.isHeadersSent(response)) {
       // Too late to change the status: all that is left is to log and close.
       this.logFault(exception, answer);

@@ -1,5 +1,7 @@
 import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { InstrumentedEventStore } from '../observability/metrics/instrumented-event-store';
+import { Metrics } from '../observability/metrics/metrics';
 import { EventStore } from './event-store';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
 import { MemoryEventStore } from './memory-event-store';
@@ -23,12 +25,19 @@ export function createEventStore(config: AppConfig): EventStore {
 }
 
 /**
- * Provides the EventStore port to every module (the abstract class is the token) and closes the
- * adapter when the app shuts down, so SQLite checkpoints its WAL and releases the file.
+ * Provides the EventStore port to every module (the abstract class is the token), measured
+ * (latency, group commits, spans) whatever the adapter, and closes the adapter when the app shuts
+ * down, so SQLite checkpoints its WAL and releases the file.
  */
 @Global()
 @Module({
-  providers: [{ provide: EventStore, useFactory: createEventStore, inject: [AppConfig] }],
+  providers: [
+    {
+      provide: EventStore,
+      useFactory: (config: AppConfig, metrics: Metrics) => new InstrumentedEventStore(createEventStore(config), metrics),
+      inject: [AppConfig, Metrics],
+    },
+  ],
   exports: [EventStore],
 })
 export class EventStoreModule implements OnApplicationShutdown {

@@ -58,6 +58,7 @@ import {
   type KeyedRequest,
   type RecordedActor,
 } from './journey-records';
+import { withSpan } from '../observability/tracing/with-span';
 import { JourneyCache, type CachedJourney } from './journey-cache';
 
 /** What a caller asks to record: the fact, and optionally when it happened and why. */
@@ -243,11 +244,11 @@ export class JourneysService {
 
   /** Load, decide, append: the whole command, in that order. */
   private async handle(command: Command): Promise<RecordResult> {
-    const journey = await this.loadFor(command.journeyId, command.actor, command.opensOn !== undefined);
+    const journey = await withSpan('load', () => this.loadFor(command.journeyId, command.actor, command.opensOn !== undefined));
     const repeat = await this.repeatOf(command, journey);
     if (repeat) return repeat;
-    const decided = this.decideOn(command, journey);
-    return this.append(command, journey, decided);
+    const decided = withSpan('decide', () => this.decideOn(command, journey));
+    return withSpan('append', () => this.append(command, journey, decided));
   }
 
   /**

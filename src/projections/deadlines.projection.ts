@@ -45,6 +45,12 @@ export interface OverdueFilter extends ClockListFilter {
   dueBefore: string;
 }
 
+export interface ClockCount {
+  clock: string;
+  status: string;
+  count: number;
+}
+
 interface StoredClock {
   journey_id: string;
   clock_key: string;
@@ -146,6 +152,11 @@ export class DeadlinesProjection implements Projection {
       due: string | null;
     };
     return row.due;
+  }
+
+  /** How many clocks are open, by clock and status (running or missed): what the metrics show. */
+  counts(db: Database.Database): ClockCount[] {
+    return prepared(db, 'SELECT clock, status, COUNT(*) AS count FROM open_clocks GROUP BY clock, status').all() as ClockCount[];
   }
 
   /** Running clocks the scheduler may record as missed at `now`: due, and past any late-entry grace. */

@@ -7,7 +7,7 @@ import { AppConfig } from '../config';
 import { ReadModelLagError } from '../errors';
 import { EventStore } from '../event-store/event-store';
 import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './caseload.projection';
-import { DeadlinesProjection, type ClockListFilter, type LateEntryRow, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
+import { DeadlinesProjection, type ClockCount, type ClockListFilter, type LateEntryRow, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
 import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -149,6 +149,11 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 
   lateEntries(filter: ClockListFilter): { items: LateEntryRow[]; position: string } {
     return { items: this.deadlines.lateEntries(this.db, filter), position: this.runner.position.toString() };
+  }
+
+  /** Open clocks by clock and status, for the metrics. */
+  clockCounts(): ClockCount[] {
+    return this.deadlines.counts(this.db);
   }
 
   listCaseload(filter: CaseloadFilter, page: { limit: number; offset: number }): Page<CaseloadRow> {

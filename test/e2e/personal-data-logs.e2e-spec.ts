@@ -1,8 +1,9 @@
 /**
  * personId and free text are personal data: they must never reach a log line. A whole journey,
  * the refusals on the way (bad data, wrong role, wrong state, bad token, a stranger's read), and
- * a missed clock recorded by the scheduler, all while every log line and console write is kept;
- * then neither the distinctive personId nor any of the free text may appear in what was kept.
+ * a missed clock recorded by the scheduler, all while every log line (through the production
+ * logger at its most verbose level, trace) and console write is kept; then neither the
+ * distinctive personId nor any of the free text may appear in what was kept.
  */
 import { DeadlineScheduler } from '../../src/clocks/deadline-scheduler';
 import { ManualClock } from '../../src/common/clock';
@@ -38,7 +39,7 @@ describe('personal data never reaches the logs', () => {
         consoleLines.push(parts.map(String).join(' '));
       }),
     );
-    t = await startApp({ clock, logger });
+    t = await startApp({ clock, logger, env: { LOG_LEVEL: 'trace' } });
   });
   afterAll(async () => {
     await t.close();
@@ -85,6 +86,10 @@ describe('personal data never reaches the logs', () => {
     // The capture works: the refusal, the missed clock and start-up were all logged...
     expect(logged).toContain('refused GET /journeys/');
     expect(logged).toMatch(/clock challenge-answered missed|clock plan-signed-off missed|missed \(due/);
+    // ...and so was a request line for every request, the person's own included (as a role, not an id).
+    const requestLines = logger.records.filter((record) => record.route !== undefined);
+    expect(requestLines.length).toBeGreaterThanOrEqual(13);
+    expect(requestLines).toContainEqual(expect.objectContaining({ route: '/journeys/:id/events', status: 201, actor: { id: '[redacted]', role: 'person' } }));
     // ...and none of the personal data was.
     for (const secret of [PERSON_ID, ...Object.values(TEXT)]) {
       expect({ secret, found: logged.includes(secret) }).toEqual({ secret, found: false });

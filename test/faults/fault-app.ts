@@ -8,7 +8,6 @@
  * Why not a real full disk or chmod 0444: tests run as root, which ignores file modes, and a
  * small filesystem needs mount rights CI does not have.
  */
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
@@ -16,21 +15,24 @@ import { Clock } from '../../src/common/clock';
 import { configureApp } from '../../src/app-setup';
 import { EventStore } from '../../src/event-store/event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/event-store/sqlite-event-store';
+import { LogSink } from '../../src/observability/logging/log-sink';
 import { TEST_SECRET, type TestApp } from '../support/test-app';
 
 export async function startAppWithFault(
   file: string,
   fault: Pick<SqliteEventStoreOptions, 'maxPageCount' | 'readonly'>,
-  logger: LoggerService,
+  logger: LogSink,
   clock?: Clock,
 ): Promise<TestApp> {
   Object.assign(process.env, { EVENT_STORE: 'sqlite', SQLITE_FILE: file, AUTH_SECRET: TEST_SECRET, NODE_ENV: 'test' });
   const builder = Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(EventStore)
-    .useFactory({ factory: () => new SqliteEventStore(file, fault) });
+    .useFactory({ factory: () => new SqliteEventStore(file, fault) })
+    .overrideProvider(LogSink)
+    .useValue(logger);
   if (clock) builder.overrideProvider(Clock).useValue(clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger });
+  const app = moduleRef.createNestApplication({ logger: false });
   configureApp(app);
   await app.init();
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };

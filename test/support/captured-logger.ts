@@ -1,49 +1,35 @@
-import type { LoggerService } from '@nestjs/common';
+import { LogSink } from '../../src/observability/logging/log-sink';
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** One line as pino wrote it, parsed. */
+export type LogRecord = Record<string, unknown> & { level: number; msg?: string };
 
 /**
- * A Nest LoggerService that keeps every line, for tests that assert what the app logs (and what
- * it must never log). Pass it as `startApp({ logger })`; Nest routes every `new Logger(...)` of
- * the app through it.
+ * Keeps every line the app logs, for tests that assert what it logs (and what it must never log).
+ * It is the app's log sink (`startApp({ logger })` puts it in place of stdout), so the lines come
+ * through the production logger: the same levels, the same redaction, the same request lines.
  */
-export class CapturedLogger implements LoggerService {
+export class CapturedLogger extends LogSink {
+  /** Each line as `level: message {other fields}`, e.g. `error: 503 STORE.UNAVAILABLE: ...`. */
   readonly lines: string[] = [];
+  /** Each line parsed, for assertions on fields (correlationId, route, status...). */
+  readonly records: LogRecord[] = [];
+  /** Each line exactly as written. */
+  readonly raw: string[] = [];
 
-  log(message: unknown, ...rest: unknown[]): void {
-    this.keep('log', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.keep('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.keep('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.keep('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.keep('verbose', message, rest);
-  }
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.keep('fatal', message, rest);
+  write(line: string): void {
+    for (const one of line.split('\n').filter((text) => text.trim() !== '')) {
+      this.raw.push(one);
+      const record = JSON.parse(one) as LogRecord;
+      this.records.push(record);
+      const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = record;
+      this.lines.push(`${LEVELS[level] ?? level}: ${msg ?? ''} ${JSON.stringify(fields)}`);
+    }
   }
 
-  /** Everything logged so far, as one string to search. */
+  /** Everything logged so far, as one string to search: the messages as written and every line as JSON. */
   get text(): string {
-    return this.lines.join('\n');
-  }
-
-  /** Objects are serialised, so that data hidden inside a logged object is searched too. */
-  private keep(level: string, message: unknown, rest: unknown[]): void {
-    const parts = [message, ...rest].map((part) => (typeof part === 'string' ? part : safeJson(part)));
-    this.lines.push(`${level}: ${parts.join(' ')}`);
-  }
-}
-
-function safeJson(value: unknown): string {
-  if (value instanceof Error) return `${value.message}\n${value.stack ?? ''}`;
-  try {
-    return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)) ?? String(value);
-  } catch {
-    return String(value);
+    return [...this.lines, ...this.raw].join('\n');
   }
 }

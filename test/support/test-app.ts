@@ -2,7 +2,7 @@
  * The real service for e2e tests: AppModule + configureApp (exactly what main.ts runs) on a
  * temporary SQLite file, with helpers to sign tokens and to restart on the same file.
  */
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import type { Role } from '../../src/auth/actor';
 import { signToken } from '../../src/auth/tokens';
 import { Clock } from '../../src/common/clock';
 import { WorkflowRegistry } from '../../workflows';
+import { LogSink } from '../../src/observability/logging/log-sink';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
@@ -29,8 +30,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Variables for this app only: read while it is built, then put back as they were. */
   env?: Record<string, string>;
-  /** Receives the app's log lines (none are written by default). */
-  logger?: LoggerService;
+  /** Receives the app's log lines (a CapturedLogger); none are written by default. */
+  logger?: LogSink;
   /** The workflow versions the app knows (e.g. with a test version as the latest); the real ones by default. */
   registry?: WorkflowRegistry;
 }
@@ -47,8 +48,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
   if (options.registry) builder.overrideProvider(WorkflowRegistry).useValue(options.registry);
+  if (options.logger) builder.overrideProvider(LogSink).useValue(options.logger);
   const moduleRef = await builder.compile().finally(restoreEnv);
-  const app = moduleRef.createNestApplication({ logger: options.logger ?? false });
+  // configureApp puts the service's own logger in place, writing to the sink.
+  const app = moduleRef.createNestApplication({ logger: false });
   configureApp(app);
   await app.init();
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
