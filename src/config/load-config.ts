@@ -13,6 +13,7 @@ import {
   NODE_ENVS,
   NodeEnv,
 } from './app-config';
+import { parsePostgres, PostgresSettings } from './postgres-config';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_SQLITE_FILE = './data/events.db';
@@ -48,6 +49,7 @@ export interface ParsedEnv {
   eventStore: EventStoreKind;
   sqliteFile: string;
   kurrentdbConnectionString?: string;
+  postgres: PostgresSettings;
   authSecret?: string;
   nodeEnv: NodeEnv;
   authJwksUrl?: string;
@@ -74,6 +76,7 @@ export function loadConfig(env: Env): AppConfig {
     eventStore: parsed.eventStore,
     sqliteFile: parsed.sqliteFile,
     kurrentdbConnectionString: parsed.kurrentdbConnectionString,
+    ...parsed.postgres,
     authSecret: secret,
     authSecretSource: source,
     nodeEnv: parsed.nodeEnv,
@@ -100,6 +103,7 @@ export function parseEnv(env: Env): ParsedEnv {
     eventStore,
     issues,
   );
+  const postgres = parsePostgres((name) => value(env, name), eventStore, issues);
   const authJwksUrl = parseJwksUrl(value(env, 'AUTH_JWKS_URL'), nodeEnv, issues);
   const authSecret = parseAuthSecret(env['AUTH_SECRET'], nodeEnv, authJwksUrl !== undefined, issues);
   const authIssuer = parseIdentityProviderName('AUTH_ISSUER', value(env, 'AUTH_ISSUER'), authJwksUrl, issues);
@@ -125,6 +129,7 @@ export function parseEnv(env: Env): ParsedEnv {
     eventStore,
     sqliteFile,
     kurrentdbConnectionString,
+    postgres,
     authSecret,
     nodeEnv,
     authJwksUrl,
