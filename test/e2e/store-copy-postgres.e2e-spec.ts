@@ -67,7 +67,8 @@ describe('npm run store:copy between SQLite and PostgreSQL', () => {
     expect(again.stdout).toContain(`(0 written now, ${TOTAL} already on the target)`);
 
     const original = new SqliteEventStore(sqliteFile, { readonly: true });
-    const copy = new PostgresEventStore({ url: postgres().url, schema });
+    // store:copy ran as the owner; the engine's role is granted its rights when the service starts.
+    const copy = new PostgresEventStore({ url: postgres().migrationUrl, schema });
     const roundTrip = new SqliteEventStore(back, { readonly: true });
     try {
       // Global positions are each store's own (streams are copied in parallel); streams are not.
