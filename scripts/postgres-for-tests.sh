@@ -62,6 +62,10 @@ start() {
   local dir=$1 bindir port
   bindir=$(ensure_binaries)
   mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
+    log "the postgres user cannot reach $(dirname "$dir") (a private directory?): give a directory directly under /tmp"
+    return 1
+  fi
   echo "$bindir" >"$dir/bindir" # first, so that stop can stop a server whatever failed after it
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
