@@ -88,7 +88,7 @@ describe('parseEnv', () => {
     [{ PORT: '80.5' }, 'PORT must be a whole number from 1 to 65535 (got "80.5")'],
     [{ EVENT_STORE: 'mongodb' }, 'EVENT_STORE must be one of sqlite, memory, kurrentdb, postgres (got "mongodb")'],
     [{ EVENT_STORE: 'postgres' }, 'POSTGRES_URL is required when EVENT_STORE=postgres'],
-    [{ POSTGRES_SCHEMA: 'Engine-1' }, 'POSTGRES_SCHEMA must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)'],
+    [{ POSTGRES_SCHEMA: 'Engine-1' }, 'POSTGRES_SCHEMA must be a lower-case SQL identifier (a-z, 0-9, _; at most 47 characters)'],
     [{ NODE_ENV: 'prod' }, 'NODE_ENV must be one of development, test, production (got "prod")'],
     [{ EVENT_STORE: 'kurrentdb' }, 'KURRENTDB_CONNECTION_STRING is required when EVENT_STORE=kurrentdb'],
     [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET must be at least 32 characters long (got 5)'],

@@ -30,7 +30,7 @@ export function parsePostgres(
     issues.push({ variable: 'POSTGRES_URL', rule: 'is required when EVENT_STORE=postgres' });
   }
   if (postgresSchema !== undefined && !PLAIN_IDENTIFIER.test(postgresSchema)) {
-    issues.push({ variable: 'POSTGRES_SCHEMA', rule: 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)' });
+    issues.push({ variable: 'POSTGRES_SCHEMA', rule: 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 47 characters)' });
   }
   return { postgresUrl, postgresMigrationUrl, postgresSchema };
 }
