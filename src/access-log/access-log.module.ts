@@ -2,6 +2,20 @@ import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AccessLog, SqliteAccessLog, accessLogFile } from './access-log';
 import { AccessLogInterceptor } from './access-log.interceptor';
+import { PostgresAccessLog } from './postgres-access-log';
+import { DEFAULT_POSTGRES_SCHEMA } from '../event-store/postgres/postgres-event-store';
+
+/** Beside the events: in PostgreSQL when they are (one log for every instance), else a SQLite file. */
+export function createAccessLog(config: AppConfig): AccessLog {
+  if (config.eventStore === 'postgres') {
+    return new PostgresAccessLog({
+      url: config.postgresUrl as string,
+      migrationUrl: config.postgresMigrationUrl,
+      schema: config.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA,
+    });
+  }
+  return new SqliteAccessLog(accessLogFile(config));
+}
 
 /**
  * The log of who read which journey, and the interceptor that writes it, for every capability
@@ -10,7 +24,7 @@ import { AccessLogInterceptor } from './access-log.interceptor';
 @Global()
 @Module({
   providers: [
-    { provide: AccessLog, inject: [AppConfig], useFactory: (config: AppConfig) => new SqliteAccessLog(accessLogFile(config)) },
+    { provide: AccessLog, inject: [AppConfig], useFactory: createAccessLog },
     AccessLogInterceptor,
   ],
   exports: [AccessLog, AccessLogInterceptor],

@@ -48,6 +48,8 @@ export interface MultiInstanceReport {
   missedClocks: Map<string, number>;
   /** Per instance: journeys whose caseload revision differs from the store's, and whether it caught up. */
   readModels: Array<{ instance: number; caughtUp: boolean; disagreeing: string[] }>;
+  /** Per instance: the access-log entries of the auditor's caseload reads, as that instance lists them. */
+  accessLogEntries: number[];
 }
 
 /** Sends of one command before it is given up (about a minute of pauses). */
@@ -99,7 +101,9 @@ export async function runMultiInstance(options: MultiInstanceOptions): Promise<M
     const run = await drive(instances, workspace, options);
     const stored = await readStore(options);
     const readModels = await Promise.all(instances.map((instance, i) => checkReadModels(instance, i, workspace, stored)));
-    return account(run, stored, readModels);
+    // Each instance logged the auditor's list read above; with the log in PostgreSQL, each sees all of them.
+    const accessLogEntries = await Promise.all(instances.map((instance) => countAuditorReads(instance, workspace)));
+    return { ...account(run, stored, readModels), accessLogEntries };
   } catch (error) {
     const outputs = instances.map((instance, i) => `--- instance ${i} ---\n${instance.output()}`).join('\n');
     throw new Error(`${(error as Error).message}\n${outputs}`);
@@ -221,7 +225,18 @@ async function checkReadModels(instance: Instance, index: number, workspace: Wor
   return { instance: index, caughtUp: BigInt(answer.body.position) >= head, disagreeing };
 }
 
-function account(run: RunRecord, stored: StoredEvent[], readModels: MultiInstanceReport['readModels']): MultiInstanceReport {
+async function countAuditorReads(instance: Instance, workspace: Workspace): Promise<number> {
+  const auditor = await workspace.bearer('multi-auditor', 'auditor');
+  const answer = await instance.client.get<{ entries: unknown[] }>('/audit/access?actor=multi-auditor&limit=100', { authorization: auditor });
+  if (answer.status !== 200) throw new Error(`the access log answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body.entries.length;
+}
+
+function account(
+  run: RunRecord,
+  stored: StoredEvent[],
+  readModels: MultiInstanceReport['readModels'],
+): Omit<MultiInstanceReport, 'accessLogEntries'> {
   const byKey = new Map<string, StoredEvent[]>();
   const missedClocks = new Map<string, number>();
   for (const event of stored) {

@@ -58,4 +58,9 @@ describe('three engine instances on one PostgreSQL store, one killed mid-run', (
   it('has the read models of every instance agree with the store', () => {
     expect(report.readModels).toEqual([0, 1, 2].map((instance) => ({ instance, caughtUp: true, disagreeing: [] })));
   });
+
+  it('keeps one access log for all instances: each lists the reads every instance served', () => {
+    // The auditor listed the caseload once on each instance: one entry per journey shown, per instance.
+    expect(report.accessLogEntries).toEqual([1, 2, 3].map(() => 3 * JOURNEYS));
+  });
 });

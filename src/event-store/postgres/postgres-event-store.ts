@@ -36,7 +36,7 @@ import { AppendListener } from './append-listener';
 import { toPostgresStoreError } from './errors';
 import { assertPlainIdentifier } from './identifiers';
 import { PostgresReads } from './reads';
-import { migrate, notifyChannel } from './schema';
+import { notifyChannel, prepareSchema } from './schema';
 
 export interface PostgresEventStoreOptions {
   /** The engine's everyday connection, e.g. postgres://engine@db.example:5432/support. */
@@ -89,7 +89,7 @@ export class PostgresEventStore extends EventStore {
     this.reads = new PostgresReads(this.pool, this.schema);
     this.writer = new GroupCommitWriter(this.pool, this.schema, () => this.wakeFollowers());
     this.listener = new AppendListener(poolConfig(options.url, 1), notifyChannel(this.schema), () => this.wakeFollowers());
-    this.ready = this.prepareSchema();
+    this.ready = prepareSchema(this.pool, this.schema, options.migrationUrl);
     // Failures surface on the first operation; this only keeps an early failure from being "unhandled".
     this.ready.catch(() => undefined);
   }
@@ -168,36 +168,6 @@ export class PostgresEventStore extends EventStore {
     this.followers.forEach((follower) => follower.notify());
   }
 
-  private async prepareSchema(): Promise<void> {
-    if (this.options.migrationUrl === undefined) {
-      const client = await this.pool.connect();
-      try {
-        await migrate(client, this.schema);
-      } finally {
-        client.release();
-      }
-      return;
-    }
-    const runtimeRole = await this.currentRole();
-    const owner = new Pool(poolConfig(this.options.migrationUrl, 1));
-    owner.on('error', () => undefined);
-    try {
-      const client = await owner.connect();
-      try {
-        await migrate(client, this.schema, runtimeRole);
-      } finally {
-        client.release();
-      }
-    } finally {
-      await owner.end();
-    }
-  }
-
-  private async currentRole(): Promise<string> {
-    const result = await this.pool.query<{ role: string }>('SELECT current_user AS role');
-    return result.rows[0].role;
-  }
-
   /** Waits for the schema, then runs the operation with PostgreSQL failures mapped to StoreUnavailableError. */
   private async guard<T>(action: string, operation: () => Promise<T>): Promise<T> {
     this.assertOpen();
@@ -225,7 +195,7 @@ export class PostgresEventStore extends EventStore {
   }
 }
 
-function poolConfig(url: string, max: number): PoolConfig {
+export function poolConfig(url: string, max: number): PoolConfig {
   return {
     connectionString: url,
     max,

@@ -12,7 +12,7 @@
  * lock (see commit-order.ts): it lives in the schema so that no writer, not even one that bypasses
  * the engine, can commit positions out of order.
  */
-import type { ClientBase } from 'pg';
+import { Pool, type ClientBase } from 'pg';
 import { StoreUnavailableError } from '../event-store';
 import { commitOrderLockKey } from './commit-order';
 import { quoteIdentifier } from './identifiers';
@@ -28,60 +28,93 @@ export function notifyChannel(schema: string): string {
   return `${schema}_events_appended`;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'events table, commit-ordered positions, immutability triggers, append notifications',
-    sql: (schema) => {
-      const s = quoteIdentifier(schema);
-      return `
-        CREATE SEQUENCE ${s}.events_position_seq AS bigint;
-        CREATE TABLE ${s}.events (
-          position bigint PRIMARY KEY,
-          stream_id text NOT NULL,
-          revision integer NOT NULL CHECK (revision >= 0),
-          event_id text NOT NULL,
-          type text NOT NULL,
-          -- json, not jsonb: the text is kept exactly as the engine wrote it (key order included).
-          data json NOT NULL,
-          metadata json NOT NULL,
-          UNIQUE (stream_id, revision),
-          UNIQUE (stream_id, event_id)
-        );
-        ALTER SEQUENCE ${s}.events_position_seq OWNED BY ${s}.events.position;
+const EVENTS_TABLE: Migration = {
+  version: 1,
+  name: 'events table, commit-ordered positions, immutability triggers, append notifications',
+  sql: (schema) => {
+    const s = quoteIdentifier(schema);
+    return `
+      CREATE SEQUENCE ${s}.events_position_seq AS bigint;
+      CREATE TABLE ${s}.events (
+        position bigint PRIMARY KEY,
+        stream_id text NOT NULL,
+        revision integer NOT NULL CHECK (revision >= 0),
+        event_id text NOT NULL,
+        type text NOT NULL,
+        -- json, not jsonb: the text is kept exactly as the engine wrote it (key order included).
+        data json NOT NULL,
+        metadata json NOT NULL,
+        UNIQUE (stream_id, revision),
+        UNIQUE (stream_id, event_id)
+      );
+      ALTER SEQUENCE ${s}.events_position_seq OWNED BY ${s}.events.position;
 
-        CREATE FUNCTION ${s}.events_assign_position() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-          -- Held until COMMIT: positions are drawn and committed in one order (commit-order.ts).
-          PERFORM pg_advisory_xact_lock(${commitOrderLockKey(schema)});
-          NEW.position := nextval('${s}.events_position_seq');
-          RETURN NEW;
-        END $fn$;
-        CREATE TRIGGER events_assign_position BEFORE INSERT ON ${s}.events
-          FOR EACH ROW EXECUTE FUNCTION ${s}.events_assign_position();
+      CREATE FUNCTION ${s}.events_assign_position() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        -- Held until COMMIT: positions are drawn and committed in one order (commit-order.ts).
+        PERFORM pg_advisory_xact_lock(${commitOrderLockKey(schema)});
+        NEW.position := nextval('${s}.events_position_seq');
+        RETURN NEW;
+      END $fn$;
+      CREATE TRIGGER events_assign_position BEFORE INSERT ON ${s}.events
+        FOR EACH ROW EXECUTE FUNCTION ${s}.events_assign_position();
 
-        CREATE FUNCTION ${s}.events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-          RAISE EXCEPTION 'events are immutable: history is never %d', lower(TG_OP)
-            USING ERRCODE = 'restrict_violation';
-        END $fn$;
-        CREATE TRIGGER events_refuse_update_delete BEFORE UPDATE OR DELETE ON ${s}.events
-          FOR EACH ROW EXECUTE FUNCTION ${s}.events_refuse_change();
-        CREATE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON ${s}.events
-          FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_refuse_change();
+      CREATE FUNCTION ${s}.events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        RAISE EXCEPTION 'events are immutable: history is never %d', lower(TG_OP)
+          USING ERRCODE = 'restrict_violation';
+      END $fn$;
+      CREATE TRIGGER events_refuse_update_delete BEFORE UPDATE OR DELETE ON ${s}.events
+        FOR EACH ROW EXECUTE FUNCTION ${s}.events_refuse_change();
+      CREATE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON ${s}.events
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_refuse_change();
 
-        CREATE FUNCTION ${s}.events_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-          -- Delivered at COMMIT, once per transaction (identical notifications are merged).
-          PERFORM pg_notify('${notifyChannel(schema)}', '');
-          RETURN NULL;
-        END $fn$;
-        CREATE TRIGGER events_notify AFTER INSERT ON ${s}.events
-          FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_notify();
-      `;
-    },
+      CREATE FUNCTION ${s}.events_notify() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        -- Delivered at COMMIT, once per transaction (identical notifications are merged).
+        PERFORM pg_notify('${notifyChannel(schema)}', '');
+        RETURN NULL;
+      END $fn$;
+      CREATE TRIGGER events_notify AFTER INSERT ON ${s}.events
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_notify();
+    `;
   },
-];
+};
+
+const ACCESS_LOG_TABLE: Migration = {
+  version: 2,
+  name: 'access log: who read which journey, append-only, shared by every instance',
+  sql: (schema) => {
+    const s = quoteIdentifier(schema);
+    return `
+      CREATE TABLE ${s}.access_log (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        -- ISO-8601 text as the engine wrote it, like the SQLite log: given back unchanged.
+        at text NOT NULL,
+        actor_id text NOT NULL,
+        actor_role text NOT NULL,
+        actor_organisation text,
+        on_behalf_of text,
+        route text NOT NULL,
+        detail text,
+        journey_id text NOT NULL
+      );
+      CREATE INDEX access_log_by_journey ON ${s}.access_log (journey_id, id);
+      CREATE INDEX access_log_by_actor ON ${s}.access_log (actor_id, id);
+      CREATE FUNCTION ${s}.access_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        RAISE EXCEPTION 'the access log is append-only' USING ERRCODE = 'restrict_violation';
+      END $fn$;
+      CREATE TRIGGER access_log_refuse_update_delete BEFORE UPDATE OR DELETE ON ${s}.access_log
+        FOR EACH ROW EXECUTE FUNCTION ${s}.access_log_refuse_change();
+      CREATE TRIGGER access_log_refuse_truncate BEFORE TRUNCATE ON ${s}.access_log
+        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.access_log_refuse_change();
+    `;
+  },
+};
+
+/** In order; never edit one that has shipped: add the next. */
+export const MIGRATIONS: readonly Migration[] = [EVENTS_TABLE, ACCESS_LOG_TABLE];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
@@ -146,8 +179,9 @@ export async function schemaVersion(client: ClientBase, schema: string): Promise
 
 /**
  * What the engine's everyday role needs, and nothing more: read and append events (USAGE on the
- * sequence lets the position trigger, which runs as the inserting role, draw the next value), and
- * read the migration table to check the schema version. Never UPDATE, DELETE or TRUNCATE.
+ * sequence lets the position trigger, which runs as the inserting role, draw the next value), read
+ * and append access-log entries (its identity column needs no grant), and read the migration table
+ * to check the schema version. Never UPDATE, DELETE or TRUNCATE.
  */
 async function grantRuntimeRole(client: ClientBase, schema: string, role: string): Promise<void> {
   const s = quoteIdentifier(schema);
@@ -156,4 +190,35 @@ async function grantRuntimeRole(client: ClientBase, schema: string, role: string
   await client.query(`GRANT SELECT, INSERT ON ${s}.events TO ${r}`);
   await client.query(`GRANT USAGE ON SEQUENCE ${s}.events_position_seq TO ${r}`);
   await client.query(`GRANT SELECT ON ${s}.schema_migrations TO ${r}`);
+  await client.query(`GRANT SELECT, INSERT ON ${s}.access_log TO ${r}`);
+}
+
+/**
+ * What every user of the schema (the event store, the access log) does on start: migrate as the
+ * owner when a migration URL is given, granting the everyday role behind `pool` what it needs;
+ * otherwise migrate (or find the schema up to date) as that role itself.
+ */
+export async function prepareSchema(pool: Pool, schema: string, migrationUrl?: string): Promise<void> {
+  if (migrationUrl === undefined) {
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema);
+    } finally {
+      client.release();
+    }
+    return;
+  }
+  const runtimeRole = (await pool.query<{ role: string }>('SELECT current_user AS role')).rows[0].role;
+  const owner = new Pool({ connectionString: migrationUrl, max: 1, connectionTimeoutMillis: 10_000 });
+  owner.on('error', () => undefined);
+  try {
+    const client = await owner.connect();
+    try {
+      await migrate(client, schema, runtimeRole);
+    } finally {
+      client.release();
+    }
+  } finally {
+    await owner.end();
+  }
 }
