@@ -219,6 +219,29 @@ describe('PostgreSQL event store: global order with several instances', () => {
     expect(resumed.map((event) => event.id)).toEqual(live.filter((event) => event.position > checkpoint).map((event) => event.id));
   }, 120_000);
 
+  it('keeps following after its LISTEN connection is cut (a failover), catching up from its checkpoint', async () => {
+    const schema = freshSchema('relisten');
+    const writer = openStore(schema);
+    // Polling effectively off: only a notification, or the listener's reconnection, delivers.
+    const follower = openStore(schema, { pollIntervalMs: 600_000 });
+    await Promise.all([writer.whenReady(), follower.whenReady()]);
+    const received: string[] = [];
+    opened.push(follower.subscribe({}, (event) => void received.push(event.type)));
+    await writer.appendToStream(`journey-${randomUUID()}`, [newEvent('BeforeCut')], 'no-stream');
+    await waitFor(() => received.length === 1, 'the first event');
+
+    const admin = await connect(postgres().adminUrl);
+    const cut = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND query LIKE $1`,
+      [`%${schema}%`],
+    );
+    expect(cut.rowCount).toBe(1);
+    await writer.appendToStream(`journey-${randomUUID()}`, [newEvent('AfterCut')], 'no-stream');
+
+    await waitFor(() => received.length === 2, 'the event appended while the listener was cut');
+    expect(received).toEqual(['BeforeCut', 'AfterCut']);
+  });
+
   it('writes appends that arrive together in one transaction (group commit), each checked on its own', async () => {
     const store = openStore(freshSchema('group'));
     await store.whenReady();
