@@ -97,7 +97,7 @@ export async function openStore(spec: StoreSpec, role: 'source' | 'target'): Pro
   const store =
     spec.kind === 'kurrentdb'
       ? new KurrentDbEventStore(spec.connection)
-      : new PostgresEventStore({ url: spec.connection, schema: spec.schema });
+      : new PostgresEventStore({ url: spec.connection, schema: spec.schema, mustExist: role === 'source' });
   try {
     await store.ping();
   } catch (error) {

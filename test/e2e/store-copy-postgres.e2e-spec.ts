@@ -48,6 +48,18 @@ describe('npm run store:copy between SQLite and PostgreSQL', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('refuses a PostgreSQL source with no event store schema, creating nothing', async () => {
+    const missing = freshSchema('missing');
+
+    const run = await storeCopy('--from', `postgres:${postgres().migrationUrl}?schema=${missing}`, '--to', `sqlite:${join(dir, 'none.db')}`);
+
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`PostgreSQL has no event store schema ${missing}`);
+    const check = new PostgresEventStore({ url: postgres().migrationUrl, schema: missing, mustExist: true });
+    await expect(check.ping()).rejects.toThrow('no event store schema');
+    await check.close();
+  });
+
   it('copies SQLite to PostgreSQL and back, verified both ways, every event as it was', async () => {
     const schema = freshSchema('copy');
     const target = `postgres:${postgres().migrationUrl}?schema=${schema}`;

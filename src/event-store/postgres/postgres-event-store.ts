@@ -47,6 +47,8 @@ export interface PostgresEventStoreOptions {
    * still refuse UPDATE and DELETE, but an owner could drop them.
    */
   migrationUrl?: string;
+  /** Read an existing schema only: never create or migrate it (a store:copy source). Default false. */
+  mustExist?: boolean;
   /** The PostgreSQL schema holding the events. Default `engine`. */
   schema?: string;
   /** Connections this instance opens for appends and reads (one more is used to LISTEN). Default 10. */
@@ -89,7 +91,7 @@ export class PostgresEventStore extends EventStore {
     this.reads = new PostgresReads(this.pool, this.schema);
     this.writer = new GroupCommitWriter(this.pool, this.schema, () => this.wakeFollowers());
     this.listener = new AppendListener(poolConfig(options.url, 1), notifyChannel(this.schema), () => this.wakeFollowers());
-    this.ready = prepareSchema(this.pool, this.schema, options.migrationUrl);
+    this.ready = prepareSchema(this.pool, this.schema, options.migrationUrl, options.mustExist);
     // Failures surface on the first operation; this only keeps an early failure from being "unhandled".
     this.ready.catch(() => undefined);
   }

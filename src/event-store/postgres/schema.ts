@@ -196,9 +196,11 @@ async function grantRuntimeRole(client: ClientBase, schema: string, role: string
 /**
  * What every user of the schema (the event store, the access log) does on start: migrate as the
  * owner when a migration URL is given, granting the everyday role behind `pool` what it needs;
- * otherwise migrate (or find the schema up to date) as that role itself.
+ * otherwise migrate (or find the schema up to date) as that role itself. With `mustExist` (a store
+ * only read from, such as a store:copy source) nothing is created: a missing schema is refused.
  */
-export async function prepareSchema(pool: Pool, schema: string, migrationUrl?: string): Promise<void> {
+export async function prepareSchema(pool: Pool, schema: string, migrationUrl?: string, mustExist = false): Promise<void> {
+  if (mustExist) return assertSchemaExists(pool, schema);
   if (migrationUrl === undefined) {
     const client = await pool.connect();
     try {
@@ -220,5 +222,16 @@ export async function prepareSchema(pool: Pool, schema: string, migrationUrl?: s
     }
   } finally {
     await owner.end();
+  }
+}
+
+async function assertSchemaExists(pool: Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const version = await schemaVersion(client, schema);
+    if (version === 0) throw new StoreUnavailableError(`PostgreSQL has no event store schema ${schema}`);
+    assertKnownVersion(schema, version);
+  } finally {
+    client.release();
   }
 }
