@@ -17,7 +17,8 @@
  *
  * 2. Commit order (what this adapter does): every appending transaction takes one transaction-level
  *    advisory lock before it draws a position and keeps it until COMMIT has made its rows visible
- *    (PostgreSQL releases transaction locks after the commit is visible). So positions are drawn and
+ *    (CommitTransaction in PostgreSQL's xact.c marks the transaction finished for other snapshots
+ *    "_before_ releasing locks we hold", after the commit record is flushed). So positions are drawn and
  *    become visible in one order: whenever a reader sees position N, every position below N is
  *    either visible too or was rolled back and never will be (a gap, which the port allows).
  *
