@@ -7,7 +7,7 @@
 import { Pool } from 'pg';
 import { poolConfig } from '../event-store/postgres/postgres-event-store';
 import { quoteIdentifier } from '../event-store/postgres/identifiers';
-import { prepareSchema } from '../event-store/postgres/schema';
+import { prepareSchema, SchemaPreparation } from '../event-store/postgres/schema';
 import { AccessLog, toAccessEntry, type AccessLogRow, type AccessPage, type AccessQuery, type NewAccessEntry } from './access-log';
 
 export interface PostgresAccessLogOptions {
@@ -25,21 +25,20 @@ const POOL_SIZE = 4;
 export class PostgresAccessLog extends AccessLog {
   private readonly pool: Pool;
   private readonly table: string;
-  private readonly ready: Promise<void>;
+  private readonly preparation: SchemaPreparation;
 
   constructor(options: PostgresAccessLogOptions) {
     super();
     this.pool = new Pool(poolConfig(options.url, POOL_SIZE));
     this.pool.on('error', () => undefined);
     this.table = `${quoteIdentifier(options.schema)}.access_log`;
-    this.ready = prepareSchema(this.pool, options.schema, options.migrationUrl);
-    this.ready.catch(() => undefined);
+    this.preparation = new SchemaPreparation(() => prepareSchema(this.pool, options.schema, options.migrationUrl));
   }
 
   /** One INSERT of every entry: all of them, or none. */
   async record(entries: readonly NewAccessEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.ready;
+    await this.preparation.ready();
     const column = <T>(pick: (entry: NewAccessEntry) => T) => entries.map(pick);
     await this.pool.query(
       `INSERT INTO ${this.table} (at, actor_id, actor_role, actor_organisation, on_behalf_of, route, detail, journey_id)
@@ -58,7 +57,7 @@ export class PostgresAccessLog extends AccessLog {
   }
 
   async list(query: AccessQuery): Promise<AccessPage> {
-    await this.ready;
+    await this.preparation.ready();
     // One more than asked, to know whether another page follows.
     const { rows } = await this.pool.query<Row>(
       `SELECT * FROM ${this.table}
@@ -71,7 +70,7 @@ export class PostgresAccessLog extends AccessLog {
   }
 
   async close(): Promise<void> {
-    await this.ready.catch(() => undefined);
+    await this.preparation.settled();
     await this.pool.end();
   }
 }

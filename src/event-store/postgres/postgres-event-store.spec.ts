@@ -84,6 +84,24 @@ describe('PostgreSQL event store: migrations', () => {
     await expect(attempt).rejects.toThrow(`version 999; this build knows up to ${SCHEMA_VERSION}`);
   });
 
+  it('prepares the schema again once the database is there, after a start that found none', async () => {
+    const database = freshSchema('late_db');
+    const withDatabase = (url: string) => url.replace(/\/support$/, `/${database}`);
+    const store = openStore(freshSchema('late'), {
+      url: withDatabase(postgres().url),
+      migrationUrl: withDatabase(postgres().migrationUrl),
+    });
+    await expect(store.ping()).rejects.toThrow('the database does not exist');
+
+    const admin = await connect(postgres().adminUrl);
+    await admin.query(`CREATE DATABASE ${database} OWNER engine_owner`);
+    await admin.query(`GRANT CONNECT ON DATABASE ${database} TO engine`);
+
+    await expect(store.appendToStream(`journey-${randomUUID()}`, [newEvent('A')], 'no-stream')).resolves.toMatchObject({
+      nextRevision: 0,
+    });
+  });
+
   it('reports an unreachable server as StoreUnavailableError', async () => {
     const store = openStore('unreachable', { url: 'postgres://engine@127.0.0.1:1/support', migrationUrl: undefined });
 

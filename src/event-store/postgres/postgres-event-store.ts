@@ -36,7 +36,7 @@ import { AppendListener } from './append-listener';
 import { toPostgresStoreError } from './errors';
 import { assertPlainIdentifier } from './identifiers';
 import { PostgresReads } from './reads';
-import { notifyChannel, prepareSchema } from './schema';
+import { notifyChannel, prepareSchema, SchemaPreparation } from './schema';
 
 export interface PostgresEventStoreOptions {
   /** The engine's everyday connection, e.g. postgres://engine@db.example:5432/support. */
@@ -71,8 +71,8 @@ export class PostgresEventStore extends EventStore {
   private readonly followers = new LiveSubscriptions<Follower>();
   private readonly pageSize: number;
   private readonly pollIntervalMs: number;
-  /** Migrations (and grants) done; every operation waits for it, so the constructor stays synchronous. */
-  private readonly ready: Promise<void>;
+  /** Migrations (and grants); every operation waits for them, so the constructor stays synchronous. */
+  private readonly preparation: SchemaPreparation;
   private listening: Promise<void> | undefined;
   /** Set when close() starts: no new appends or subscriptions. */
   private closing = false;
@@ -91,9 +91,7 @@ export class PostgresEventStore extends EventStore {
     this.reads = new PostgresReads(this.pool, this.schema);
     this.writer = new GroupCommitWriter(this.pool, this.schema, () => this.wakeFollowers());
     this.listener = new AppendListener(poolConfig(options.url, 1), notifyChannel(this.schema), () => this.wakeFollowers());
-    this.ready = prepareSchema(this.pool, this.schema, options.migrationUrl, options.mustExist);
-    // Failures surface on the first operation; this only keeps an early failure from being "unhandled".
-    this.ready.catch(() => undefined);
+    this.preparation = new SchemaPreparation(() => prepareSchema(this.pool, this.schema, options.migrationUrl, options.mustExist));
   }
 
   /** Resolves once the schema is migrated; rejects with the reason when it cannot be. */
@@ -158,7 +156,7 @@ export class PostgresEventStore extends EventStore {
     await this.followers.closeAll();
     this.closed = true;
     await this.listener.stop();
-    await this.ready.catch(() => undefined);
+    await this.preparation.settled();
     await this.pool.end();
   }
 
@@ -174,7 +172,7 @@ export class PostgresEventStore extends EventStore {
   private async guard<T>(action: string, operation: () => Promise<T>): Promise<T> {
     this.assertOpen();
     try {
-      await this.ready;
+      await this.preparation.ready();
     } catch (error) {
       const failure = toPostgresStoreError(error, 'preparing the schema');
       throw failure instanceof StoreUnavailableError

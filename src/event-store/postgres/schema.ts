@@ -235,3 +235,30 @@ async function assertSchemaExists(pool: Pool, schema: string): Promise<void> {
     client.release();
   }
 }
+
+/**
+ * The schema preparation of one store or log: started at once, shared by every caller while it
+ * runs, and started again by the next caller after a failure, so an engine that started before
+ * its database (a failover, containers starting together) recovers when the database is back.
+ */
+export class SchemaPreparation {
+  private attempt: Promise<void> | undefined;
+
+  constructor(private readonly prepare: () => Promise<void>) {
+    // Failures surface on the first operation; this only keeps an early one from being "unhandled".
+    this.ready().catch(() => undefined);
+  }
+
+  ready(): Promise<void> {
+    this.attempt ??= this.prepare().catch((error: unknown) => {
+      this.attempt = undefined;
+      throw error;
+    });
+    return this.attempt;
+  }
+
+  /** Waits for an attempt in progress to finish, whatever its outcome (before closing). */
+  async settled(): Promise<void> {
+    await this.attempt?.catch(() => undefined);
+  }
+}
