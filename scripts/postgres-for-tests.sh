@@ -60,14 +60,14 @@ free_port() {
 
 start() {
   local dir=$1 bindir port
-  bindir=$(ensure_binaries)
-  mkdir -p "$dir"
+  bindir=$(ensure_binaries) || return 1
+  mkdir -p "$dir" || return 1
   if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
     log "the postgres user cannot reach $(dirname "$dir") (a private directory?): give a directory directly under /tmp"
     return 1
   fi
   echo "$bindir" >"$dir/bindir" # first, so that stop can stop a server whatever failed after it
-  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$dir" || return 1; fi
   as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   # The port is free when asked and taken a moment later; on the rare clash, ask again.
@@ -80,7 +80,8 @@ start() {
     fi
     [ "$attempt" = 3 ] && { cat "$dir/server.log" >&2; return 1; }
   done
-  as_owner "$bindir/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres >&2 <<SQL
+  # Every step checks its own status: `set -e` does not apply inside a function called from `if`.
+  as_owner "$bindir/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres >&2 <<SQL || return 1
 CREATE ROLE engine_owner LOGIN;
 CREATE ROLE engine LOGIN;
 CREATE DATABASE $DATABASE OWNER engine_owner;
