@@ -1,17 +1,19 @@
 /**
  * Appends with GROUP COMMIT.
  *
- * Appends are queued. While no batch is being written, the next one starts at once with everything
- * queued; while one is in flight, new appends wait for it and then go together in the next. A batch
- * is one transaction: take the commit-order lock (commit-order.ts), then for each append read the
- * stream's revision and the batch's ids, decide with the same rules as every adapter
- * (append-rules.ts), insert, and COMMIT once. So a busy instance pays one lock turn and one WAL
- * flush for many appends, and an idle one adds no delay.
+ * Appends are queued. While no batch is being written, the next one starts at once with what is
+ * queued (the first append of each stream; see takeBatch); while one is in flight, new appends
+ * wait for it and then go together in the next. A batch is one transaction with a fixed number of
+ * round trips however many appends it carries: take the commit-order lock (commit-order.ts), look up
+ * every stream's revision and the batch's ids in two queries, decide each append with the same rules
+ * as every adapter (append-rules.ts), insert every write in one statement, COMMIT. So a busy
+ * instance pays one short lock turn and one WAL flush for many appends, and an idle one adds no delay.
  *
- * Each append's insert runs inside its own SAVEPOINT: one append's failure rolls back that append
- * only. A conflict is decided before anything is written, so it needs no rollback at all. A failure
- * of the store itself (connection lost, disk full) fails the whole batch: nothing of it committed,
- * or (a lost COMMIT answer) it is unknown, which is what event-id idempotency is for.
+ * A conflict fails its append alone: it is decided before anything is written. Should PostgreSQL
+ * refuse the batch's insert for something one append carries, the writes are retried one by one,
+ * each in its own SAVEPOINT, so that only that append fails. A failure of the store itself
+ * (connection lost, disk full) fails the whole batch: nothing of it committed, or (a lost COMMIT
+ * answer) it is unknown, which is what event-id idempotency is for.
  */
 import type { Pool, PoolClient } from 'pg';
 import { decideAppend, ExistingEvent } from '../append-rules';
@@ -36,6 +38,18 @@ interface EncodedEvent {
 }
 
 type Outcome = { result: AppendResult } | { failure: unknown };
+
+/** An append the batch decided to write, from this revision on. */
+interface Write {
+  index: number;
+  pending: PendingAppend;
+  firstRevision: number;
+}
+
+interface LookedUp {
+  revisions: Map<string, number>;
+  existing: Map<string, Map<string, ExistingEvent>>;
+}
 
 /** Counters for tests and diagnostics: how well group commit is batching. */
 export interface GroupCommitStats {
@@ -79,8 +93,8 @@ export class GroupCommitWriter {
 
   private kick(): void {
     if (this.inFlight || this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+    const { batch, later } = takeBatch(this.queue);
+    this.queue = later;
     this.inFlight = this.writeBatch(batch).finally(() => {
       this.inFlight = undefined;
       this.kick();
@@ -109,8 +123,22 @@ export class GroupCommitWriter {
     await client.query('BEGIN');
     try {
       await client.query(`SELECT pg_advisory_xact_lock(${this.lockKey})`);
-      const outcomes: Outcome[] = [];
-      for (const pending of batch) outcomes.push(await this.tryAppend(client, pending));
+      const found = await this.lookUp(client, batch);
+      const outcomes: Outcome[] = new Array(batch.length);
+      const writes: Write[] = [];
+      batch.forEach((pending, index) => {
+        try {
+          const { streamId, events, expected } = pending;
+          const existing = found.existing.get(streamId) ?? new Map<string, ExistingEvent>();
+          const decision = decideAppend(streamId, events, expected, found.revisions.get(streamId) ?? -1, existing);
+          if (decision.kind === 'repeat') outcomes[index] = { result: decision.result };
+          else writes.push({ index, pending, firstRevision: decision.firstRevision });
+        } catch (conflict) {
+          outcomes[index] = { failure: conflict };
+        }
+      });
+      const written = await this.insertAll(client, writes);
+      writes.forEach((write, at) => (outcomes[write.index] = written[at]));
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {
@@ -119,21 +147,59 @@ export class GroupCommitWriter {
     }
   }
 
-  /** A conflict or an insert refused by PostgreSQL fails this append alone; a store failure aborts the batch. */
-  private async tryAppend(client: PoolClient, pending: PendingAppend): Promise<Outcome> {
-    let decision;
+  /**
+   * Two queries for the whole batch, under the lock: each stream's revision, and where any of the
+   * batch's event ids already sit. A batch holds one append per stream (see takeBatch), so nothing
+   * it writes can change what another of its appends is decided against.
+   */
+  private async lookUp(client: PoolClient, batch: PendingAppend[]): Promise<LookedUp> {
+    const revisions = await client.query<{ stream_id: string; current: number }>(
+      `SELECT stream_id, max(revision) AS current FROM ${this.events} WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+      [batch.map((pending) => pending.streamId)],
+    );
+    const keys = batch.flatMap((pending) => pending.events.map((event) => [pending.streamId, event.id] as const));
+    const found = await client.query<{ stream_id: string; event_id: string; revision: number; position: string }>(
+      `SELECT e.stream_id, e.event_id, e.revision, e.position
+       FROM unnest($1::text[], $2::text[]) AS k(stream_id, event_id)
+       JOIN ${this.events} AS e ON e.stream_id = k.stream_id AND e.event_id = k.event_id`,
+      [keys.map(([streamId]) => streamId), keys.map(([, id]) => id)],
+    );
+    const existing = new Map<string, Map<string, ExistingEvent>>();
+    for (const row of found.rows) {
+      const ids = existing.get(row.stream_id) ?? new Map<string, ExistingEvent>();
+      ids.set(row.event_id, { revision: row.revision, position: BigInt(row.position) });
+      existing.set(row.stream_id, ids);
+    }
+    return { revisions: new Map(revisions.rows.map((row) => [row.stream_id, row.current])), existing };
+  }
+
+  /**
+   * Every write of the batch in one INSERT. Should PostgreSQL refuse it for something one append
+   * carries (not a store failure), the batch falls back to one INSERT per append, each in its own
+   * SAVEPOINT, so that only that append fails.
+   */
+  private async insertAll(client: PoolClient, writes: Write[]): Promise<Outcome[]> {
+    if (writes.length === 0) return [];
+    await client.query('SAVEPOINT batch');
     try {
-      decision = await this.decide(client, pending);
+      const positions = await this.insert(client, writes);
+      await client.query('RELEASE SAVEPOINT batch');
+      return writes.map((write) => ({ result: resultOf(write, positions) }));
     } catch (error) {
       if (toPostgresStoreError(error, 'appending events') instanceof StoreUnavailableError) throw error;
-      return { failure: error };
+      await client.query('ROLLBACK TO SAVEPOINT batch');
     }
-    if (decision.kind === 'repeat') return { result: decision.result };
+    const outcomes: Outcome[] = [];
+    for (const write of writes) outcomes.push(await this.insertAlone(client, write));
+    return outcomes;
+  }
+
+  private async insertAlone(client: PoolClient, write: Write): Promise<Outcome> {
     await client.query('SAVEPOINT append');
     try {
-      const result = await this.insert(client, pending, decision.firstRevision);
+      const positions = await this.insert(client, [write]);
       await client.query('RELEASE SAVEPOINT append');
-      return { result };
+      return { result: resultOf(write, positions) };
     } catch (error) {
       if (toPostgresStoreError(error, 'appending events') instanceof StoreUnavailableError) throw error;
       await client.query('ROLLBACK TO SAVEPOINT append');
@@ -141,45 +207,33 @@ export class GroupCommitWriter {
     }
   }
 
-  /** One query reads both the stream's revision and where the batch's ids already sit. */
-  private async decide(client: PoolClient, { streamId, events, expected }: PendingAppend) {
-    const result = await client.query<{ current: number | null; event_id: string | null; revision: number | null; position: string | null }>(
-      `SELECT (SELECT max(revision) FROM ${this.events} WHERE stream_id = $1) AS current,
-              found.event_id, found.revision, found.position
-       FROM (SELECT 1) AS one
-       LEFT JOIN ${this.events} AS found ON found.stream_id = $1 AND found.event_id = ANY($2::text[])`,
-      [streamId, events.map((event) => event.id)],
+  /** One multi-row INSERT in call order (the trigger assigns positions row by row); the last position per stream. */
+  private async insert(client: PoolClient, writes: Write[]): Promise<Map<string, bigint>> {
+    const rows = writes.flatMap(({ pending, firstRevision }) =>
+      pending.events.map((event, offset) => ({ streamId: pending.streamId, revision: firstRevision + offset, ...event })),
     );
-    const current = result.rows[0].current ?? -1;
-    const existing = new Map<string, ExistingEvent>();
-    for (const row of result.rows) {
-      if (row.event_id !== null) {
-        existing.set(row.event_id, { revision: row.revision as number, position: BigInt(row.position as string) });
-      }
-    }
-    return decideAppend(streamId, events, expected, current, existing);
-  }
-
-  /** One multi-row INSERT; the trigger assigns positions in row order. */
-  private async insert(client: PoolClient, pending: PendingAppend, firstRevision: number): Promise<AppendResult> {
-    const { streamId, events } = pending;
-    const result = await client.query<{ position: string }>(
+    const result = await client.query<{ stream_id: string; position: string }>(
       `INSERT INTO ${this.events} (stream_id, revision, event_id, type, data, metadata)
-       SELECT $1, $2::integer + ordinality::integer - 1, event_id, type, data::json, metadata::json
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS e(event_id, type, data, metadata)
+       SELECT stream_id, revision, event_id, type, data::json, metadata::json
+       FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
+         WITH ORDINALITY AS e(stream_id, revision, event_id, type, data, metadata)
        ORDER BY ordinality
-       RETURNING position`,
+       RETURNING stream_id, position`,
       [
-        streamId,
-        firstRevision,
-        events.map((event) => event.id),
-        events.map((event) => event.type),
-        events.map((event) => event.data),
-        events.map((event) => event.metadata),
+        rows.map((row) => row.streamId),
+        rows.map((row) => row.revision),
+        rows.map((row) => row.id),
+        rows.map((row) => row.type),
+        rows.map((row) => row.data),
+        rows.map((row) => row.metadata),
       ],
     );
-    const last = result.rows.reduce((highest, row) => (BigInt(row.position) > highest ? BigInt(row.position) : highest), -1n);
-    return { nextRevision: firstRevision + events.length - 1, position: last };
+    const last = new Map<string, bigint>();
+    for (const row of result.rows) {
+      const position = BigInt(row.position);
+      if (position > (last.get(row.stream_id) ?? -1n)) last.set(row.stream_id, position);
+    }
+    return last;
   }
 
   private recordCommit(batchSize: number): void {
@@ -187,6 +241,29 @@ export class GroupCommitWriter {
     this.counters.appends += batchSize;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batchSize);
   }
+}
+
+/**
+ * The first queued append of each stream goes in the batch; the others wait for the next one, in
+ * call order. So appends to one stream apply in the order they were made, each decided against
+ * what the one before it wrote, and a batch is decided in one look-up.
+ */
+function takeBatch(queue: PendingAppend[]): { batch: PendingAppend[]; later: PendingAppend[] } {
+  const streams = new Set<string>();
+  const batch: PendingAppend[] = [];
+  const later: PendingAppend[] = [];
+  for (const pending of queue) {
+    if (streams.has(pending.streamId)) later.push(pending);
+    else {
+      streams.add(pending.streamId);
+      batch.push(pending);
+    }
+  }
+  return { batch, later };
+}
+
+function resultOf({ pending, firstRevision }: Write, lastPositions: Map<string, bigint>): AppendResult {
+  return { nextRevision: firstRevision + pending.events.length - 1, position: lastPositions.get(pending.streamId) ?? -1n };
 }
 
 function encodeEvent(event: NewEvent): EncodedEvent {

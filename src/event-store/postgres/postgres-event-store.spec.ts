@@ -237,6 +237,24 @@ describe('PostgreSQL event store: global order with several instances', () => {
     expect(resumed.map((event) => event.id)).toEqual(live.filter((event) => event.position > checkpoint).map((event) => event.id));
   }, 120_000);
 
+  it('fails only the append PostgreSQL refuses to store, writing the rest of its batch', async () => {
+    const store = openStore(freshSchema('refused'));
+    await store.whenReady();
+    const streams = Array.from({ length: 6 }, () => `journey-${randomUUID()}`);
+    // A NUL character cannot be stored in a PostgreSQL text column: the server refuses that row.
+    const refused = { ...newEvent('A'), type: 'Bad\u0000Type' };
+
+    const outcomes = await Promise.allSettled(
+      streams.map((stream, index) => store.appendToStream(stream, [index === 3 ? refused : newEvent('Fine')], 'no-stream')),
+    );
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(outcomes[3]).toMatchObject({ status: 'rejected', reason: { code: '22021' } });
+    expect(store.stats().largestBatch).toBeGreaterThan(1);
+    const written = await Promise.all(streams.map((stream) => store.readStream(stream)));
+    expect(written.map((events) => events.length)).toEqual([1, 1, 1, 0, 1, 1]);
+  });
+
   it('keeps following after its LISTEN connection is cut (a failover), catching up from its checkpoint', async () => {
     const schema = freshSchema('relisten');
     const writer = openStore(schema);
