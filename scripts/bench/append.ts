@@ -27,6 +27,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { insertEventRows, type EventRowInput } from '../../src/event-store/postgres/append';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { streamIdOf } from '../../src/journeys/journey-records';
@@ -241,14 +242,8 @@ function budget(settings: Settings): () => boolean {
   return () => left-- > 0;
 }
 
-interface RawRow {
-  streamId: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** A row shaped as both stores keep events: data and metadata as JSON text. */
+type RawRow = EventRowInput;
 
 /**
  * Inserts `count` rows shaped like the engine's (a real sealed PreferenceRecorded), `perTransaction`
@@ -297,7 +292,8 @@ async function measureRawPostgres(server: PostgresServer, count: number, perTran
     const started = process.hrtime.bigint();
     for (let start = 0; start < rows.length; start += perTransaction) {
       const sent = process.hrtime.bigint();
-      await insertRawBatch(client, schema, rows.slice(start, start + perTransaction));
+      // One transaction each: a lone INSERT commits by itself. The engine's own INSERT statement.
+      await insertEventRows(client, `${schema}.events`, rows.slice(start, start + perTransaction));
       latencies.push(msSince(sent));
     }
     const elapsed = msSince(started);
@@ -305,22 +301,6 @@ async function measureRawPostgres(server: PostgresServer, count: number, perTran
   } finally {
     await client.end();
   }
-}
-
-/** One transaction: a single-row INSERT commits by itself; a batch is one multi-row INSERT. */
-async function insertRawBatch(client: Client, schema: string, rows: RawRow[]): Promise<void> {
-  await client.query(
-    `INSERT INTO ${schema}.events (stream_id, revision, event_id, type, data, metadata)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::json[], $6::json[])`,
-    [
-      rows.map((row) => row.streamId),
-      rows.map((row) => row.revision),
-      rows.map((row) => row.id),
-      rows.map((row) => row.type),
-      rows.map((row) => row.data),
-      rows.map((row) => row.metadata),
-    ],
-  );
 }
 
 function rawRows(count: number): RawRow[] {

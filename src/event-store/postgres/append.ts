@@ -15,7 +15,7 @@
  * (connection lost, disk full) fails the whole batch: nothing of it committed, or (a lost COMMIT
  * answer) it is unknown, which is what event-id idempotency is for.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 import { decideAppend, ExistingEvent } from '../append-rules';
 import { AppendResult, ExpectedRevision, NewEvent, StoreUnavailableError } from '../event-store';
 import { commitOrderLockKey } from './commit-order';
@@ -212,24 +212,9 @@ export class GroupCommitWriter {
     const rows = writes.flatMap(({ pending, firstRevision }) =>
       pending.events.map((event, offset) => ({ streamId: pending.streamId, revision: firstRevision + offset, ...event })),
     );
-    const result = await client.query<{ stream_id: string; position: string }>(
-      `INSERT INTO ${this.events} (stream_id, revision, event_id, type, data, metadata)
-       SELECT stream_id, revision, event_id, type, data::json, metadata::json
-       FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
-         WITH ORDINALITY AS e(stream_id, revision, event_id, type, data, metadata)
-       ORDER BY ordinality
-       RETURNING stream_id, position`,
-      [
-        rows.map((row) => row.streamId),
-        rows.map((row) => row.revision),
-        rows.map((row) => row.id),
-        rows.map((row) => row.type),
-        rows.map((row) => row.data),
-        rows.map((row) => row.metadata),
-      ],
-    );
+    const result = await insertEventRows(client, this.events, rows);
     const last = new Map<string, bigint>();
-    for (const row of result.rows) {
+    for (const row of result) {
       const position = BigInt(row.position);
       if (position > (last.get(row.stream_id) ?? -1n)) last.set(row.stream_id, position);
     }
@@ -241,6 +226,44 @@ export class GroupCommitWriter {
     this.counters.appends += batchSize;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batchSize);
   }
+}
+
+/** One event row as the events table stores it (data and metadata already JSON text). */
+export interface EventRowInput {
+  streamId: string;
+  revision: number;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+/**
+ * One multi-row INSERT into `table` (a quoted schema.events), in the order given: the position
+ * trigger numbers the rows in that order. Returns each row's stream and position.
+ */
+export async function insertEventRows(
+  client: ClientBase,
+  table: string,
+  rows: readonly EventRowInput[],
+): Promise<Array<{ stream_id: string; position: string }>> {
+  const result = await client.query<{ stream_id: string; position: string }>(
+    `INSERT INTO ${table} (stream_id, revision, event_id, type, data, metadata)
+     SELECT stream_id, revision, event_id, type, data::json, metadata::json
+     FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[])
+       WITH ORDINALITY AS e(stream_id, revision, event_id, type, data, metadata)
+     ORDER BY ordinality
+     RETURNING stream_id, position`,
+    [
+      rows.map((row) => row.streamId),
+      rows.map((row) => row.revision),
+      rows.map((row) => row.id),
+      rows.map((row) => row.type),
+      rows.map((row) => row.data),
+      rows.map((row) => row.metadata),
+    ],
+  );
+  return result.rows;
 }
 
 /**
