@@ -27,7 +27,7 @@
  * "everything after my checkpoint" is a plain `position > $1` on the primary key, and the head
  * read in one query bounds a page read in the next (see reads.ts). The cost is that appends from
  * all instances take turns for the time between their first insert and their commit; group commit
- * (append.ts) puts every append an instance has waiting into one such turn, so the lock is taken
+ * (append.ts) puts the appends an instance has waiting into one such turn, so the lock is taken
  * once per batch and one WAL flush serves the batch. Appends are short (a few inserts), so the
  * turns are short. Marten's high-water-mark approach (wait a while for a gap to fill, then skip
  * it) was not taken: it can skip an event whose transaction is merely slow.
