@@ -15,14 +15,32 @@
  * figures to quote: they hold on a noisy machine where the absolute rates do not.
  * `--seconds N` runs each engine phase for N seconds instead of a fixed number of commands.
  * Files live under os.tmpdir(): set TMPDIR to measure another disk (a tmpfs makes fsync free).
+ *
+ * `--store postgres` runs the same phases on EVENT_STORE=postgres (the server named by POSTGRES_URL,
+ * POSTGRES_MIGRATION_URL and POSTGRES_ADMIN_URL, or a throwaway cluster started for the run by
+ * scripts/postgres-for-tests.sh), and raw (a)/(b) become inserts into the engine's own PostgreSQL
+ * table (its position trigger and commit-order lock included) from one connection.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { insertEventRows, type EventRowInput } from '../../src/event-store/postgres/append';
+import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { streamIdOf } from '../../src/journeys/journey-records';
 import { parseBenchArgs } from './support/args';
 import { HttpClient, type HttpAnswer } from './support/http-client';
 import { startNoopServer } from './support/noop-server';
+import {
+  freshSchema,
+  postgresFromEnvironment,
+  startThrowawayPostgres,
+  stopThrowawayPostgres,
+  type PostgresServer,
+} from './support/postgres-server';
 import { step } from './support/progress';
 import { finish, type BenchReport } from './support/report';
 import { BENCH_CASE_WORKER, defaultFact, journeyEvents, preference } from './support/seed';
@@ -50,18 +68,75 @@ interface PhaseResult extends LatencySummary {
   failures: Record<string, number>;
 }
 
+const STORES = ['sqlite', 'postgres'] as const;
+type StoreKind = (typeof STORES)[number];
+
+/** The store the engine runs on, and how the raw phases write to the same kind of store. */
+interface BenchStore {
+  kind: StoreKind;
+  /** Environment for the service process. */
+  env: Record<string, string>;
+  raw(name: string, count: number, perTransaction: number): Promise<LatencySummary>;
+  close(): void;
+}
+
 export async function run(argv: readonly string[]): Promise<void> {
-  const { json, values: settings } = parseBenchArgs(argv, DEFAULTS);
+  const { store: kind, rest } = takeStoreOption(argv);
+  const { json, values: settings } = parseBenchArgs(rest, DEFAULTS);
   const workspace = createWorkspace('spe-bench-append');
+  const store = kind === 'postgres' ? postgresBenchStore() : sqliteBenchStore(workspace);
   try {
-    const engine = await measureEngine(workspace, settings);
+    const engine = await measureEngine(workspace, settings, store);
     const noop = await measureNoopServer(workspace, settings);
-    const rawSingle = await measureRaw(workspace.file('raw-single.db'), settings['raw-single'], 1);
-    const rawBatched = await measureRaw(workspace.file('raw-batched.db'), settings['raw-batched'], RAW_BATCH);
-    finish(report(settings, { ...engine, noop }, rawSingle, rawBatched), json);
+    const rawSingle = await store.raw('raw-single', settings['raw-single'], 1);
+    const rawBatched = await store.raw('raw-batched', settings['raw-batched'], RAW_BATCH);
+    finish(report(settings, kind, { ...engine, noop }, rawSingle, rawBatched), json);
   } finally {
+    store.close();
     workspace.remove();
   }
+}
+
+/** `--store sqlite|postgres` (default sqlite); the other options are the numeric ones above. */
+function takeStoreOption(argv: readonly string[]): { store: StoreKind; rest: string[] } {
+  const rest = [...argv];
+  const at = rest.findIndex((arg) => arg === '--store' || arg.startsWith('--store='));
+  if (at < 0) return { store: 'sqlite', rest };
+  const [option] = rest.splice(at, 1);
+  const value = option.includes('=') ? option.slice('--store='.length) : rest.splice(at, 1)[0];
+  if (!(STORES as readonly string[]).includes(value)) throw new Error(`--store must be one of ${STORES.join(', ')} (got ${value})`);
+  return { store: value as StoreKind, rest };
+}
+
+function sqliteBenchStore(workspace: Workspace): BenchStore {
+  return {
+    kind: 'sqlite',
+    env: { EVENT_STORE: 'sqlite' },
+    raw: (name, count, perTransaction) => measureRaw(workspace.file(`${name}.db`), count, perTransaction),
+    close: () => undefined,
+  };
+}
+
+function postgresBenchStore(): BenchStore {
+  // Its own directory straight under the temp dir: the workspace is private to root, and the
+  // server runs as the postgres user.
+  const cluster = mkdtempSync(join(tmpdir(), 'spe-bench-pg-'));
+  let server = postgresFromEnvironment();
+  const own = server === undefined;
+  if (!server) {
+    step('starting a throwaway PostgreSQL for this run');
+    server = startThrowawayPostgres(cluster);
+  }
+  const { url, migrationUrl } = server;
+  return {
+    kind: 'postgres',
+    env: { EVENT_STORE: 'postgres', POSTGRES_URL: url, POSTGRES_MIGRATION_URL: migrationUrl, POSTGRES_SCHEMA: freshSchema('bench') },
+    raw: (_name, count, perTransaction) => measureRawPostgres(server as PostgresServer, count, perTransaction),
+    close: () => {
+      if (own) stopThrowawayPostgres(cluster);
+      else rmSync(cluster, { recursive: true, force: true });
+    },
+  };
 }
 
 interface EnginePhases {
@@ -71,13 +146,13 @@ interface EnginePhases {
   liveness: PhaseResult;
 }
 
-async function measureEngine(workspace: Workspace, settings: Settings): Promise<EnginePhases> {
+async function measureEngine(workspace: Workspace, settings: Settings, store: BenchStore): Promise<EnginePhases> {
   const service = await startService({
     app: prepareApp(),
     sqliteFile: workspace.file('events.db'),
     authSecret: workspace.authSecret,
     // The per-subject write limit protects against a runaway client; here the load is the point.
-    env: { RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
+    env: { RATE_LIMIT_WRITES_PER_MINUTE: '1000000', ...store.env },
   });
   const client = new HttpClient(() => service.port, settings.clients);
   try {
@@ -167,14 +242,8 @@ function budget(settings: Settings): () => boolean {
   return () => left-- > 0;
 }
 
-interface RawRow {
-  streamId: string;
-  revision: number;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** A row shaped as both stores keep events: data and metadata as JSON text. */
+type RawRow = EventRowInput;
 
 /**
  * Inserts `count` rows shaped like the engine's (a real sealed PreferenceRecorded), `perTransaction`
@@ -205,6 +274,35 @@ async function measureRaw(file: string, count: number, perTransaction: number): 
   return { ...summarise(latencies, elapsed), count, perSecond: (count * 1000) / elapsed };
 }
 
+/**
+ * The PostgreSQL counterpart of measureRaw: the same rows inserted into the engine's own table (a
+ * fresh schema migrated by the adapter), `perTransaction` to a transaction, from one connection.
+ */
+async function measureRawPostgres(server: PostgresServer, count: number, perTransaction: number): Promise<LatencySummary> {
+  step(`raw: ${count.toLocaleString('en-GB')} PostgreSQL inserts, ${perTransaction} a transaction`);
+  const schema = freshSchema('bench_raw');
+  const store = new PostgresEventStore({ url: server.url, migrationUrl: server.migrationUrl, schema });
+  await store.whenReady();
+  await store.close();
+  const client = new Client({ connectionString: server.url });
+  await client.connect();
+  try {
+    const rows = rawRows(count);
+    const latencies: number[] = [];
+    const started = process.hrtime.bigint();
+    for (let start = 0; start < rows.length; start += perTransaction) {
+      const sent = process.hrtime.bigint();
+      // One transaction each: a lone INSERT commits by itself. The engine's own INSERT statement.
+      await insertEventRows(client, `${schema}.events`, rows.slice(start, start + perTransaction));
+      latencies.push(msSince(sent));
+    }
+    const elapsed = msSince(started);
+    return { ...summarise(latencies, elapsed), count, perSecond: (count * 1000) / elapsed };
+  } finally {
+    await client.end();
+  }
+}
+
 function rawRows(count: number): RawRow[] {
   const [template] = journeyEvents(randomUUID(), [preference(1)]);
   const data = JSON.stringify(template.data);
@@ -222,12 +320,14 @@ function rawRows(count: number): RawRow[] {
 
 function report(
   settings: Settings,
+  store: StoreKind,
   phases: EnginePhases & { noop: PhaseResult },
   rawSingle: LatencySummary,
   rawBatched: LatencySummary,
 ): BenchReport {
   const { distinct, shared, liveness, noop } = phases;
   const notes = [
+    `store: ${store}${store === 'postgres' ? ' (raw rows go into the engine\'s own table, through its position trigger)' : ''}`,
     `raw (a) is ${rawSingle.count} inserts, one transaction each; raw (b) ${rawBatched.count} inserts, ${RAW_BATCH} a transaction (latencies per transaction)`,
     'target: engine on distinct journeys >= 5x raw (a), p99 < 50 ms at 64 clients',
     'floors: at a given concurrency, latency = clients / rate, so p99 < 50 ms at 64 clients needs well over 1,280 commands/s',
@@ -244,7 +344,7 @@ function report(
   }
   return {
     bench: 'append',
-    settings: { ...settings },
+    settings: { ...settings, store },
     figures: {
       'engine distinct journeys': { value: distinct.perSecond, unit: 'commands/s' },
       'engine distinct p50': { value: distinct.p50Ms, unit: 'ms' },

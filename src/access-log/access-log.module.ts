@@ -4,9 +4,23 @@ import { Clock } from '../common/clock';
 import { EventStore } from '../event-store/event-store';
 import { CountedAccessLog } from '../observability/metrics/counted-access-log';
 import { Metrics } from '../observability/metrics/metrics';
-import { AccessLog } from './access-log';
+import { AccessLog, SqliteAccessLog, accessLogFile } from './access-log';
 import { openAccessLog } from './open-access-log';
 import { AccessLogInterceptor } from './access-log.interceptor';
+import { PostgresAccessLog } from './postgres-access-log';
+import { DEFAULT_POSTGRES_SCHEMA } from '../event-store/postgres/postgres-event-store';
+
+/** Beside the events: in PostgreSQL when they are (one log for every instance), else a SQLite file. */
+export function createAccessLog(config: AppConfig): AccessLog {
+  if (config.eventStore === 'postgres') {
+    return new PostgresAccessLog({
+      url: config.postgresUrl as string,
+      migrationUrl: config.postgresMigrationUrl,
+      schema: config.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA,
+    });
+  }
+  return new SqliteAccessLog(accessLogFile(config));
+}
 
 /**
  * The log of who read which journey, and the interceptor that writes it, for every capability
@@ -18,8 +32,9 @@ import { AccessLogInterceptor } from './access-log.interceptor';
     {
       provide: AccessLog,
       inject: [AppConfig, EventStore, Clock, Metrics],
+      // PostgreSQL holds one log for every instance; a SQLite log may not vanish silently (openAccessLog).
       useFactory: async (config: AppConfig, store: EventStore, clock: Clock, metrics: Metrics) =>
-        new CountedAccessLog(await openAccessLog(config, store, () => clock.now()), metrics),
+        new CountedAccessLog(config.eventStore === 'postgres' ? createAccessLog(config) : await openAccessLog(config, store, () => clock.now()), metrics),
     },
     AccessLogInterceptor,
   ],

@@ -92,7 +92,8 @@ const SCHEMA = `
   BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 `;
 
-interface Row {
+/** A row of the log's table, as both adapters (SQLite, PostgreSQL) store it. */
+export interface AccessLogRow {
   id: number;
   at: string;
   actor_id: string;
@@ -109,7 +110,7 @@ type Filter = { journeyId: string | null; actorId: string | null; after: number;
 export class SqliteAccessLog extends AccessLog {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[string, string, string, string | null, string | null, string, string | null, string]>;
-  private readonly select: Database.Statement<Filter, Row>;
+  private readonly select: Database.Statement<Filter, AccessLogRow>;
 
   constructor(file: string) {
     super();
@@ -140,7 +141,7 @@ export class SqliteAccessLog extends AccessLog {
   async list(query: AccessQuery): Promise<AccessPage> {
     // One more than asked, to know whether another page follows.
     const rows = this.select.all({ journeyId: query.journeyId ?? null, actorId: query.actorId ?? null, after: query.after ?? 0, limit: query.limit + 1 });
-    const entries = rows.slice(0, query.limit).map(toEntry);
+    const entries = rows.slice(0, query.limit).map(toAccessEntry);
     return { entries, next: rows.length > query.limit ? entries[entries.length - 1].id : null };
   }
 
@@ -157,7 +158,7 @@ export class SqliteAccessLog extends AccessLog {
   }
 }
 
-function toEntry(row: Row): AccessEntry {
+export function toAccessEntry(row: AccessLogRow): AccessEntry {
   return {
     id: row.id,
     at: row.at,

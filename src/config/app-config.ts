@@ -1,7 +1,7 @@
 import { defaultObservability, type ObservabilityConfig } from './observability-config';
 
 /** Which event store adapter the service runs on. */
-export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb'] as const;
+export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb', 'postgres'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
 /**
@@ -39,6 +39,10 @@ export interface AppConfigValues {
   eventStore: EventStoreKind;
   sqliteFile: string;
   kurrentdbConnectionString?: string;
+  /** EVENT_STORE=postgres: the engine's connection, the schema owner's (migrations), and the schema. */
+  postgresUrl?: string;
+  postgresMigrationUrl?: string;
+  postgresSchema?: string;
   /** The HS256 secret; absent only when tokens are verified through a JWKS URL. */
   authSecret?: string;
   authSecretSource: AuthSecretSource;
@@ -75,6 +79,9 @@ export class AppConfig implements AppConfigValues {
   readonly eventStore: EventStoreKind;
   readonly sqliteFile: string;
   readonly kurrentdbConnectionString?: string;
+  readonly postgresUrl?: string;
+  readonly postgresMigrationUrl?: string;
+  readonly postgresSchema?: string;
   readonly authSecret?: string;
   readonly authSecretSource: AuthSecretSource;
   readonly nodeEnv: NodeEnv;
@@ -98,6 +105,9 @@ export class AppConfig implements AppConfigValues {
     this.eventStore = values.eventStore;
     this.sqliteFile = values.sqliteFile;
     this.kurrentdbConnectionString = values.kurrentdbConnectionString;
+    this.postgresUrl = values.postgresUrl;
+    this.postgresMigrationUrl = values.postgresMigrationUrl;
+    this.postgresSchema = values.postgresSchema;
     this.authSecret = values.authSecret;
     this.authSecretSource = values.authSecretSource;
     this.nodeEnv = values.nodeEnv;
@@ -128,6 +138,9 @@ export class AppConfig implements AppConfigValues {
       eventStore: this.eventStore,
       sqliteFile: this.sqliteFile,
       kurrentdbConnectionString: this.kurrentdbConnectionString === undefined ? undefined : '[redacted]',
+      postgresUrl: this.postgresUrl === undefined ? undefined : '[redacted]',
+      postgresMigrationUrl: this.postgresMigrationUrl === undefined ? undefined : '[redacted]',
+      postgresSchema: this.postgresSchema,
       authSecret: this.authSecret === undefined ? undefined : '[redacted]',
       authSecretSource: this.authSecretSource,
       nodeEnv: this.nodeEnv,

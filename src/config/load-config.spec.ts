@@ -24,6 +24,7 @@ describe('parseEnv', () => {
       eventStore: 'sqlite',
       sqliteFile: DEFAULT_SQLITE_FILE,
       kurrentdbConnectionString: undefined,
+      postgres: { postgresUrl: undefined, postgresMigrationUrl: undefined, postgresSchema: undefined },
       authSecret: undefined,
       nodeEnv: 'development',
       authJwksUrl: undefined,
@@ -82,6 +83,7 @@ describe('parseEnv', () => {
       eventStore: 'kurrentdb',
       sqliteFile: '/var/lib/spe/events.db',
       kurrentdbConnectionString: 'kurrentdb://node1:2113?tls=false',
+      postgres: { postgresUrl: undefined, postgresMigrationUrl: undefined, postgresSchema: undefined },
       authSecret: SECRET,
       nodeEnv: 'production',
       authJwksUrl: 'https://login.council.example/.well-known/jwks.json',
@@ -120,7 +122,9 @@ describe('parseEnv', () => {
     [{ PORT: '0' }, 'PORT must be a whole number from 1 to 65535 (got "0")'],
     [{ PORT: '65536' }, 'PORT must be a whole number from 1 to 65535 (got "65536")'],
     [{ PORT: '80.5' }, 'PORT must be a whole number from 1 to 65535 (got "80.5")'],
-    [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE must be one of sqlite, memory, kurrentdb (got "postgres")'],
+    [{ EVENT_STORE: 'mongodb' }, 'EVENT_STORE must be one of sqlite, memory, kurrentdb, postgres (got "mongodb")'],
+    [{ EVENT_STORE: 'postgres' }, 'POSTGRES_URL is required when EVENT_STORE=postgres'],
+    [{ POSTGRES_SCHEMA: 'Engine-1' }, 'POSTGRES_SCHEMA must be a lower-case SQL identifier (a-z, 0-9, _; at most 47 characters)'],
     [{ NODE_ENV: 'prod' }, 'NODE_ENV must be one of development, test, production (got "prod")'],
     [{ EVENT_STORE: 'kurrentdb' }, 'KURRENTDB_CONNECTION_STRING is required when EVENT_STORE=kurrentdb'],
     [{ AUTH_SECRET: 'short' }, 'AUTH_SECRET must be at least 32 characters long (got 5)'],
@@ -168,6 +172,23 @@ describe('parseEnv', () => {
     );
     expect(issue).toMatch(/^KURRENTDB_CONNECTION_STRING must start with one of kurrentdb:\/\//);
     expect(issue).not.toContain('changeit');
+  });
+
+  it('reads the PostgreSQL variables, and never quotes a bad connection string back', () => {
+    expect(
+      parseEnv({
+        EVENT_STORE: 'postgres',
+        POSTGRES_URL: 'postgres://engine:pw@db:5432/support',
+        POSTGRES_MIGRATION_URL: 'postgresql://engine_owner:pw@db:5432/support',
+        POSTGRES_SCHEMA: 'council_a',
+      }).postgres,
+    ).toEqual({
+      postgresUrl: 'postgres://engine:pw@db:5432/support',
+      postgresMigrationUrl: 'postgresql://engine_owner:pw@db:5432/support',
+      postgresSchema: 'council_a',
+    });
+    const issues = issuesOf(() => parseEnv({ EVENT_STORE: 'postgres', POSTGRES_URL: 'mysql://engine:secretpw@db' }));
+    expect(issues).toEqual(['POSTGRES_URL must start with postgres:// or postgresql://']);
   });
 
   it('never quotes a bad secret back', () => {
@@ -219,7 +240,7 @@ describe('parseEnv', () => {
       [
         'Invalid configuration:',
         '  - PORT must be a whole number from 1 to 65535 (got "x")',
-        '  - EVENT_STORE must be one of sqlite, memory, kurrentdb (got "y")',
+        '  - EVENT_STORE must be one of sqlite, memory, kurrentdb, postgres (got "y")',
       ].join('\n'),
     );
   });

@@ -20,6 +20,7 @@ import { parseWholeNumber, shown, value, type ConfigIssue, type Env } from './en
 import { ObservabilityConfig, parseObservabilityEnv } from './observability-config';
 
 export type { ConfigIssue, Env } from './env-values';
+import { parsePostgres, PostgresSettings } from './postgres-config';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_SQLITE_FILE = './data/events.db';
@@ -55,6 +56,7 @@ export interface ParsedEnv {
   eventStore: EventStoreKind;
   sqliteFile: string;
   kurrentdbConnectionString?: string;
+  postgres: PostgresSettings;
   authSecret?: string;
   nodeEnv: NodeEnv;
   authJwksUrl?: string;
@@ -86,6 +88,7 @@ export function loadConfig(env: Env): AppConfig {
     eventStore: parsed.eventStore,
     sqliteFile: parsed.sqliteFile,
     kurrentdbConnectionString: parsed.kurrentdbConnectionString,
+    ...parsed.postgres,
     authSecret: secret,
     authSecretSource: source,
     nodeEnv: parsed.nodeEnv,
@@ -117,6 +120,7 @@ export function parseEnv(env: Env): ParsedEnv {
     eventStore,
     issues,
   );
+  const postgres = parsePostgres((name) => value(env, name), eventStore, issues);
   const authJwksUrl = parseJwksUrl(value(env, 'AUTH_JWKS_URL'), nodeEnv, issues);
   const authSecret = parseAuthSecret(env['AUTH_SECRET'], nodeEnv, authJwksUrl !== undefined, issues);
   const authIssuer = parseIdentityProviderName('AUTH_ISSUER', value(env, 'AUTH_ISSUER'), authJwksUrl, issues);
@@ -152,6 +156,7 @@ export function parseEnv(env: Env): ParsedEnv {
     eventStore,
     sqliteFile,
     kurrentdbConnectionString,
+    postgres,
     authSecret,
     nodeEnv,
     authJwksUrl,

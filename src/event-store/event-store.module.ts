@@ -5,6 +5,7 @@ import { Metrics } from '../observability/metrics/metrics';
 import { EventStore } from './event-store';
 import { KurrentDbEventStore } from './kurrentdb-event-store';
 import { MemoryEventStore } from './memory-event-store';
+import { PostgresEventStore } from './postgres/postgres-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
 
 /** Builds the adapter named by EVENT_STORE. */
@@ -17,6 +18,13 @@ export function createEventStore(config: AppConfig): EventStore {
     case 'kurrentdb':
       // loadConfig refuses EVENT_STORE=kurrentdb without a connection string.
       return new KurrentDbEventStore(config.kurrentdbConnectionString as string);
+    case 'postgres':
+      // loadConfig refuses EVENT_STORE=postgres without POSTGRES_URL.
+      return new PostgresEventStore({
+        url: config.postgresUrl as string,
+        migrationUrl: config.postgresMigrationUrl,
+        schema: config.postgresSchema,
+      });
     default: {
       const unknown: never = config.eventStore;
       throw new Error(`unknown event store ${String(unknown)}`);

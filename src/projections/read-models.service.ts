@@ -6,6 +6,7 @@ import { WorkflowRegistry } from '../../workflows';
 import { AppConfig } from '../config';
 import { ReadModelLagError } from '../errors';
 import { EventStore } from '../event-store/event-store';
+import { DEFAULT_POSTGRES_SCHEMA } from '../event-store/postgres/postgres-event-store';
 import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './caseload.projection';
 import { DeadlinesProjection, type ClockCount, type ClockListFilter, type LateEntryRow, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
 import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
@@ -30,11 +31,19 @@ export function readModelSource(config: AppConfig): string {
       return `kurrentdb:${hostsOf(config.kurrentdbConnectionString ?? '')}`;
     case 'memory':
       return 'memory';
+    case 'postgres':
+      return `postgres:${postgresSource(config.postgresUrl ?? '', config.postgresSchema ?? DEFAULT_POSTGRES_SCHEMA)}`;
     default: {
       const unknown: never = config.eventStore;
       throw new Error(`unknown event store ${String(unknown)}`);
     }
   }
+}
+
+/** `postgres://user:pass@db:5432/support` and schema `engine` -> `db:5432/support/engine`. */
+function postgresSource(url: string, schema: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname}/${schema}`;
 }
 
 /** `kurrentdb://user:pass@a:2113,b:2113/?tls=true` -> `a:2113,b:2113`. */

@@ -47,26 +47,40 @@ export function auditStore(file: string): StoreAudit {
 
 function auditRows(rows: readonly EventRow[]): Omit<StoreAudit, 'integrity'> {
   const halfWritten: StoreAudit['halfWritten'] = [];
-  const streams = new Map<string, StoredEvent[]>();
+  const events: StoredEvent[] = [];
   let head = -1n;
   for (const row of rows) {
     const event = parseRow(row, halfWritten);
     if (BigInt(row.position) > head) head = BigInt(row.position);
-    if (!event) continue;
+    if (event) events.push(event);
+  }
+  return { ...auditEvents(events), events: rows.length, head, halfWritten };
+}
+
+/**
+ * The same account of events already read through a store (PostgreSQL, say), in global or stream
+ * order: each stream's chain and its replay on the pinned workflow.
+ */
+export function auditEvents(events: readonly StoredEvent[]): Omit<StoreAudit, 'integrity'> {
+  const streams = new Map<string, StoredEvent[]>();
+  let head = -1n;
+  for (const event of events) {
+    if (event.position > head) head = event.position;
     const stream = streams.get(event.streamId) ?? [];
     stream.push(event);
     streams.set(event.streamId, stream);
   }
   const chainBreaks: StoreAudit['chainBreaks'] = [];
   const replayRefusals: StoreAudit['replayRefusals'] = [];
-  for (const [streamId, events] of streams) {
+  for (const [streamId, stream] of streams) {
+    stream.sort((a, b) => a.revision - b.revision);
     // verifyChain also reports a revision that is not its index: a hole or a repeat.
-    const chainBreak = verifyChain(events);
+    const chainBreak = verifyChain(stream);
     if (chainBreak) chainBreaks.push({ streamId, chainBreak });
-    const refusal = replayRefusal(events);
+    const refusal = replayRefusal(stream);
     if (refusal) replayRefusals.push({ streamId, ...refusal });
   }
-  return { events: rows.length, head, streams, halfWritten, chainBreaks, replayRefusals };
+  return { events: events.length, head, streams, halfWritten: [], chainBreaks, replayRefusals };
 }
 
 function parseRow(row: EventRow, halfWritten: StoreAudit['halfWritten']): StoredEvent | null {
