@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config';
 import { fromBodyParserError } from './errors/body-parser-errors';
 import { UnsupportedMediaTypeError } from './errors/domain-errors';
+import { configurePages, isPageRequest } from './pages/pages-setup';
 
 /** Largest JSON body accepted: a journey event is a few kilobytes; this leaves room, not a lot. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -36,6 +37,7 @@ export function configureApp(app: INestApplication): INestApplication {
   // Registered before Nest's own parsers, so it replaces the default JSON parser (100kb).
   expressApp.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   expressApp.use(translateBodyParserError);
+  configurePages(app, app.get(AppConfig));
   const express = expressApp.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   // No ETag hashed from every body (a SHA-1 of each answer): a journey's ETag is its revision, set
@@ -62,9 +64,9 @@ function openCorsTo(app: NestExpressApplication, origins: readonly string[]): vo
   });
 }
 
-/** 415 for a write whose body is not JSON, before any parser looks at it. */
+/** 415 for a write whose body is not JSON, before any parser looks at it. The pages' forms are the exception. */
 export function requireJsonBody(request: IncomingMessage, _response: unknown, next: Next): void {
-  if (METHODS_WITH_BODY.has(request.method ?? '') && hasBody(request) && !isJson(request.headers['content-type'])) {
+  if (!isPageRequest(request.url) && METHODS_WITH_BODY.has(request.method ?? '') && hasBody(request) && !isJson(request.headers['content-type'])) {
     next(new UnsupportedMediaTypeError());
     return;
   }

@@ -24,6 +24,11 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
   '/journeys/:id/preferences',
   '/journeys/:id/verify',
   '/journeys/:id/export',
+  // The pages (src/pages): each shows the journey's data as the API's reads do.
+  '/app/journeys/:id',
+  '/app/journeys/:id/preference',
+  '/app/journeys/:id/review',
+  '/app/journeys/:id/challenge',
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 /** Which event store adapter the service runs on. */
 export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -46,6 +47,19 @@ export interface AppConfigValues {
   rateLimitWritesPerMinute?: number;
   /** Browser origins allowed by CORS; empty (the default) means CORS stays closed. */
   corsOrigins?: readonly string[];
+  /** The pages' sign-in: an OpenID Connect provider (authorization code with PKCE), when set. */
+  oidc?: OidcSettings;
+  /** Signs the pages' session cookie; derived from AUTH_SECRET outside production when not set. */
+  sessionSecret?: string;
+  /** Where people reach this service (the OIDC redirect URI is built from it); `http://localhost:<PORT>` by default. */
+  publicUrl?: string;
+}
+
+/** OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: the council's or NHS body's identity provider. */
+export interface OidcSettings {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 /**
@@ -68,6 +82,9 @@ export class AppConfig implements AppConfigValues {
   readonly authOrgClaim: string;
   readonly rateLimitWritesPerMinute: number;
   readonly corsOrigins: readonly string[];
+  readonly oidc?: OidcSettings;
+  readonly sessionSecret: string;
+  readonly publicUrl: string;
 
   /** Values left out take the defaults above, so a test can build a config from the few it needs. */
   constructor(values: AppConfigValues) {
@@ -86,11 +103,19 @@ export class AppConfig implements AppConfigValues {
     this.authOrgClaim = values.authOrgClaim ?? DEFAULT_ORG_CLAIM;
     this.rateLimitWritesPerMinute = values.rateLimitWritesPerMinute ?? DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE;
     this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
+    this.oidc = values.oidc === undefined ? undefined : Object.freeze({ ...values.oidc });
+    this.sessionSecret = values.sessionSecret ?? developmentSessionSecret(values.authSecret);
+    this.publicUrl = (values.publicUrl ?? `http://localhost:${values.port}`).replace(/\/+$/, '');
     Object.freeze(this);
   }
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
+  }
+
+  /** The pages' sign-in page that picks a role and subject: never in production. */
+  get devSignIn(): boolean {
+    return !this.isProduction;
   }
 
   /** Secrets never reach a log line or an error body through JSON.stringify. */
@@ -111,6 +136,19 @@ export class AppConfig implements AppConfigValues {
       authOrgClaim: this.authOrgClaim,
       rateLimitWritesPerMinute: this.rateLimitWritesPerMinute,
       corsOrigins: this.corsOrigins,
+      oidc: this.oidc === undefined ? undefined : { issuerUrl: this.oidc.issuerUrl, clientId: this.oidc.clientId, clientSecret: '[redacted]' },
+      sessionSecret: '[redacted]',
+      publicUrl: this.publicUrl,
     };
   }
+}
+
+/**
+ * Outside production the session secret may be left unset: it is derived from the token secret
+ * (so sessions survive a restart, as tokens do), or random for this process when there is none.
+ * loadConfig refuses a missing SESSION_SECRET in production before this is reached.
+ */
+function developmentSessionSecret(authSecret: string | undefined): string {
+  const key = authSecret ?? randomBytes(32).toString('base64url');
+  return createHmac('sha256', key).update('pages-session-cookie').digest('base64url');
 }

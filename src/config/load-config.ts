@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import {
   AppConfig,
   AuthSecretSource,
+  OidcSettings,
   DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_ORG_CLAIM,
   DEFAULT_RATE_LIMIT_WRITES_PER_MINUTE,
@@ -58,6 +59,9 @@ export interface ParsedEnv {
   authOrgClaim: string;
   rateLimitWritesPerMinute: number;
   corsOrigins: string[];
+  oidc?: OidcSettings;
+  sessionSecret?: string;
+  publicUrl?: string;
 }
 
 /**
@@ -85,6 +89,9 @@ export function loadConfig(env: Env): AppConfig {
     authOrgClaim: parsed.authOrgClaim,
     rateLimitWritesPerMinute: parsed.rateLimitWritesPerMinute,
     corsOrigins: parsed.corsOrigins,
+    oidc: parsed.oidc,
+    sessionSecret: parsed.sessionSecret,
+    publicUrl: parsed.publicUrl,
   });
 }
 
@@ -119,6 +126,9 @@ export function parseEnv(env: Env): ParsedEnv {
     issues,
   );
   const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
+  const oidc = parseOidc(env, nodeEnv, issues);
+  const sessionSecret = parseSessionSecret(env['SESSION_SECRET'], nodeEnv, issues);
+  const publicUrl = parsePublicUrl(value(env, 'PUBLIC_URL'), issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     port,
@@ -135,6 +145,9 @@ export function parseEnv(env: Env): ParsedEnv {
     authOrgClaim,
     rateLimitWritesPerMinute,
     corsOrigins,
+    oidc,
+    sessionSecret,
+    publicUrl,
   };
 }
 
@@ -374,4 +387,61 @@ function errorCode(error: unknown): string | undefined {
 
 function isOneOf<T extends string>(allowed: readonly T[], raw: string): raw is T {
   return (allowed as readonly string[]).includes(raw);
+}
+
+/**
+ * The pages' identity provider: all three variables or none. The issuer is https (its discovery
+ * document names the keys tokens are checked with); plain http only to this machine outside
+ * production, as for AUTH_JWKS_URL. The client secret is never quoted back.
+ */
+function parseOidc(env: Env, nodeEnv: NodeEnv, issues: ConfigIssue[]): OidcSettings | undefined {
+  const issuerUrl = value(env, 'OIDC_ISSUER_URL');
+  const clientId = value(env, 'OIDC_CLIENT_ID');
+  const clientSecret = value(env, 'OIDC_CLIENT_SECRET');
+  if (issuerUrl === undefined && clientId === undefined && clientSecret === undefined) return undefined;
+  const given = { OIDC_ISSUER_URL: issuerUrl, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret };
+  for (const [variable, raw] of Object.entries(given)) {
+    if (raw === undefined) issues.push({ variable, rule: 'is required when any of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is set' });
+  }
+  if (issuerUrl !== undefined && !isSecureOrLoopbackUrl(issuerUrl, nodeEnv)) {
+    issues.push({ variable: 'OIDC_ISSUER_URL', rule: `must be an https:// URL (http:// only to localhost outside production) (got ${shown(issuerUrl)})` });
+  }
+  if (issuerUrl === undefined || clientId === undefined || clientSecret === undefined) return undefined;
+  return { issuerUrl, clientId, clientSecret };
+}
+
+function isSecureOrLoopbackUrl(raw: string, nodeEnv: NodeEnv): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname) && nodeEnv !== 'production');
+  } catch {
+    return false;
+  }
+}
+
+/** Signs the pages' session cookie: required in production, where a derived secret would tie two secrets together. */
+function parseSessionSecret(raw: string | undefined, nodeEnv: NodeEnv, issues: ConfigIssue[]): string | undefined {
+  if (raw === undefined || raw === '') {
+    if (nodeEnv === 'production') {
+      issues.push({ variable: 'SESSION_SECRET', rule: `is required when NODE_ENV=production (at least ${MIN_AUTH_SECRET_LENGTH} characters)` });
+    }
+    return undefined;
+  }
+  if (raw.length < MIN_AUTH_SECRET_LENGTH) {
+    issues.push({ variable: 'SESSION_SECRET', rule: `must be at least ${MIN_AUTH_SECRET_LENGTH} characters long (got ${raw.length})` });
+  }
+  return raw;
+}
+
+/** The service's own address as people's browsers reach it, e.g. https://care.council.example. */
+function parsePublicUrl(raw: string | undefined, issues: ConfigIssue[]): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return raw;
+  } catch {
+    // reported below
+  }
+  issues.push({ variable: 'PUBLIC_URL', rule: `must be an http:// or https:// URL (got ${shown(raw)})` });
+  return undefined;
 }
