@@ -29,6 +29,7 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
   '/app/journeys/:id/preference',
   '/app/journeys/:id/review',
   '/app/journeys/:id/challenge',
+  '/app/journeys/:id/audit',
 ];
 
 /**
@@ -36,7 +37,7 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
  * shows is a read of that journey, logged as such, so a person's "who read my record" includes
  * the caseload lists their journey appeared on.
  */
-export const JOURNEY_LIST_ROUTES: readonly string[] = ['/journeys', '/decisions', '/clocks/overdue'];
+export const JOURNEY_LIST_ROUTES: readonly string[] = ['/journeys', '/decisions', '/clocks/overdue', '/app/caseload', '/app/overdue'];
 
 /** Query parameters that say what was read; anything else a caller adds is not kept (it could be anything). */
 const DETAIL_PARAMETERS = ['revision', 'at', 'format'];

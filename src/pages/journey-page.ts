@@ -194,7 +194,7 @@ function decisionLine(decision: DecisionEntry, events: readonly JourneyEvent[]):
 }
 
 function challengeSentence(challenge: DecisionEntry['challenges'][number]): string {
-  const raised = `${actorAsSubject(challenge.raisedBy)} challenged this on ${formatDate(challenge.raisedAt)}. Grounds: “${challenge.grounds}”.`;
+  const raised = `${actorAsSubject(challenge.raisedBy)} challenged this on ${formatDate(challenge.raisedAt)}, saying: “${challenge.grounds}”`;
   const resolution = challenge.resolution;
   if (resolution === null) return `${raised} Not answered yet.`;
   const remedy = resolution.remedy ? ` What happens now: ${resolution.remedy}.` : '';

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { toErrorAnswer } from '../errors/http-error.filter';
-import { CsrfRefusedError, SignInFailedError, SignInRequiredError } from './page-errors';
+import { CsrfRefusedError, RedirectTo, SignInFailedError, SignInRequiredError } from './page-errors';
 import { safeReturnPath, type PageRequest } from './page-session';
 
 interface ErrorPage {
@@ -24,6 +24,10 @@ export class PageErrorFilter implements ExceptionFilter {
     if (exception instanceof SignInRequiredError) {
       if (request.session) request.session.returnTo = safeReturnPath(exception.returnTo);
       response.redirect(303, '/app/sign-in');
+      return;
+    }
+    if (exception instanceof RedirectTo) {
+      response.redirect(303, exception.location);
       return;
     }
     const status = statusOf(exception);

@@ -26,3 +26,12 @@ export class CsrfRefusedError extends DomainError {
 export class SignInFailedError extends DomainError {
   readonly code = 'PAGES.SIGN_IN_FAILED';
 }
+
+/** Not a failure: the page answers with a redirect (303) instead of a body, and nothing was shown. */
+export class RedirectTo extends DomainError {
+  readonly code = 'PAGES.REDIRECT';
+
+  constructor(readonly location: string) {
+    super(`see ${location}`);
+  }
+}

@@ -3,9 +3,11 @@ import { AuditedJourneys } from '../audit/audited-journeys';
 import { JourneysModule } from '../journeys/journeys.module';
 import { ProjectionsModule } from '../projections/projections.module';
 import { WorkflowsModule } from '../workflows-api/workflows.module';
+import { AuditPagesController } from './audit-pages.controller';
 import { JourneyPagesController } from './journey-pages.controller';
 import { PageGuard } from './page-guard';
 import { SignInController } from './sign-in.controller';
+import { StaffPagesController } from './staff-pages.controller';
 
 /**
  * Server-rendered pages for the people in the record (GOV.UK Frontend, no JavaScript needed),
@@ -13,7 +15,7 @@ import { SignInController } from './sign-in.controller';
  */
 @Module({
   imports: [JourneysModule, ProjectionsModule, WorkflowsModule],
-  controllers: [SignInController, JourneyPagesController],
+  controllers: [SignInController, JourneyPagesController, StaffPagesController, AuditPagesController],
   providers: [PageGuard, AuditedJourneys],
 })
 export class PagesModule {}

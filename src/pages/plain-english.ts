@@ -7,7 +7,7 @@ import type { BudgetPeriod, EventDataMap, EventType, Role } from '../../workflow
 
 const LONDON = 'Europe/London';
 const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: LONDON });
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: LONDON });
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hourCycle: 'h12', timeZone: LONDON });
 
 /** "2 December 2026", in UK time (a fact at 11pm GMT on the 1st of June is on the 2nd in London). */
 export function formatDate(iso: string): string {

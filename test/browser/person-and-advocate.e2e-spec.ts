@@ -134,7 +134,7 @@ describe('pages for the person and their advocate', () => {
     await Promise.all([page.waitForURL(/done=challenge/), page.getByRole('button', { name: 'Send the challenge' }).click()]);
     const decision = page.locator('.app-decision', { hasText: 'signed off the plan' });
     expect(await decision.locator('.app-challenge').innerText()).toBe(
-      'Challenge: advocate-1, advocate challenged this on 2 March 2026. Grounds: “She said a nursing home is her worst nightmare; an agency can staff care at home.”. Not answered yet.',
+      'Challenge: advocate-1, advocate, challenged this on 2 March 2026, saying: “She said a nursing home is her worst nightmare; an agency can staff care at home.” Not answered yet.',
     );
     expect(await page.locator('#deadlines + ul').innerText()).toContain('The challenge answered is due by 30 March 2026.');
     const history = await t.http().get(`/journeys/${id}/history`).set('Authorization', auth.auditor);
