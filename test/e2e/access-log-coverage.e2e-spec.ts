@@ -20,6 +20,10 @@ const NO_JOURNEY_DATA: Record<string, string> = {
   'GET /workflows/:id/:version': 'one workflow definition',
   'GET /audit/access': 'the access log itself: reading it is not logged',
   'GET /journeys/:id/access': 'the access log itself: reading it is not logged',
+  'GET /app': 'the pages: the start page, for the signed-in role',
+  'GET /app/go': 'the pages: a redirect to the record whose reference was typed',
+  'GET /app/sign-in': 'the pages: signing in',
+  'GET /app/access-log': 'the pages: the access log itself, as GET /audit/access',
 };
 
 interface Route {
