@@ -5,6 +5,7 @@ import { ProjectionsModule } from '../projections/projections.module';
 import { WorkflowsModule } from '../workflows-api/workflows.module';
 import { AuditPagesController } from './audit-pages.controller';
 import { JourneyPagesController } from './journey-pages.controller';
+import { OidcSignIn } from './oidc';
 import { PageGuard } from './page-guard';
 import { SignInController } from './sign-in.controller';
 import { StaffPagesController } from './staff-pages.controller';
@@ -16,6 +17,6 @@ import { StaffPagesController } from './staff-pages.controller';
 @Module({
   imports: [JourneysModule, ProjectionsModule, WorkflowsModule],
   controllers: [SignInController, JourneyPagesController, StaffPagesController, AuditPagesController],
-  providers: [PageGuard, AuditedJourneys],
+  providers: [PageGuard, AuditedJourneys, OidcSignIn],
 })
 export class PagesModule {}

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ROLES, isInternalRole, isRole, type Actor } from '../auth/actor';
 import { AppConfig } from '../config/app-config';
 import { validate as isUuid } from 'uuid';
+import { OidcSignIn } from './oidc';
 import { OpenToAnyone, PageController } from './page-guard';
 import { safeReturnPath, type PageRequest } from './page-session';
 import { roleName } from './plain-english';
@@ -27,7 +28,27 @@ interface SignInPage {
 @PageController()
 @Controller('app')
 export class SignInController {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly oidc: OidcSignIn,
+  ) {}
+
+  /** Off to the identity provider, with a fresh state, nonce and PKCE verifier kept in the session. */
+  @Get('sign-in/oidc')
+  @OpenToAnyone()
+  async startOidc(@Req() request: PageRequest, @Res() response: Response): Promise<void> {
+    const { url, pending } = await this.oidc.start();
+    request.session = { ...(request.session ?? {}), oidc: pending };
+    response.redirect(303, url);
+  }
+
+  @Get('auth/callback')
+  @OpenToAnyone()
+  async oidcCallback(@Req() request: PageRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const pending = request.session?.oidc;
+    if (request.session) delete request.session.oidc;
+    signIn(request, response, await this.oidc.finish(query, pending));
+  }
 
   @Get()
   @Render('home')

@@ -7,7 +7,7 @@
  */
 import axe from 'axe-core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -43,11 +43,10 @@ function requireChromium(): void {
 }
 
 /** Starts the app on a free port and one Chromium with a fresh profile for the whole file. */
-export async function openBrowser(t: TestApp): Promise<BrowserSession> {
+export async function openBrowser(t: TestApp, port = 0): Promise<BrowserSession> {
   requireChromium();
-  await t.app.listen(0, '127.0.0.1');
-  const { port } = t.app.getHttpServer().address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  await t.app.listen(port, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   const profile = mkdtempSync(join(tmpdir(), 'spe-chromium-'));
   // launchPersistentContext is how playwright takes a --user-data-dir of our own.
   const context = await chromium.launchPersistentContext(profile, {
@@ -121,4 +120,13 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
 export async function checkPage(page: Page, name: string): Promise<void> {
   await keepScreenshot(page, name);
   expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
+}
+
+/** A port free now, for a server whose address must be known before it starts (an OIDC redirect URI). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
