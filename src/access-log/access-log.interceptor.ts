@@ -30,6 +30,7 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
   '/app/journeys/:id/review',
   '/app/journeys/:id/challenge',
   '/app/journeys/:id/audit',
+  '/app/journeys/:id/workflow',
 ];
 
 /**

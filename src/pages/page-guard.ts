@@ -50,5 +50,6 @@ export function navigationFor(actor: Actor, path: string): Array<{ href: string;
   const links = [{ href: '/app', text: 'Home' }];
   if (STAFF_AND_AUDITORS.includes(actor.role)) links.push({ href: '/app/caseload', text: 'Caseload' }, { href: '/app/overdue', text: 'Overdue' });
   if (actor.role === 'auditor') links.push({ href: '/app/access-log', text: 'Access log' });
+  links.push({ href: '/app/workflows/support-planning/1', text: 'How it works' });
   return links.map((link) => ({ ...link, active: path === link.href }));
 }

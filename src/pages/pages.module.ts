@@ -9,6 +9,7 @@ import { OidcSignIn } from './oidc';
 import { PageGuard } from './page-guard';
 import { SignInController } from './sign-in.controller';
 import { StaffPagesController } from './staff-pages.controller';
+import { WorkflowPagesController } from './workflow-pages.controller';
 
 /**
  * Server-rendered pages for the people in the record (GOV.UK Frontend, no JavaScript needed),
@@ -16,7 +17,7 @@ import { StaffPagesController } from './staff-pages.controller';
  */
 @Module({
   imports: [JourneysModule, ProjectionsModule, WorkflowsModule],
-  controllers: [SignInController, JourneyPagesController, StaffPagesController, AuditPagesController],
+  controllers: [SignInController, JourneyPagesController, StaffPagesController, AuditPagesController, WorkflowPagesController],
   providers: [PageGuard, AuditedJourneys, OidcSignIn],
 })
 export class PagesModule {}

@@ -70,6 +70,16 @@ describe('pages for the case worker and the auditor', () => {
     await checkPage(page, 'journey-case-worker');
   });
 
+  it('shows the workflow of the journey as a diagram with its current step highlighted, and its rules in words', async () => {
+    await page.goto(`${session.baseUrl}/app/journeys/${id}`);
+    await page.getByRole('link', { name: 'See where this is in the process' }).click();
+    expect(await page.locator('.app-current-step').innerText()).toBe('This journey is at: Plan signed off, support not started yet. It follows version 1 of the rules, the version it started on.');
+    expect(await page.locator('svg .app-step--current text').textContent()).toBe('Plan signed off, support not started yet (now)');
+    expect(await page.locator('svg .app-step').count()).toBeGreaterThan(8);
+    expect(await page.locator('.app-rules').innerText()).toContain('Separation of duties: the approver is not the actor who drafted the plan.');
+    await checkPage(page, 'workflow');
+  });
+
   it('logs every journey a list page showed, as the API’s lists are', async () => {
     const answer = await t.http().get(`/journeys/${id}/access`).set('Authorization', auth.auditor);
     const routes = (answer.body.entries as Array<{ route: string; actor: { id: string } }>).filter((entry) => entry.actor.id === 'case-worker-1').map((entry) => entry.route);

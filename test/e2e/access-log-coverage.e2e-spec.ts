@@ -26,6 +26,7 @@ const NO_JOURNEY_DATA: Record<string, string> = {
   'GET /app/sign-in/oidc': 'the pages: a redirect to the identity provider',
   'GET /app/auth/callback': 'the pages: the identity provider sending the browser back',
   'GET /app/access-log': 'the pages: the access log itself, as GET /audit/access',
+  'GET /app/workflows/:id/:version': 'the pages: one workflow definition, as GET /workflows/:id/:version',
 };
 
 interface Route {
