@@ -49,7 +49,7 @@ export interface AppConfigValues {
   corsOrigins?: readonly string[];
   /** The pages' sign-in: an OpenID Connect provider (authorization code with PKCE), when set. */
   oidc?: OidcSettings;
-  /** Signs the pages' session cookie; derived from AUTH_SECRET outside production when not set. */
+  /** Signs the pages' session cookie; derived from AUTH_SECRET when not set. */
   sessionSecret?: string;
   /** Where people reach this service (the OIDC redirect URI is built from it); `http://localhost:<PORT>` by default. */
   publicUrl?: string;
@@ -144,9 +144,9 @@ export class AppConfig implements AppConfigValues {
 }
 
 /**
- * Outside production the session secret may be left unset: it is derived from the token secret
- * (so sessions survive a restart, as tokens do), or random for this process when there is none.
- * loadConfig refuses a missing SESSION_SECRET in production before this is reached.
+ * The session secret may be left unset: it is then derived from the token secret (a one-way
+ * HMAC, so the cookie key reveals nothing of the token key, and sessions survive a restart as
+ * tokens do), or random for this process when there is none.
  */
 function developmentSessionSecret(authSecret: string | undefined): string {
   const key = authSecret ?? randomBytes(32).toString('base64url');

@@ -127,7 +127,7 @@ export function parseEnv(env: Env): ParsedEnv {
   );
   const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
   const oidc = parseOidc(env, nodeEnv, issues);
-  const sessionSecret = parseSessionSecret(env['SESSION_SECRET'], nodeEnv, issues);
+  const sessionSecret = parseSessionSecret(env['SESSION_SECRET'], issues);
   const publicUrl = parsePublicUrl(value(env, 'PUBLIC_URL'), issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
@@ -419,14 +419,13 @@ function isSecureOrLoopbackUrl(raw: string, nodeEnv: NodeEnv): boolean {
   }
 }
 
-/** Signs the pages' session cookie: required in production, where a derived secret would tie two secrets together. */
-function parseSessionSecret(raw: string | undefined, nodeEnv: NodeEnv, issues: ConfigIssue[]): string | undefined {
-  if (raw === undefined || raw === '') {
-    if (nodeEnv === 'production') {
-      issues.push({ variable: 'SESSION_SECRET', rule: `is required when NODE_ENV=production (at least ${MIN_AUTH_SECRET_LENGTH} characters)` });
-    }
-    return undefined;
-  }
+/**
+ * Signs the pages' session cookie. Optional: without it the key is derived from AUTH_SECRET (or
+ * is random for this process when there is none, as with AUTH_JWKS_URL: sessions then end at a
+ * restart and are not shared between instances, which docs/pages.md tells deployments to avoid).
+ */
+function parseSessionSecret(raw: string | undefined, issues: ConfigIssue[]): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
   if (raw.length < MIN_AUTH_SECRET_LENGTH) {
     issues.push({ variable: 'SESSION_SECRET', rule: `must be at least ${MIN_AUTH_SECRET_LENGTH} characters long (got ${raw.length})` });
   }
