@@ -31,6 +31,7 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
   '/app/journeys/:id/challenge',
   '/app/journeys/:id/audit',
   '/app/journeys/:id/workflow',
+  '/app/journeys/:id/copy',
 ];
 
 /**

@@ -235,6 +235,7 @@ const PAGE_NAMES: Record<string, string> = {
   'GET /app/journeys/:id/audit': 'auditor’s page for the record',
   'GET /app/journeys/:id/challenge': 'list of decisions',
   'GET /app/journeys/:id/workflow': 'workflow diagram for the record',
+  'GET /app/journeys/:id/copy': 'copy of the whole record',
   'GET /app/caseload': 'caseload list',
   'GET /app/overdue': 'overdue list',
 };

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { EventType } from '../../workflows';
-import { assertMayAccess } from '../access';
+import { assertJourneyAccess, assertMayAccess } from '../access';
+import { AuditedJourneys, journeyExport } from '../audit/audited-journeys';
+import { renderExportHtml } from '../audit/export-html';
 import { AccessLog } from '../access-log/access-log';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 import type { Actor } from '../auth/actor';
@@ -46,6 +48,7 @@ export class JourneyPagesController {
   constructor(
     private readonly journeys: JourneysService,
     private readonly accessLog: AccessLog,
+    private readonly audited: AuditedJourneys,
     private readonly clock: Clock,
   ) {}
 
@@ -76,6 +79,20 @@ export class JourneyPagesController {
   @Render('challenge-form')
   async challengeForm(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string): Promise<FormModel> {
     return this.formModel(actor, id, 'challenge');
+  }
+
+  /**
+   * A copy of the whole record to keep: the same self-contained HTML file as the API's export
+   * (and `npm run audit -- export`), logged as a read like them.
+   */
+  @Get(':id/copy')
+  @LogsJourneyRead()
+  async copy(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Res({ passthrough: true }) response: Response): Promise<string> {
+    const journey = await this.audited.read(id);
+    assertJourneyAccess(actor, journey.relations);
+    const html = renderExportHtml(journeyExport(journey, this.clock.now()));
+    response.type('html').setHeader('Content-Disposition', `attachment; filename="journey-${id}.html"`);
+    return html;
   }
 
   @Post(':id/preference')

@@ -5,10 +5,11 @@
  * read it), the forms filled in with the keyboard alone, a refusal by the workflow shown as an
  * error summary, the same 404 as the API for a stranger, and every page checked by axe-core.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { callers, HOME_WISH, NURSING_HOME_OVERRIDE, PERSON, recordFastTrackStory, startAuditApp, type Caller } from '../e2e/audit.helpers';
 import type { TestApp } from '../support/test-app';
-import { checkPage, openBrowser, signInAs, type BrowserSession } from './support/browser';
+import { checkPage, keepScreenshot, openBrowser, signInAs, type BrowserSession } from './support/browser';
 
 jest.setTimeout(120_000);
 
@@ -50,6 +51,8 @@ describe('pages for the person and their advocate', () => {
 
   it('shows the person their record in plain English: their words, the decision against them and why, clocks, who read it', async () => {
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
+    // The top of the page as a person first sees it: the README's screenshot (docs/screenshots/).
+    await keepScreenshot(page, 'journey-person-top', false);
     expect(await page.locator('h1').innerText()).toBe('Your support planning record');
     expect(await page.locator('.app-own-words').first().innerText()).toContain(HOME_WISH);
     const decision = page.locator('.app-decision', { hasText: 'signed off the plan' });
@@ -63,11 +66,20 @@ describe('pages for the person and their advocate', () => {
     await checkPage(page, 'journey-person');
   });
 
+  it('gives the person a copy of the whole record to keep, logged as a read', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download a copy of the whole record' }).click()]);
+    expect(download.suggestedFilename()).toBe(`journey-${id}.html`);
+    const copy = readFileSync(await download.path(), 'utf8');
+    expect(copy).toContain('I want to be at home with my family');
+  });
+
   it('writes each page view to the access log exactly as an API read', async () => {
     const answer = await t.http().get(`/journeys/${id}/access`).set('Authorization', auth.auditor);
     const pageReads = (answer.body.entries as Array<{ route: string; actor: { id: string; role: string } }>).filter((entry) => entry.route === 'GET /app/journeys/:id');
     expect(pageReads.length).toBeGreaterThanOrEqual(2);
     expect(pageReads[0].actor).toEqual({ id: PERSON, role: 'person' });
+    const copies = (answer.body.entries as Array<{ route: string }>).filter((entry) => entry.route === 'GET /app/journeys/:id/copy');
+    expect(copies).toHaveLength(1);
   });
 
   it('adds a preference with the keyboard alone, after the error summary for an empty form', async () => {

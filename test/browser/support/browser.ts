@@ -109,10 +109,10 @@ export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
 }
 
 /** A full-page screenshot kept as a test artefact, named for the page and the role that saw it. */
-export async function keepScreenshot(page: Page, name: string): Promise<string> {
+export async function keepScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 
