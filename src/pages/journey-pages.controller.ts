@@ -14,6 +14,7 @@ import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { JourneysService } from '../journeys/journeys.service';
 import { journeyPage, READ_LOG_ROLES, type JourneyPage } from './journey-page';
 import { parseChallenge, parsePreference, parseReviewRequest, PREFERENCE_TOPICS, refusalMessages, type FormError, type Parsed } from './journey-forms';
+import { EXAMPLE_ADVOCATE, EXAMPLE_APPROVER, EXAMPLE_PERSON } from './example-journey';
 import { PageController } from './page-guard';
 
 /** Most reads a page lists under "who has looked at this record". */
@@ -27,6 +28,10 @@ const FORMS = {
 } as const satisfies Record<string, { view: string; type: EventType; firstField: string; done: string }>;
 
 type FormName = keyof typeof FORMS;
+
+const EXAMPLE_DONE =
+  `Example journey recorded. Sign out, then sign in as the person (subject ${EXAMPLE_PERSON}), ` +
+  `the advocate (${EXAMPLE_ADVOCATE}) or an auditor to see it as they do. Its approver is ${EXAMPLE_APPROVER}.`;
 
 interface FormModel {
   page: JourneyPage;
@@ -57,7 +62,7 @@ export class JourneyPagesController {
   @Render('journey')
   async show(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query('done') done?: string): Promise<{ page: JourneyPage; done: string | null }> {
     const page = await this.page(actor, id);
-    return { page, done: isFormName(done) ? FORMS[done].done : null };
+    return { page, done: done === 'example' ? EXAMPLE_DONE : isFormName(done) ? FORMS[done].done : null };
   }
 
   @Get(':id/preference')

@@ -4,6 +4,11 @@ import type { Response } from 'express';
 import { ROLES, isInternalRole, isRole, type Actor } from '../auth/actor';
 import { AppConfig } from '../config/app-config';
 import { validate as isUuid } from 'uuid';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { Clock } from '../common/clock';
+import { ForbiddenActionError } from '../errors/domain-errors';
+import { JourneysService } from '../journeys/journeys.service';
+import { recordExampleJourney } from './example-journey';
 import { OidcSignIn } from './oidc';
 import { OpenToAnyone, PageController } from './page-guard';
 import { safeReturnPath, type PageRequest } from './page-session';
@@ -31,6 +36,8 @@ export class SignInController {
   constructor(
     private readonly config: AppConfig,
     private readonly oidc: OidcSignIn,
+    private readonly journeys: JourneysService,
+    private readonly clock: Clock,
   ) {}
 
   /** Off to the identity provider, with a fresh state, nonce and PKCE verifier kept in the session. */
@@ -52,8 +59,18 @@ export class SignInController {
 
   @Get()
   @Render('home')
-  home(@Req() request: PageRequest, @Query('reference') reference: unknown): { actor: Actor; invalidReference: boolean } {
-    return { actor: request.actor as Actor, invalidReference: reference === 'invalid' };
+  home(@Req() request: PageRequest, @Query('reference') reference: unknown): { actor: Actor; invalidReference: boolean; offerExample: boolean } {
+    const actor = request.actor as Actor;
+    return { actor, invalidReference: reference === 'invalid', offerExample: this.config.devSignIn && actor.role === 'case-worker' };
+  }
+
+  /** Development only: an example journey to walk through (see example-journey.ts). */
+  @Post('example-journey')
+  async exampleJourney(@CurrentActor() actor: Actor, @Res() response: Response): Promise<void> {
+    if (!this.config.devSignIn) throw new NotFoundException();
+    if (actor.role !== 'case-worker') throw new ForbiddenActionError(actor.role, 'create an example journey');
+    const id = await recordExampleJourney(this.journeys, actor, this.clock.now());
+    response.redirect(303, `/app/journeys/${id}?done=example`);
   }
 
   /** "Go to a record": a person or advocate reaches a journey by its reference. */

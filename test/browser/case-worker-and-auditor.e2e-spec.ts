@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/common/clock';
 import { callers, PERSON, recordFastTrackStory, startAuditApp, STORY_NOW, type Caller } from '../e2e/audit.helpers';
+import { EXAMPLE_PERSON } from '../../src/pages/example-journey';
 import type { TestApp } from '../support/test-app';
 import { checkPage, openBrowser, signInAs, type BrowserSession } from './support/browser';
 
@@ -134,5 +135,20 @@ describe('pages for the case worker and the auditor', () => {
     expect(text).toContain('GET /app/journeys/:id/audit (revision=4)');
     expect(text).toContain('GET /app/journeys/:id/audit (at=2026-03-02T23:59:59.000Z)');
     await checkPage(page, 'access-log');
+  });
+  it('lets a case worker in development record an example journey, then walk through it as the person', async () => {
+    page = await session.visitor();
+    await signInAs(page, session.baseUrl, { role: 'case-worker', subject: 'case-worker-5', organisation: 'council-e' });
+    await checkPage(page, 'home-case-worker');
+    await Promise.all([page.waitForURL(/done=example/), page.getByRole('button', { name: 'Create an example journey' }).click()]);
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain(`sign in as the person (subject ${EXAMPLE_PERSON})`);
+    expect(await page.locator('.govuk-summary-list').innerText()).toContain('Support in place');
+    const example = new URL(page.url()).pathname;
+    page = await session.visitor();
+    await signInAs(page, session.baseUrl, { role: 'person', subject: EXAMPLE_PERSON });
+    await checkPage(page, 'home-person');
+    await page.goto(`${session.baseUrl}${example}`);
+    expect(await page.locator('.app-own-words').first().innerText()).toContain('I want to stay in my own home');
+    expect(await page.locator('#deadlines + ul').innerText()).toMatch(/Your first review is due by \d{1,2} [A-Z][a-z]+ 2026\./);
   });
 });
