@@ -1,6 +1,6 @@
 /**
- * The pages' session: a signed cookie (cookie-session), httpOnly, SameSite=Lax, Secure in
- * production, holding only who signed in (subject, role, organisation), a CSRF token and, during
+ * The pages' session: a signed cookie (cookie-session), httpOnly, SameSite=Lax, Secure over
+ * https, holding only who signed in (subject, role, organisation), a CSRF token and, during
  * an OIDC sign-in, the state, nonce and PKCE verifier. Nothing about a journey is ever put in it.
  *
  * Lax rather than Strict: the identity provider sends the browser back to /app/auth/callback
@@ -30,13 +30,17 @@ export interface PageSession {
 /** The request as the page controllers see it. */
 export type PageRequest = Request & { session: PageSession | null; actor?: Actor };
 
-export function sessionMiddleware(config: Pick<AppConfig, 'sessionSecret' | 'isProduction'>): RequestHandler {
+/**
+ * `secure` is left to the request: the cookie is marked Secure whenever the request came over
+ * https (directly, or through a proxy Express is told to trust). Forcing it would make the cookie
+ * library refuse to set it at all on a request it sees as plain http.
+ */
+export function sessionMiddleware(config: Pick<AppConfig, 'sessionSecret'>): RequestHandler {
   return cookieSession({
     name: SESSION_COOKIE,
     keys: [config.sessionSecret],
     httpOnly: true,
     sameSite: 'lax',
-    secure: config.isProduction,
     signed: true,
     maxAge: SESSION_HOURS * 3_600_000,
     path: '/app',
