@@ -180,7 +180,7 @@ function decisionLine(decision: DecisionEntry, events: readonly JourneyEvent[]):
     revision: decision.revision,
     sentence: sentenceOf(event),
     reasons: [decision.reasons, decision.recordReason].filter((text): text is string => Boolean(text)).join(' '),
-    restsOn: decision.restsOn.map((fact) => `${capitalise(fact.as.replace(/-/g, ' '))}: ${sentenceOf(events[fact.revision])}`),
+    restsOn: decision.restsOn.map((fact) => `${capitalise(sourceName(fact.as))}: ${sentenceOf(events[fact.revision])}`),
     against: decision.preferences
       .filter((check) => !check.followed)
       .map(
@@ -188,7 +188,7 @@ function decisionLine(decision: DecisionEntry, events: readonly JourneyEvent[]):
           `This went against what the person asked for about ${topicName(check.topic)} (“${check.inTheirWords}”): ${check.chosen} was chosen instead. ` +
           `Reason given: ${check.overrideReason ?? 'none was given'}.`,
       ),
-    personsWords: decision.personsWords.map((words) => ({ words: words.words, about: `Said in ${words.source.replace(/[:-]/g, ' ')}` })),
+    personsWords: decision.personsWords.map((words) => ({ words: words.words, about: `Said in ${sourceName(words.source)}` })),
     challenges: decision.challenges.map(challengeSentence),
   };
 }
@@ -239,6 +239,13 @@ const PAGE_NAMES: Record<string, string> = {
   'GET /app/caseload': 'caseload list',
   'GET /app/overdue': 'overdue list',
 };
+
+/** `preference:place-of-care` → "their preference about place of care"; `submission` → "the submission". */
+function sourceName(source: string): string {
+  const [kind, topic] = source.split(':');
+  if (kind === 'preference' && topic) return `their preference about ${topicName(topic)}`;
+  return `the ${source.replace(/[-:]/g, ' ')}`;
+}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -51,9 +51,10 @@ describe('pages for the person and their advocate', () => {
 
   it('shows the person their record in plain English: their words, the decision against them and why, clocks, who read it', async () => {
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
-    // The top of the page as a person first sees it: the README's screenshot (docs/screenshots/).
-    await keepScreenshot(page, 'journey-person-top', false);
     expect(await page.locator('h1').innerText()).toBe('Your support planning record');
+    // The page down to the decision that went against her wishes: the README's screenshot (docs/screenshots/).
+    const flagged = await page.locator('.app-against-wishes').boundingBox();
+    await keepScreenshot(page, 'journey-person-readme', Math.ceil((flagged?.y ?? 2000) + (flagged?.height ?? 0) + 40));
     expect(await page.locator('.app-own-words').first().innerText()).toContain(HOME_WISH);
     const decision = page.locator('.app-decision', { hasText: 'signed off the plan' });
     expect(await decision.locator('h3').innerText()).toBe('senior-approver-1, senior approver, signed off the plan with a final budget of £1,750 a week on 2 March 2026.');

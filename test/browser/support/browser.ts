@@ -109,10 +109,11 @@ export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
 }
 
 /** A full-page screenshot kept as a test artefact, named for the page and the role that saw it. */
-export async function keepScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
+export async function keepScreenshot(page: Page, name: string, heightLimit?: number): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage });
+  const clip = heightLimit === undefined ? undefined : { x: 0, y: 0, width: page.viewportSize()?.width ?? 1024, height: heightLimit };
+  await page.screenshot({ path: file, fullPage: true, clip });
   return file;
 }
 
