@@ -3,7 +3,7 @@
  * over its facts, the workflow's own reading of its decisions (decisionsOf) and clocks
  * (journeyView), and the access log's entries. The template only lays this out.
  */
-import type { EventDataMap, EventType, JourneyEvent, Role } from '../../workflows';
+import type { EventType, JourneyEvent, Role } from '../../workflows';
 import { decisionsOf, type DecisionEntry } from '../../workflows/support-planning/decisions';
 import type { Actor } from '../auth/actor';
 import type { AccessEntry } from '../access-log/access-log';
@@ -148,7 +148,7 @@ export function clockLine(clock: { label: string; dueAt: string; status: string;
 }
 
 function sentenceOf(event: JourneyEvent): string {
-  const fact = describeFact(event.type, event.data as EventDataMap[EventType]);
+  const fact = describeFact(event);
   return `${actorAsSubject(event.meta.actor)} ${fact} on ${formatDate(event.meta.occurredAt)}.`;
 }
 

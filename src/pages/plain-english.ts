@@ -112,82 +112,56 @@ const CLOSURE: Record<string, string> = {
   withdrew: 'the person withdrew',
 };
 
+/** A fact as the journey records it: its type and its data, narrowed together. */
+export type Fact = { [K in EventType]: { type: K; data: EventDataMap[K] } }[EventType];
+
 /** What a fact says, as the end of a sentence whose subject is who recorded it: "signed off the plan". */
-export function describeFact<K extends EventType>(type: K, data: EventDataMap[K]): string {
-  const d = data as EventDataMap[EventType] & Record<string, never>;
-  switch (type as EventType) {
-    case 'ReferralReceived': {
-      const r = d as unknown as EventDataMap['ReferralReceived'];
-      return `recorded a ${r.route === 'fast-track' ? 'fast-track ' : ''}referral from ${r.source}: ${r.summary}`;
-    }
+export function describeFact(fact: Fact): string {
+  switch (fact.type) {
+    case 'ReferralReceived':
+      return `recorded a ${fact.data.route === 'fast-track' ? 'fast-track ' : ''}referral from ${fact.data.source}: ${fact.data.summary}`;
     case 'AssessmentStarted':
       return 'started the assessment';
-    case 'AssessmentCompleted': {
-      const a = d as unknown as EventDataMap['AssessmentCompleted'];
-      return `completed the assessment and found the person ${a.eligible === false ? 'not eligible' : 'eligible'}`;
-    }
-    case 'IndicativeBudgetSet': {
-      const b = d as unknown as EventDataMap['IndicativeBudgetSet'];
-      return `set an indicative budget of ${formatBudget(b.amountPence, b.period)}, worked out with ${b.method.tool} version ${b.method.version}`;
-    }
+    case 'AssessmentCompleted':
+      return `completed the assessment and found the person ${fact.data.eligible === false ? 'not eligible' : 'eligible'}`;
+    case 'IndicativeBudgetSet':
+      return `set an indicative budget of ${formatBudget(fact.data.amountPence, fact.data.period)}, worked out with ${fact.data.method.tool} version ${fact.data.method.version}`;
     case 'SupportPlanDrafted': {
-      const p = d as unknown as EventDataMap['SupportPlanDrafted'];
-      const total = p.supports.reduce((sum, support) => sum + support.costPence, 0);
-      return `wrote a support plan with ${p.supports.length} ${p.supports.length === 1 ? 'support' : 'supports'} costing ${formatBudget(total, p.period)}`;
+      const { supports, period } = fact.data;
+      const total = supports.reduce((sum, support) => sum + support.costPence, 0);
+      return `wrote a support plan with ${supports.length} ${supports.length === 1 ? 'support' : 'supports'} costing ${formatBudget(total, period)}`;
     }
-    case 'SupportPlanSubmitted': {
-      const s = d as unknown as EventDataMap['SupportPlanSubmitted'];
-      return `sent version ${s.planVersion} of the plan for sign-off; the person ${s.personAgreement === 'agrees' ? 'agrees with it' : 'does not agree with it'}`;
-    }
-    case 'SupportPlanReturned': {
-      const r = d as unknown as EventDataMap['SupportPlanReturned'];
-      return `sent version ${r.planVersion} of the plan back for changes: ${r.changesRequested.join('; ') || 'none listed'}`;
-    }
-    case 'SupportPlanApproved': {
-      const a = d as unknown as EventDataMap['SupportPlanApproved'];
-      return `signed off the plan with a final budget of ${formatBudget(a.finalBudgetPence, a.period)}`;
-    }
-    case 'SupportStarted': {
-      const s = d as unknown as EventDataMap['SupportStarted'];
-      return `recorded that support started on ${formatDate(s.startDate)}`;
-    }
+    case 'SupportPlanSubmitted':
+      return `sent version ${fact.data.planVersion} of the plan for sign-off; the person ${fact.data.personAgreement === 'agrees' ? 'agrees with it' : 'does not agree with it'}`;
+    case 'SupportPlanReturned':
+      return `sent version ${fact.data.planVersion} of the plan back for changes: ${fact.data.changesRequested.join('; ') || 'none listed'}`;
+    case 'SupportPlanApproved':
+      return `signed off the plan with a final budget of ${formatBudget(fact.data.finalBudgetPence, fact.data.period)}`;
+    case 'SupportStarted':
+      return `recorded that support started on ${formatDate(fact.data.startDate)}`;
     case 'ReviewRequested':
       return 'asked for a review';
     case 'ReviewStarted':
       return 'started the review';
-    case 'ReviewCompleted': {
-      const r = d as unknown as EventDataMap['ReviewCompleted'];
-      return `completed the review: ${REVIEW_OUTCOMES[r.outcome] ?? r.outcome}`;
-    }
-    case 'PreferenceRecorded': {
-      const p = d as unknown as EventDataMap['PreferenceRecorded'];
-      return `recorded what the person wants about ${topicName(p.topic)}`;
-    }
-    case 'AdvocateAppointed': {
-      const a = d as unknown as EventDataMap['AdvocateAppointed'];
-      return `appointed ${a.advocateId} as advocate`;
-    }
-    case 'AdvocateWithdrawn': {
-      const a = d as unknown as EventDataMap['AdvocateWithdrawn'];
-      return `ended ${a.advocateId}'s appointment as advocate`;
-    }
+    case 'ReviewCompleted':
+      return `completed the review: ${REVIEW_OUTCOMES[fact.data.outcome] ?? fact.data.outcome}`;
+    case 'PreferenceRecorded':
+      return `recorded what the person wants about ${topicName(fact.data.topic)}`;
+    case 'AdvocateAppointed':
+      return `appointed ${fact.data.advocateId} as advocate`;
+    case 'AdvocateWithdrawn':
+      return `ended ${fact.data.advocateId}'s appointment as advocate`;
     case 'DecisionChallenged':
       return 'challenged a decision';
-    case 'ChallengeResolved': {
-      const c = d as unknown as EventDataMap['ChallengeResolved'];
-      return `answered a challenge: ${CHALLENGE_OUTCOMES[c.outcome] ?? c.outcome}`;
-    }
-    case 'DeadlineMissed': {
-      const m = d as unknown as EventDataMap['DeadlineMissed'];
-      return `recorded that a deadline was missed (${m.clock.replace(/-/g, ' ')}, due by ${formatDate(m.dueAt)})`;
-    }
-    case 'JourneyClosed': {
-      const c = d as unknown as EventDataMap['JourneyClosed'];
-      return `closed the journey because ${CLOSURE[c.reason] ?? c.reason}`;
-    }
+    case 'ChallengeResolved':
+      return `answered a challenge: ${CHALLENGE_OUTCOMES[fact.data.outcome] ?? fact.data.outcome}`;
+    case 'DeadlineMissed':
+      return `recorded that a deadline was missed (${fact.data.clock.replace(/-/g, ' ')}, due by ${formatDate(fact.data.dueAt)})`;
+    case 'JourneyClosed':
+      return `closed the journey because ${CLOSURE[fact.data.reason] ?? fact.data.reason}`;
     default: {
-      const unknownType: never = type as never;
-      return `recorded ${String(unknownType)}`;
+      const unknown: never = fact;
+      return `recorded ${(unknown as { type: string }).type}`;
     }
   }
 }
