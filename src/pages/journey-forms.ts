@@ -3,11 +3,13 @@
  * parser returns the fact's data, or the errors to show in the GOV.UK error summary, with the
  * field they belong to (its id on the page) and what to do, in plain English. What the workflow
  * itself refuses (the machine's guards) comes back from JourneysService.record and is turned into
- * the same kind of message by `refusalMessages`.
+ * the same kind of message by `refusalMessages`: the guard's plain statement (GUARD_DESCRIPTIONS),
+ * or the step the journey is at when the fact does not belong there.
  */
 import type { DecisionChallengedData, PreferenceRecordedData, ReviewRequestedData } from '../../workflows';
 import type { Actor } from '../auth/actor';
 import { ForbiddenActionError, InvalidInputError, TransitionRefusedError } from '../errors/domain-errors';
+import { stepName } from './plain-english';
 
 export interface FormError {
   /** The id of the field on the page (the error summary links to it). */
@@ -74,8 +76,13 @@ export function parseChallenge(body: Body, actor: Actor, choices: readonly strin
 export function refusalMessages(error: unknown, firstField: string): FormError[] | null {
   if (error instanceof TransitionRefusedError) {
     // The reason is `<guardName>: <plain statement>`: the statement is for people.
-    const why = error.reason.replace(/^[A-Za-z]+: /, '');
-    return [{ field: firstField, text: `This cannot be recorded now. ${why}` }];
+    const [rule] = error.reason.split(':', 1);
+    if (rule === 'wrong-state' || rule === 'no-matching-route') {
+      const step = stepName(error.state.split('.').pop() ?? error.state);
+      return [{ field: firstField, text: `This cannot be recorded at this step of the journey (${step}).` }];
+    }
+    const why = error.reason.slice(rule.length + 1).trim();
+    return [{ field: firstField, text: `This cannot be recorded now. ${why.charAt(0).toUpperCase()}${why.slice(1)}` }];
   }
   if (error instanceof ForbiddenActionError) return [{ field: firstField, text: 'Your role cannot record this on the journey' }];
   if (error instanceof InvalidInputError) {

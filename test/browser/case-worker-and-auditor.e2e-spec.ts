@@ -68,6 +68,10 @@ describe('pages for the case worker and the auditor', () => {
     const next = await page.locator('#next ~ ul').first().innerText();
     expect(next).toContain('Record that support has started');
     expect(await page.locator('#reads').count()).toBe(0);
+    // Three days on, the 48-hour fast-track clock has passed: shown in red, with when it was due.
+    expect(await page.locator('.app-clock--missed').innerText()).toBe('The fast-track care in place was due by 4 March 2026 and is late.');
+    const colour = await page.locator('.app-clock .govuk-tag--red').evaluate((tag) => getComputedStyle(tag).color);
+    expect(colour).not.toBe('rgb(11, 12, 12)');
     await checkPage(page, 'journey-case-worker');
   });
 

@@ -121,7 +121,7 @@ describe('pages for the person and their advocate', () => {
     await page.getByLabel('Why do you want a review?').fill('Mum wants to go home');
     await page.getByRole('button', { name: 'Ask for a review' }).click();
     const summary = page.locator('.govuk-error-summary');
-    expect(await summary.innerText()).toContain('This cannot be recorded now.');
+    expect(await summary.innerText()).toContain('This cannot be recorded at this step of the journey (Plan signed off, support not started yet).');
     expect(await page.getByLabel('Why do you want a review?').inputValue()).toBe('Mum wants to go home');
     await checkPage(page, 'review-form-refused');
   });
