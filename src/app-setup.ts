@@ -12,6 +12,7 @@ import { MAX_JSON_DEPTH, exceedsDepth } from './common/json-depth';
 import { RequestObserver } from './observability/http/request-observer';
 import { AppLogger } from './observability/logging/app-logger';
 import { METRICS_PATH, MetricsEndpoint } from './observability/metrics/metrics-endpoint';
+import { configurePages, isPageRequest } from './pages/pages-setup';
 
 /** Largest JSON body accepted: a journey event is a few kilobytes; this leaves room, not a lot. */
 export const JSON_BODY_LIMIT = '256kb';
@@ -46,6 +47,7 @@ export function configureApp(app: INestApplication): INestApplication {
   expressApp.use(translateBodyParserError);
   expressApp.use(refuseDeepBodies);
   expressApp.use(refuseForbiddenKeys);
+  configurePages(app, app.get(AppConfig));
   const express = expressApp.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
   // No ETag hashed from every body (a SHA-1 of each answer): a journey's ETag is its revision, set
@@ -97,9 +99,9 @@ export function forbidStoring(request: IncomingMessage, response: { setHeader(na
   next();
 }
 
-/** 415 for a write whose body is not JSON, before any parser looks at it. */
+/** 415 for a write whose body is not JSON, before any parser looks at it. The pages' forms are the exception. */
 export function requireJsonBody(request: IncomingMessage, _response: unknown, next: Next): void {
-  if (METHODS_WITH_BODY.has(request.method ?? '') && hasBody(request) && !isJson(request.headers['content-type'])) {
+  if (!isPageRequest(request.url) && METHODS_WITH_BODY.has(request.method ?? '') && hasBody(request) && !isJson(request.headers['content-type'])) {
     next(new UnsupportedMediaTypeError());
     return;
   }

@@ -11,6 +11,7 @@ import { ClocksModule } from './clocks/clocks.module';
 import { CommonModule } from './common/common.module';
 import { JourneysModule } from './journeys/journeys.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { PagesModule } from './pages/pages.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { WorkflowsModule } from './workflows-api/workflows.module';
 
@@ -39,6 +40,8 @@ import { WorkflowsModule } from './workflows-api/workflows.module';
     ProjectionsModule,
     ClocksModule,
     AuditModule,
+    // Pages for people, over the same services (GOV.UK Frontend, signed-in by session).
+    PagesModule,
   ],
 })
 export class AppModule {}

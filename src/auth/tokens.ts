@@ -165,7 +165,8 @@ function claimsOf(request: TokenRequest): JWTPayload {
   return claims;
 }
 
-function actorOf(payload: JWTPayload, claims: ClaimNames): Actor {
+/** The actor a verified set of claims names (shared with the pages' OIDC sign-in, so both read role and organisation alike). */
+export function actorOf(payload: JWTPayload, claims: ClaimNames): Actor {
   const role = roleOf(payload[claims.role]);
   if (isInternalRole(role)) {
     throw new UnauthenticatedError(`role ${role} is the engine's own and cannot be claimed by a token`);

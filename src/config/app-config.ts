@@ -1,5 +1,6 @@
 import { defaultObservability, type ObservabilityConfig } from './observability-config';
 
+import { createHmac, randomBytes } from 'node:crypto';
 /** Which event store adapter the service runs on. */
 export const EVENT_STORE_KINDS = ['sqlite', 'memory', 'kurrentdb', 'postgres'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
@@ -68,6 +69,19 @@ export interface AppConfigValues {
   workflowVersion?: number;
   /** Logs, metrics and traces (LOG_*, METRICS_*, OTEL_*). */
   observability?: ObservabilityConfig;
+  /** The pages' sign-in: an OpenID Connect provider (authorization code with PKCE), when set. */
+  oidc?: OidcSettings;
+  /** Signs the pages' session cookie; derived from AUTH_SECRET when not set. */
+  sessionSecret?: string;
+  /** Where people reach this service (the OIDC redirect URI is built from it); `http://localhost:<PORT>` by default. */
+  publicUrl?: string;
+}
+
+/** OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: the council's or NHS body's identity provider. */
+export interface OidcSettings {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 /**
@@ -98,6 +112,9 @@ export class AppConfig implements AppConfigValues {
   readonly corsOrigins: readonly string[];
   readonly workflowVersion?: number;
   readonly observability: ObservabilityConfig;
+  readonly oidc?: OidcSettings;
+  readonly sessionSecret: string;
+  readonly publicUrl: string;
 
   /** Values left out take the defaults above, so a test can build a config from the few it needs. */
   constructor(values: AppConfigValues) {
@@ -124,11 +141,19 @@ export class AppConfig implements AppConfigValues {
     this.corsOrigins = Object.freeze([...(values.corsOrigins ?? [])]);
     this.workflowVersion = values.workflowVersion;
     this.observability = Object.freeze(values.observability ?? defaultObservability(values.nodeEnv));
+    this.oidc = values.oidc === undefined ? undefined : Object.freeze({ ...values.oidc });
+    this.sessionSecret = values.sessionSecret ?? developmentSessionSecret(values.authSecret);
+    this.publicUrl = (values.publicUrl ?? `http://localhost:${values.port}`).replace(/\/+$/, '');
     Object.freeze(this);
   }
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
+  }
+
+  /** The pages' sign-in page that picks a role and subject: never in production. */
+  get devSignIn(): boolean {
+    return !this.isProduction;
   }
 
   /** Secrets never reach a log line or an error body through JSON.stringify. */
@@ -157,6 +182,19 @@ export class AppConfig implements AppConfigValues {
       corsOrigins: this.corsOrigins,
       workflowVersion: this.workflowVersion,
       observability: { ...this.observability, metricsToken: this.observability.metricsToken === undefined ? undefined : '[redacted]' },
+      oidc: this.oidc === undefined ? undefined : { issuerUrl: this.oidc.issuerUrl, clientId: this.oidc.clientId, clientSecret: '[redacted]' },
+      sessionSecret: '[redacted]',
+      publicUrl: this.publicUrl,
     };
   }
+}
+
+/**
+ * The session secret may be left unset: it is then derived from the token secret (a one-way
+ * HMAC, so the cookie key reveals nothing of the token key, and sessions survive a restart as
+ * tokens do), or random for this process when there is none.
+ */
+function developmentSessionSecret(authSecret: string | undefined): string {
+  const key = authSecret ?? randomBytes(32).toString('base64url');
+  return createHmac('sha256', key).update('pages-session-cookie').digest('base64url');
 }

@@ -304,3 +304,45 @@ describe('loadConfig', () => {
     expect(config.isProduction).toBe(false);
   });
 });
+
+describe('the pages’ variables', () => {
+  const oidc = { OIDC_ISSUER_URL: 'https://login.council.example/', OIDC_CLIENT_ID: 'planner', OIDC_CLIENT_SECRET: 'client-secret-value' };
+
+  it('reads the OIDC provider, the session secret and the public URL', () => {
+    const parsed = parseEnv({ ...oidc, SESSION_SECRET: SECRET, PUBLIC_URL: 'https://care.council.example' });
+    expect([parsed.oidc, parsed.sessionSecret, parsed.publicUrl]).toEqual([
+      { issuerUrl: oidc.OIDC_ISSUER_URL, clientId: 'planner', clientSecret: 'client-secret-value' },
+      SECRET,
+      'https://care.council.example',
+    ]);
+  });
+
+  it('wants all three OIDC variables or none, and never quotes the client secret back', () => {
+    expect(issuesOf(() => parseEnv({ OIDC_CLIENT_SECRET: 'client-secret-value' }))).toEqual([
+      'OIDC_ISSUER_URL is required when any of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is set',
+      'OIDC_CLIENT_ID is required when any of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is set',
+    ]);
+  });
+
+  it('takes an http issuer only on this machine and never in production', () => {
+    expect(parseEnv({ ...oidc, OIDC_ISSUER_URL: 'http://127.0.0.1:4000' }).oidc?.issuerUrl).toBe('http://127.0.0.1:4000');
+    const [issue] = issuesOf(() => parseEnv({ ...oidc, OIDC_ISSUER_URL: 'http://idp.example', AUTH_SECRET: SECRET }));
+    expect(issue).toMatch(/^OIDC_ISSUER_URL must be an https:\/\/ URL/);
+  });
+
+  it('refuses a short session secret without quoting it, and a public URL that is not http(s)', () => {
+    expect(issuesOf(() => parseEnv({ SESSION_SECRET: 'short-one', PUBLIC_URL: 'ftp://x' }))).toEqual([
+      'SESSION_SECRET must be at least 32 characters long (got 9)',
+      'PUBLIC_URL must be an http:// or https:// URL (got "ftp://x")',
+    ]);
+  });
+
+  it('derives a session secret from AUTH_SECRET when none is given, unlike it and stable', () => {
+    const env = { AUTH_SECRET: SECRET, SQLITE_FILE: join(tmpdir(), 'unused', 'events.db') };
+    const first = loadConfig(env);
+    expect(first.sessionSecret).not.toBe(SECRET);
+    expect(first.sessionSecret).toBe(loadConfig(env).sessionSecret);
+    expect(first.publicUrl).toBe('http://localhost:3000');
+    expect(JSON.stringify(first)).not.toContain(first.sessionSecret);
+  });
+});

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import {
   AppConfig,
   AuthSecretSource,
+  OidcSettings,
   DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   DEFAULT_ORG_CLAIM,
@@ -72,6 +73,9 @@ export interface ParsedEnv {
   corsOrigins: string[];
   workflowVersion: number;
   observability: ObservabilityConfig;
+  oidc?: OidcSettings;
+  sessionSecret?: string;
+  publicUrl?: string;
 }
 
 /**
@@ -105,6 +109,9 @@ export function loadConfig(env: Env): AppConfig {
     corsOrigins: parsed.corsOrigins,
     workflowVersion: parsed.workflowVersion,
     observability: parsed.observability,
+    oidc: parsed.oidc,
+    sessionSecret: parsed.sessionSecret,
+    publicUrl: parsed.publicUrl,
   });
 }
 
@@ -150,6 +157,9 @@ export function parseEnv(env: Env): ParsedEnv {
   const corsOrigins = parseCorsOrigins(value(env, 'CORS_ORIGINS'), issues);
   const workflowVersion = parseWorkflowVersion(value(env, 'WORKFLOW_VERSION'), issues);
   const observability = parseObservabilityEnv(env, { nodeEnv, port }, issues);
+  const oidc = parseOidc(env, nodeEnv, issues);
+  const sessionSecret = parseSessionSecret(env['SESSION_SECRET'], issues);
+  const publicUrl = parsePublicUrl(value(env, 'PUBLIC_URL'), issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     port,
@@ -172,6 +182,9 @@ export function parseEnv(env: Env): ParsedEnv {
     corsOrigins,
     workflowVersion,
     observability,
+    oidc,
+    sessionSecret,
+    publicUrl,
   };
 }
 
@@ -432,4 +445,60 @@ function errorCode(error: unknown): string | undefined {
 
 function isOneOf<T extends string>(allowed: readonly T[], raw: string): raw is T {
   return (allowed as readonly string[]).includes(raw);
+}
+
+/**
+ * The pages' identity provider: all three variables or none. The issuer is https (its discovery
+ * document names the keys tokens are checked with); plain http only to this machine outside
+ * production, as for AUTH_JWKS_URL. The client secret is never quoted back.
+ */
+function parseOidc(env: Env, nodeEnv: NodeEnv, issues: ConfigIssue[]): OidcSettings | undefined {
+  const issuerUrl = value(env, 'OIDC_ISSUER_URL');
+  const clientId = value(env, 'OIDC_CLIENT_ID');
+  const clientSecret = value(env, 'OIDC_CLIENT_SECRET');
+  if (issuerUrl === undefined && clientId === undefined && clientSecret === undefined) return undefined;
+  const given = { OIDC_ISSUER_URL: issuerUrl, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret };
+  for (const [variable, raw] of Object.entries(given)) {
+    if (raw === undefined) issues.push({ variable, rule: 'is required when any of OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET is set' });
+  }
+  if (issuerUrl !== undefined && !isSecureOrLoopbackUrl(issuerUrl, nodeEnv)) {
+    issues.push({ variable: 'OIDC_ISSUER_URL', rule: `must be an https:// URL (http:// only to localhost outside production) (got ${shown(issuerUrl)})` });
+  }
+  if (issuerUrl === undefined || clientId === undefined || clientSecret === undefined) return undefined;
+  return { issuerUrl, clientId, clientSecret };
+}
+
+function isSecureOrLoopbackUrl(raw: string, nodeEnv: NodeEnv): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname) && nodeEnv !== 'production');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Signs the pages' session cookie. Optional: without it the key is derived from AUTH_SECRET (or
+ * is random for this process when there is none, as with AUTH_JWKS_URL: sessions then end at a
+ * restart and are not shared between instances, which docs/pages.md tells deployments to avoid).
+ */
+function parseSessionSecret(raw: string | undefined, issues: ConfigIssue[]): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < MIN_AUTH_SECRET_LENGTH) {
+    issues.push({ variable: 'SESSION_SECRET', rule: `must be at least ${MIN_AUTH_SECRET_LENGTH} characters long (got ${raw.length})` });
+  }
+  return raw;
+}
+
+/** The service's own address as people's browsers reach it, e.g. https://care.council.example. */
+function parsePublicUrl(raw: string | undefined, issues: ConfigIssue[]): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return raw;
+  } catch {
+    // reported below
+  }
+  issues.push({ variable: 'PUBLIC_URL', rule: `must be an http:// or https:// URL (got ${shown(raw)})` });
+  return undefined;
 }

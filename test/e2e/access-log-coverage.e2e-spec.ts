@@ -20,6 +20,13 @@ const NO_JOURNEY_DATA: Record<string, string> = {
   'GET /workflows/:id/:version': 'one workflow definition',
   'GET /audit/access': 'the access log itself: reading it is not logged',
   'GET /journeys/:id/access': 'the access log itself: reading it is not logged',
+  'GET /app': 'the pages: the start page, for the signed-in role',
+  'GET /app/go': 'the pages: a redirect to the record whose reference was typed',
+  'GET /app/sign-in': 'the pages: signing in',
+  'GET /app/sign-in/oidc': 'the pages: a redirect to the identity provider',
+  'GET /app/auth/callback': 'the pages: the identity provider sending the browser back',
+  'GET /app/access-log': 'the pages: the access log itself, as GET /audit/access',
+  'GET /app/workflows/:id/:version': 'the pages: one workflow definition, as GET /workflows/:id/:version',
 };
 
 interface Route {
