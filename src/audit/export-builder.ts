@@ -45,7 +45,8 @@ export class ExportBuilder implements OnApplicationShutdown {
    * is refused before anything about its record (not even that it is broken) is told.
    */
   build(journeyId: string, format: ExportFormat, exportedAt: Date, authorise: Authorise): Promise<ExportBody> {
-    const file = this.store instanceof SqliteEventStore && this.store.path !== ':memory:' ? this.store.path : undefined;
+    const adapter = this.store.adapter();
+    const file = adapter instanceof SqliteEventStore && adapter.path !== ':memory:' ? adapter.path : undefined;
     if (file === undefined) return this.buildHere(journeyId, format, exportedAt, authorise);
     return new Promise((resolve, reject) => {
       const job: ExportJob = { jobId: this.nextJobId++, file, journeyId, format, exportedAt: exportedAt.toISOString() };

@@ -12,7 +12,10 @@
  */
 import {
   decide,
+  factsOf,
+  hasMigration,
   initialSnapshot,
+  replayJourney,
   replayChecked,
   UnknownWorkflowError,
   type JourneyEvent,
@@ -142,10 +145,28 @@ function replayRecorded(events: readonly StoredEvent[], workflow: { id: string; 
   });
   if (workflow === null) return refuse('no-workflow-recorded');
   try {
+    if (hasMigration(events)) return replayAcrossMigrations(events, workflow, registry);
     return replayEventByEvent(registry.get(workflow.id, workflow.version), events);
   } catch (error) {
     if (!(error instanceof UnknownWorkflowError)) throw error;
     return refuse(`unknown-workflow ${workflow.id} v${workflow.version}`);
+  }
+}
+
+/**
+ * A journey moved to another version by a recorded migration: each segment on the rules that were
+ * in force for it (workflows/migration.ts), the first refusal named like any other.
+ */
+function replayAcrossMigrations(events: readonly StoredEvent[], workflow: { id: string; version: number }, registry: WorkflowRegistry): Replayed {
+  const machineEvents = events.map(toMachineEvent);
+  try {
+    const result = replayJourney(registry, workflow, machineEvents);
+    const applied = factsOf(machineEvents);
+    if (!result.refusal) return { verdict: { consistent: true }, definition: result.definition, snapshot: result.snapshot, applied };
+    const { revision, type, rule } = result.refusal;
+    return { verdict: { consistent: false, revision, type, reason: rule }, definition: result.definition, snapshot: result.snapshot, applied: applied.filter((event) => event.meta.revision < revision) };
+  } catch (error) {
+    return { verdict: { consistent: false, revision: events[0].revision, type: events[0].type, reason: `workflow-error: ${(error as Error).message}` }, definition: null, snapshot: null, applied: [] };
   }
 }
 

@@ -91,6 +91,14 @@ export class StoreUnavailableError extends Error {
 
 export abstract class EventStore {
   /**
+   * The adapter behind any decorator (metrics, tracing): what only the adapter knows, such as the
+   * SQLite file that health checks and export workers open for themselves.
+   */
+  adapter(): EventStore {
+    return this;
+  }
+
+  /**
    * Append events atomically at the expected revision.
    *
    * Idempotency: when every event id of the batch is already in the stream as the same batch right

@@ -25,7 +25,8 @@ export class StoreFileHealthIndicator implements OnApplicationBootstrap, OnAppli
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!(this.store instanceof SqliteEventStore) || this.store.path === ':memory:') return;
+    const adapter = this.store.adapter();
+    if (!(adapter instanceof SqliteEventStore) || adapter.path === ':memory:') return;
     await this.check();
     this.timer = setInterval(() => void this.check(), QUICK_CHECK_INTERVAL_MS);
     // The check must not keep a process alive that is otherwise done.
@@ -38,9 +39,10 @@ export class StoreFileHealthIndicator implements OnApplicationBootstrap, OnAppli
 
   /** Runs the check now; what it finds stands until the next one. */
   async check(): Promise<readonly string[]> {
-    if (!(this.store instanceof SqliteEventStore)) return [];
+    const adapter = this.store.adapter();
+    if (!(adapter instanceof SqliteEventStore)) return [];
     try {
-      this.problems = await quickCheck(this.store.path);
+      this.problems = await quickCheck(adapter.path);
     } catch (error) {
       this.problems = [`the check could not run (${(error as Error).message})`];
     }

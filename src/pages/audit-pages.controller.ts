@@ -1,3 +1,4 @@
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Controller, Get, Param, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { assertMayDo } from '../access';
@@ -25,6 +26,7 @@ const ACCESS_PAGE = 100;
  * access log search. Auditors only, refused on the role before any journey is read.
  */
 @PageController()
+@ApiExcludeController()
 @Controller('app')
 export class AuditPagesController {
   constructor(

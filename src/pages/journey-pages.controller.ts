@@ -1,3 +1,4 @@
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { EventType } from '../../workflows';
@@ -48,6 +49,7 @@ interface FormModel {
  * records, as the signed-in actor, and a refusal is shown on the form, not as a failure.
  */
 @PageController()
+@ApiExcludeController()
 @Controller('app/journeys')
 export class JourneyPagesController {
   constructor(

@@ -1,3 +1,4 @@
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Body, Controller, Get, NotFoundException, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
@@ -31,6 +32,7 @@ interface SignInPage {
  * OIDC_ISSUER_URL set, sign-in goes to the identity provider (OidcController).
  */
 @PageController()
+@ApiExcludeController()
 @Controller('app')
 export class SignInController {
   constructor(

@@ -1,3 +1,4 @@
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { lateBy } from '../../workflows';
 import { listFilterFor } from '../access/access-policy';
@@ -20,6 +21,7 @@ const OVERDUE_SHOWN = 200;
  * Every journey shown is logged as read, as the API's lists are (answer `items`).
  */
 @PageController()
+@ApiExcludeController()
 @Controller('app')
 export class StaffPagesController {
   constructor(

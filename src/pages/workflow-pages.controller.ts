@@ -1,3 +1,4 @@
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Controller, Get, NotFoundException, Param, ParseIntPipe, Render } from '@nestjs/common';
 import { summarise, UnknownWorkflowError, WorkflowRegistry, type WorkflowDefinition } from '../../workflows';
 import { assertMayAccess } from '../access';
@@ -20,6 +21,7 @@ interface WorkflowPage extends WorkflowRules {
 
 /** Each workflow version as a diagram with its rules in words; for a journey, its current step highlighted. */
 @PageController()
+@ApiExcludeController()
 @Controller('app')
 export class WorkflowPagesController {
   constructor(

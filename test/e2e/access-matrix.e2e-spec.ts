@@ -132,6 +132,8 @@ const CASE_WORKER_EVENTS: EventType[] = [
   'AdvocateAppointed',
   'AdvocateWithdrawn',
   'JourneyClosed',
+  'AccessRequested',
+  'AccessRequestAnswered',
 ];
 const APPROVER_EVENTS: EventType[] = ['SupportPlanReturned', 'SupportPlanApproved', 'ChallengeResolved'];
 
@@ -149,10 +151,11 @@ const MAY_RECORD: Record<Caller, EventType[] | 'hidden' | 'ended'> = {
   caseWorkerB: 'hidden',
   approverB: 'hidden',
   caseWorkerNoOrg: 'hidden',
-  advocateAppointed: ['PreferenceRecorded', 'DecisionChallenged'],
+  // v2: a representative may also ask for a review, and for the record.
+  advocateAppointed: ['PreferenceRecorded', 'DecisionChallenged', 'ReviewRequested', 'AccessRequested'],
   advocateWithdrawn: 'ended',
   advocateNever: 'hidden',
-  personOwn: ['PreferenceRecorded', 'DecisionChallenged', 'ReviewRequested'],
+  personOwn: ['PreferenceRecorded', 'DecisionChallenged', 'ReviewRequested', 'AccessRequested'],
   personOther: 'hidden',
   auditor: [],
 };
@@ -170,6 +173,7 @@ const MATRIX_ROUTES = [
   'GET /decisions',
   'POST /journeys',
   'POST /journeys/{id}/events',
+  'POST /journeys/{id}/migrations',
   'GET /journeys/{id}/decisions',
   'GET /journeys/{id}/preferences',
   'GET /journeys/{id}/export',
@@ -346,6 +350,29 @@ describe('the access matrix', () => {
       }
     }
     expect(actual).toEqual(expected);
+  });
+
+  it('migration: every caller × POST /journeys/:id/migrations, on a council A journey', async () => {
+    // The journey is on the current version already: whoever gets past access and role is told
+    // that the target is not a later version (400), and nothing is recorded.
+    const id = await councilAJourney();
+    const MIGRATE: Record<Caller, number> = {
+      caseWorkerA: 403,
+      approverA: 400,
+      seniorApproverA: 400,
+      caseWorkerB: 404,
+      approverB: 404,
+      caseWorkerNoOrg: 404,
+      advocateAppointed: 403,
+      advocateWithdrawn: 403,
+      advocateNever: 404,
+      personOwn: 403,
+      personOther: 404,
+      auditor: 403,
+    };
+    const actual = {} as Record<Caller, number>;
+    for (const caller of callers) actual[caller] = (await post(`/journeys/${id}/migrations`, caller, { to: 2, reason: 'Move to v2' })).status;
+    expect(actual).toEqual(MIGRATE);
   });
 
   it('an advocate reads while appointed; after AdvocateWithdrawn the next read and write are refused (403); reappointed, they read again', async () => {

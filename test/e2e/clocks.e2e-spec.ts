@@ -163,7 +163,7 @@ describe('a challenge raised after closure', () => {
     try {
       id = (await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: dataOf('ReferralReceived') }).expect(201)).body.id;
       await post(caseWorker, 'AssessmentStarted');
-      await post(caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], reasons: 'Needs do not meet reg. 2' }); // 2
+      await post(caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], reasons: 'Needs do not meet reg. 2', adviceGiven: 'Falls clinic and meals service' }); // 2
       await post(caseWorker, 'JourneyClosed', { reason: 'no-longer-eligible' });
       const challenged = await post(person, 'DecisionChallenged', { decisionRevision: 2, raisedBy: 'the person' });
       await t.http().get(`/journeys?after=${challenged.body.position}`).set('Authorization', caseWorker).expect(200);

@@ -76,7 +76,7 @@ describe('a journey from referral to live support', () => {
     expect(journey.headers.etag).toBe('"7"');
     expect(journey.body).toMatchObject({
       id,
-      workflow: { id: 'support-planning', version: 1 },
+      workflow: { id: 'support-planning', version: 2 },
       revision: 7,
       state: 'open.liveSupport',
       status: 'open',

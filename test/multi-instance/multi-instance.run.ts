@@ -125,6 +125,9 @@ function serviceOn(app: BuiltApp, workspace: Workspace, options: MultiInstanceOp
       POSTGRES_MIGRATION_URL: options.postgres.migrationUrl,
       POSTGRES_SCHEMA: options.schema,
       RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
+      // v1's scheduler records a clock overdue at start-up at once; v2 gives a backdated start a
+      // day's grace first (rule 8), and this run must see every instance race to record misses.
+      WORKFLOW_VERSION: '1',
     },
   });
 }

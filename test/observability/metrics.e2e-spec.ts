@@ -44,7 +44,7 @@ describe('GET /metrics', () => {
       journeyId = (await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data }).expect(201)).body.id;
       await record(caseWorker, { type: 'AssessmentStarted', data: fact('AssessmentStarted').data }).expect(201);
       await record(approver, { type: 'AssessmentCompleted', data: fact('AssessmentCompleted').data }).expect(403);
-      await record(caseWorker, { type: 'SupportStarted', data: fact('SupportStarted').data }).expect(409);
+      await record(caseWorker, { type: 'SupportStarted', data: { startDate: '2026-03-02' } }).expect(409);
       await record(caseWorker, { type: 'PreferenceRecorded', data: fact('PreferenceRecorded').data }, '"0"').expect(412);
       await t.http().get(`/journeys/${journeyId}`).set('Authorization', caseWorker).expect(200);
     });

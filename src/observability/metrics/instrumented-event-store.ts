@@ -63,6 +63,10 @@ export class InstrumentedEventStore extends EventStore {
     if (reportsGroupCommits(inner)) this.seen = { ...inner.stats() };
   }
 
+  override adapter(): EventStore {
+    return this.inner.adapter();
+  }
+
   async appendToStream(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const result = await this.measure('append', () => this.inner.appendToStream(streamId, events, expected), { events: events.length });
     this.noteGroupCommits();
