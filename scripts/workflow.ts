@@ -191,7 +191,8 @@ export async function runWorkflowCli(argv: readonly string[], io: CliIo, registr
     const { values: options, positionals } = parse(argv);
     const [command, ...extra] = positionals;
     if (options.help || command === undefined) {
-      (options.help ? io.out : io.err)(USAGE);
+      if (options.help) io.out(USAGE);
+      else io.err(USAGE);
       return options.help ? EXIT.ok : EXIT.usage;
     }
     if (extra.length > 0) throw new CliUsageError(`unexpected argument ${extra[0]}`);

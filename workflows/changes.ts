@@ -266,7 +266,7 @@ function diffPolicyValue(path: string[], before: Json, after: Json, context: Pol
   if (before === undefined) return entry('added', { after: valueText(key, after) });
   if (after === undefined) return entry('removed', { before: valueText(key, before) });
   if (Array.isArray(before) && Array.isArray(after) && (hasIds(before) || hasIds(after))) {
-    const ids = [...new Set([...before, ...after].map((item) => (item as { id: string }).id))];
+    const ids = [...new Set([...(before as Json[]), ...(after as Json[])].map((item) => (item as { id: string }).id))];
     const find = (list: Json[], id: string) => list.find((item) => (item as { id: string }).id === id);
     ids.forEach((id) => diffPolicyValue([...path, id], find(before, id), find(after, id), context));
     return;

@@ -50,7 +50,7 @@ export class ExportBuilder implements OnApplicationShutdown {
     if (file === undefined) return this.buildHere(journeyId, format, exportedAt, authorise);
     return new Promise((resolve, reject) => {
       const job: ExportJob = { jobId: this.nextJobId++, file, journeyId, format, exportedAt: exportedAt.toISOString() };
-      const retryHere = () => this.buildHere(journeyId, format, exportedAt, authorise).then(resolve, reject);
+      const retryHere = () => void this.buildHere(journeyId, format, exportedAt, authorise).then(resolve, reject);
       this.pending.set(job.jobId, { journeyId, authorise, resolve, reject, retryHere });
       this.workerThread().postMessage(job);
     });

@@ -286,7 +286,8 @@ export class JourneysService {
     const { ifMatch } = command.options;
     if (ifMatch !== undefined && ifMatch !== revision) throw new StaleRevisionError(ifMatch, revision);
 
-    const definition = journey?.definition ?? (command.opensOn as WorkflowDefinition);
+    const definition = journey?.definition ?? command.opensOn;
+    if (!definition) throw new JourneyNotFoundError(command.journeyId);
     const snapshot = journey?.snapshot ?? initialSnapshot(definition);
     const recordedAt = this.clock.now();
     const event = factFor(command, definition, revision + 1, recordedAt);

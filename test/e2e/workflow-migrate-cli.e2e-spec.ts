@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
-import { replayJourney, type EventType } from '../../workflows';
+import { replayJourney } from '../../workflows';
 import { ADDED_RULE, registryWithTightenedVersion, registryWithVersion1, tightenedVersion } from '../../workflows/testing/tightened-version';
 import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
 import { metadataOf, sealEvent, streamIdOf, toMachineEvent } from '../../src/journeys/journey-records';
@@ -45,7 +45,7 @@ async function appendMigration(file: string, journeyId: string): Promise<void> {
         streamId,
         revision: last.revision + 1,
         id: randomUUID(),
-        type: 'WorkflowMigrated' as EventType,
+        type: 'WorkflowMigrated',
         data: { from: 1, to: 2 },
         metadata: {
           actor: { id: 'approver-1', role: 'approver', organisation: 'council-a' },

@@ -124,7 +124,7 @@ export class GroupCommitWriter {
     try {
       await client.query(`SELECT pg_advisory_xact_lock(${this.lockKey})`);
       const found = await this.lookUp(client, batch);
-      const outcomes: Outcome[] = new Array(batch.length);
+      const outcomes = new Array<Outcome>(batch.length);
       const writes: Write[] = [];
       batch.forEach((pending, index) => {
         try {

@@ -200,7 +200,8 @@ export async function runReport(argv: readonly string[], io: CliIo, registry = n
     const { values: options, positionals } = parse(argv);
     const [command, ...extra] = positionals;
     if (options.help || command === undefined) {
-      (options.help ? io.out : io.err)(USAGE);
+      if (options.help) io.out(USAGE);
+      else io.err(USAGE);
       return options.help ? EXIT.ok : EXIT.usage;
     }
     if (!isCommand(command)) throw new CliUsageError(`unknown command ${command}`);
