@@ -6,7 +6,7 @@
  * another instance wrote, the process restarted) just replays more. So a command on a journey of
  * 10,000 events costs about what it costs on one of 10.
  */
-import type { JourneySnapshot, WorkflowDefinition } from '../../workflows';
+import type { ClockFold, JourneySnapshot, WorkflowDefinition } from '../../workflows';
 import type { StreamRelations } from '../access';
 import { LruCache } from '../common/lru-cache';
 import type { StoredEvent } from '../event-store/event-store';
@@ -22,6 +22,8 @@ export interface CachedJourney {
   keyedEventIds: ReadonlySet<string>;
   /** What the access policy reads from the stream beyond the snapshot, folded up to `revision`. */
   relations: StreamRelations;
+  /** Every clock the journey has started, folded up to `revision`, so a read needs no replay. */
+  clocks: ClockFold;
 }
 
 /** The journeys' snapshots: an LRU cache, keyed by journey id. */

@@ -41,9 +41,23 @@ export interface JourneyView {
   lateEntries: ClockInstance[];
 }
 
-export function journeyView(journey: LoadedJourney, role: Role, now: Date): JourneyView {
+/** The journey now, as a view needs it: its snapshot and every clock it has started. */
+export interface JourneyNow {
+  id: string;
+  definition: LoadedJourney['definition'];
+  snapshot: LoadedJourney['snapshot'];
+  revision: number;
+  clocks: readonly ClockInstance[];
+}
+
+/** A journey loaded with its whole stream, as a view needs it (the past states, `?at=`). */
+export function nowOf(journey: LoadedJourney): JourneyNow {
+  return { ...journey, clocks: computeClocks(journey.definition.policy, journey.events.map(toMachineEvent)) };
+}
+
+export function journeyView(journey: JourneyNow, role: Role, now: Date): JourneyView {
   const summary = summarise(journey.definition, journey.snapshot);
-  const clocks = computeClocks(journey.definition.policy, journey.events.map(toMachineEvent));
+  const { clocks } = journey;
   return {
     id: journey.id,
     workflow: summary.workflow,

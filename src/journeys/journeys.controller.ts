@@ -12,7 +12,7 @@ import { HistoryQuery } from './dto/history-query.dto';
 import { JourneyIdPipe } from './journey-id.pipe';
 import { etagOf, parseIdempotencyKey, parseIfMatch } from './if-match';
 import { metadataOf } from './journey-records';
-import { historyPage, journeyView, type HistoryPage, type JourneyView } from './journey-views';
+import { historyPage, journeyView, nowOf, type HistoryPage, type JourneyView } from './journey-views';
 import { JourneysService, type RecordResult } from './journeys.service';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 import { ShowsIntegrity } from '../integrity/integrity.interceptor';
@@ -100,8 +100,8 @@ export class JourneysController {
     @Param('id', JourneyIdPipe) id: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JourneyView> {
-    const journey = await this.journeys.load(id);
-    assertMayAccess(actor, journey);
+    // From the cached snapshot and clocks: only what the store holds beyond them is read and folded.
+    const journey = await this.journeys.now(id, actor);
     response.setHeader('ETag', etagOf(journey.revision));
     return journeyView(journey, actor.role, this.clock.now());
   }
@@ -132,7 +132,7 @@ export class JourneysController {
     const journey = this.journeys.asOf(now, { revision: query.revision, at: query.at ? new Date(query.at) : undefined });
     // Clocks are shown as late as they were then, not as they are now.
     const then = query.at ? new Date(query.at) : new Date(metadataOf(journey.events[journey.revision]).recordedAt);
-    return { ...journeyView(journey, actor.role, then), asOf: { at: query.at, revision: query.revision } };
+    return { ...journeyView(nowOf(journey), actor.role, then), asOf: { at: query.at, revision: query.revision } };
   }
 }
 

@@ -3,6 +3,7 @@
  * journey's cached snapshot always equals a full replay of its stream, including after another
  * instance wrote to it.
  */
+import { journeyView, nowOf } from './journey-views';
 import { summarise, WorkflowRegistry, type EventType } from '../../workflows';
 import { fact } from '../../workflows/testing/facts';
 import { ManualClock } from '../common/clock';
@@ -54,6 +55,21 @@ describe('JourneysService snapshot cache', () => {
       expect(result.state).toBe((await replayedSummary(journeys, id)).state);
     }
     expect((await replayedSummary(journeys, id)).state).toBe('open.liveSupport');
+  });
+
+  it('answers a read from the cached snapshot and clocks with what a full replay gives', async () => {
+    const store = new MemoryEventStore();
+    const journeys = service(store);
+    const other = service(store);
+    const { id } = await journeys.open(caseWorker, { data: fact('ReferralReceived').data });
+    const at = new Date('2026-03-01T00:00:00Z');
+    for (const [index, [type, actor]] of steps.entries()) {
+      // Every other fact written by another instance: the cached read must fold the tail it missed.
+      await (index % 2 === 0 ? journeys : other).record(id, actor, { type, data: fact(type).data });
+      const cached = journeyView(await journeys.now(id, caseWorker), 'case-worker', at);
+      const replayed = journeyView(nowOf(await journeys.load(id)), 'case-worker', at);
+      expect(cached).toEqual(replayed);
+    }
   });
 
   it('folds in what another instance wrote since it cached the journey', async () => {

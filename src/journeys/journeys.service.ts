@@ -12,7 +12,9 @@ import {
   decide,
   initialSnapshot,
   dryRunMigration,
+  evolveClocks,
   hasMigration,
+  initialClockFold,
   hasVisibleText,
   mayRecord,
   MigrationTargetError,
@@ -26,6 +28,7 @@ import {
   type EventType,
   type JourneyEvent,
   type JourneySnapshot,
+  type ClockFold,
   type DryRun,
   type JourneySummary,
   type Role,
@@ -60,6 +63,7 @@ import {
 } from './journey-records';
 import { withSpan } from '../observability/tracing/with-span';
 import { JourneyCache, type CachedJourney } from './journey-cache';
+import type { JourneyNow } from './journey-views';
 
 /** What a caller asks to record: the fact, and optionally when it happened and why. */
 export interface EventInput {
@@ -213,7 +217,8 @@ export class JourneysService {
     );
     const appended = await this.store.appendToStream(streamIdOf(journeyId), [sealed], journey.revision);
     const stored: StoredEvent = { ...sealed, streamId: streamIdOf(journeyId), revision: journey.revision + 1, position: appended.position };
-    this.remember(journeyId, journey, target, dryRun.snapshot, stored);
+    // The whole history now folds under the new version's rules and clocks: the next read does it.
+    this.cache.delete(journeyId);
     const written = { eventId: stored.id, revision: stored.revision, position: appended.position };
     return this.result(journeyId, target, dryRun.snapshot, written, actor.role, false);
   }
@@ -337,6 +342,7 @@ export class JourneysService {
     this.cache.set(journeyId, {
       definition,
       snapshot,
+      clocks: foldClocks(definition, before?.clocks, [stored]),
       revision: stored.revision,
       last: stored,
       relations: foldStreamRelations(before?.relations, [stored]),
@@ -370,6 +376,7 @@ export class JourneysService {
     const entry: CachedJourney = {
       definition,
       snapshot,
+      clocks: foldClocks(definition, cached?.clocks, tail),
       revision: last.revision,
       last,
       keyedEventIds,
@@ -436,6 +443,16 @@ export class JourneysService {
       throw new Error(`event ${result.refusal.revision} (${result.refusal.type}) is refused by workflow v${result.refusal.version}: ${result.refusal.rule}`);
     }
     return result;
+  }
+
+  /**
+   * The journey now, for a reader who may see it, from the cached snapshot and clocks with only
+   * the store's new tail folded on: a read of a long journey replays nothing it replayed before.
+   */
+  async now(journeyId: string, actor: Actor): Promise<JourneyNow> {
+    const current = await this.loadFor(journeyId, actor, false);
+    if (!current) throw new JourneyNotFoundError(journeyId);
+    return { id: journeyId, definition: current.definition, snapshot: current.snapshot, revision: current.revision, clocks: current.clocks.instances };
   }
 
   /** The journey as its whole stream makes it. */
@@ -528,6 +545,11 @@ function assertAllowed(definition: WorkflowDefinition, snapshot: JourneySnapshot
     reason: `${decision.reason}: ${decision.explanation}`,
     allowed: decision.allowed,
   });
+}
+
+/** The clocks of a journey, folded on from where the cache left them, by the policy of its version. */
+function foldClocks(definition: WorkflowDefinition, from: ClockFold | undefined, events: readonly StoredEvent[]): ClockFold {
+  return events.map(toMachineEvent).reduce((fold, event) => evolveClocks(definition.policy, fold, event), from ?? initialClockFold());
 }
 
 function pause(ms: number): Promise<void> {

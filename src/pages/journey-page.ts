@@ -7,7 +7,7 @@ import type { EventType, JourneyEvent, Role } from '../../workflows';
 import { decisionsOf, type DecisionEntry } from '../../workflows/support-planning/decisions';
 import type { Actor } from '../auth/actor';
 import type { AccessEntry } from '../access-log/access-log';
-import { journeyView } from '../journeys/journey-views';
+import { journeyView, nowOf } from '../journeys/journey-views';
 import { metadataOf, toMachineEvent } from '../journeys/journey-records';
 import type { LoadedJourney } from '../journeys/journeys.service';
 import {
@@ -88,7 +88,7 @@ const STAFF: readonly Role[] = ['case-worker', 'approver', 'senior-approver'];
 export const READ_LOG_ROLES: readonly Role[] = ['person', 'advocate', 'auditor'];
 
 export function journeyPage(journey: LoadedJourney, actor: Actor, now: Date, reads: readonly AccessEntry[] | null): JourneyPage {
-  const view = journeyView(journey, actor.role, now);
+  const view = journeyView(nowOf(journey), actor.role, now);
   const events = journey.events.map(toMachineEvent);
   const decisions = decisionsOf(events, journey.definition.policy);
   const allowed = new Set<EventType>(view.allowed);

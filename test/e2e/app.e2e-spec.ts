@@ -267,7 +267,7 @@ describe('the app with a store that does not answer', () => {
 
   beforeAll(async () => {
     Object.assign(process.env, { NODE_ENV: 'test', EVENT_STORE: 'memory', AUTH_SECRET: SECRET });
-    const failing = { ping: () => Promise.reject(new Error('SQLITE_CANTOPEN /var/lib/x')), close: () => Promise.resolve() };
+    const failing = { ping: () => Promise.reject(new Error('SQLITE_CANTOPEN /var/lib/x')), close: () => Promise.resolve(), adapter: () => failing };
     app = await buildApp((builder) => builder.overrideProvider(EventStore).useValue(failing));
   });
 
