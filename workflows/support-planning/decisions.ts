@@ -17,6 +17,7 @@ import type {
   JourneyEvent,
   PreferenceOverride,
 } from './events';
+import { choiceFollows, planChoices } from './guards-v2';
 import type { ReopenableStep, WorkflowPolicy } from './policy';
 
 /** The events that decide something about the person, and that an advocate may need to contest. */
@@ -198,21 +199,32 @@ function overridesOf(event: DecisionEvent): PreferenceOverride[] {
   }
 }
 
-function preferenceChecks(event: DecisionEvent, seen: Seen): PreferenceCheck[] {
+/**
+ * What a decision chooses on each topic. Under v2's rule 1 an approval also chooses what its plan
+ * contains (the providers it names, how the money is held, where care is given), ticked or not.
+ */
+function choicesByTopic(event: DecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
+  const ticked = Object.fromEntries(Object.entries(choicesOf(event, { latestPlan })).map(([topic, value]) => [topic, [value]]));
+  if (!policy.comparesPlanContents || event.type !== 'SupportPlanApproved' || !latestPlan) return ticked;
+  return { ...planChoices(latestPlan.data), ...ticked };
+}
+
+function preferenceChecks(event: DecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {
   const latestPlan = seen.latest.SupportPlanDrafted as EventOf<'SupportPlanDrafted'> | undefined;
   const overrides = overridesOf(event);
-  return Object.entries(choicesOf(event, { latestPlan }))
-    .filter(([topic]) => seen.preferences[topic] !== undefined)
+  return Object.entries(choicesByTopic(event, latestPlan, policy))
+    .filter(([topic, chosen]) => seen.preferences[topic] !== undefined && chosen.length > 0)
     .map(([topic, chosen]) => {
       const preference = seen.preferences[topic];
-      const followed = preference.data.value === chosen;
+      // v1 compares as it always has (the very words); v2 reads codes, so spelling does not decide.
+      const followed = policy.comparesPlanContents ? choiceFollows(preference.data.value, chosen) : preference.data.value === chosen[0];
       const override = overrides.find((candidate) => candidate.topic === topic);
       return {
         topic,
         preferenceRevision: preference.meta.revision,
         preferred: preference.data.value,
         inTheirWords: preference.data.inTheirWords,
-        chosen,
+        chosen: chosen.join(', '),
         followed,
         overrideReason: followed ? null : (override?.reason ?? null),
       };
@@ -363,7 +375,7 @@ function challengesTo(decisionRevision: number, events: readonly JourneyEvent[])
 }
 
 function decisionEntry(event: DecisionEvent, seen: Seen, events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry {
-  const checks = preferenceChecks(event, seen);
+  const checks = preferenceChecks(event, seen, policy);
   return {
     revision: event.meta.revision,
     type: event.type,

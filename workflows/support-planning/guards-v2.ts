@@ -4,7 +4,7 @@
  * context, the proposed fact and v2's policy.
  */
 import { annualPence, type JourneyContext, type OpenStep, type PlanVersion } from './context';
-import type { EventOf, EventType, JourneyEvent, PreferenceOverride } from './events';
+import type { Choices, EventOf, EventType, JourneyEvent, PreferenceOverride } from './events';
 import { hasVisibleText, normaliseCode } from './facts';
 import { makeGuards, makePreconditions } from './guards';
 import type { WorkflowPolicy } from './policy';
@@ -35,12 +35,20 @@ export const GUARD_DESCRIPTIONS_V2: Record<string, string> = {
 /** Decision kinds in the order a journey makes them: a later decision of an earlier kind replaces the ones after it. */
 const KIND_ORDER = ['assessment', 'indicativeBudget', 'signOff', 'review'] as const;
 
+/** What rule 1 reads of a plan: a drafted plan's data, or the plan as the journey holds it. */
+export type PlanContents = Pick<PlanVersion, 'supports' | 'deployment' | 'setting'> & { choices?: Choices };
+
 /** The topics a plan's own contents speak to, and what it chooses on each. */
-export function planChoices(plan: PlanVersion): Record<string, string[]> {
+export function planChoices(plan: PlanContents): Record<string, string[]> {
   const providers = plan.supports.flatMap((support) => (support.provider ? [support.provider] : []));
   const setting = plan.setting ? [plan.setting] : [];
-  const explicit = Object.fromEntries(Object.entries(plan.choices).map(([topic, value]) => [topic, [value]]));
+  const explicit = Object.fromEntries(Object.entries(plan.choices ?? {}).map(([topic, value]) => [topic, [value]]));
   return { ...explicit, provider: providers, deployment: [plan.deployment], 'place-of-care': setting, 'place-of-death': setting };
+}
+
+/** Whether a choice (one value or several, e.g. a plan's providers) is the one wished for, however spelt. */
+export function choiceFollows(wished: string, chosen: readonly string[]): boolean {
+  return chosen.some((value) => normaliseCode(value) === normaliseCode(wished));
 }
 
 /** Topics where the plan goes against the person's standing wish: it names choices, and none is the one wished for. */
@@ -48,7 +56,7 @@ export function planContradictions(context: JourneyContext, plan: PlanVersion): 
   return Object.entries(planChoices(plan))
     .filter(([topic, chosen]) => {
       const wish = context.preferences[topic];
-      return wish !== undefined && chosen.length > 0 && !chosen.some((value) => normaliseCode(value) === normaliseCode(wish.value));
+      return wish !== undefined && chosen.length > 0 && !choiceFollows(wish.value, chosen);
     })
     .map(([topic]) => topic);
 }

@@ -81,4 +81,5 @@ export const policyV2: WorkflowPolicy = deepFreeze({
   clockTiming: { followEffectiveDates: true, recogniseLateEntries: true, lateEntryGraceHours: 24 },
   maxBackdatingDays: 30,
   supportCategories: SUPPORT_CATEGORIES_V2,
+  comparesPlanContents: true,
 } satisfies WorkflowPolicy);

@@ -106,6 +106,11 @@ export interface WorkflowPolicy {
   maxBackdatingDays?: number;
   /** v2: the closed list of support categories (v1 takes free words). */
   supportCategories?: string[];
+  /**
+   * v2 rule 1: a plan is compared with the person's wishes by what it contains (providers,
+   * deployment, setting), not only by the choices ticked: its guards and its decisions view.
+   */
+  comparesPlanContents?: boolean;
 }
 
 /** Whether the version's policy lets this role record this event (an event it does not list: no one). */

@@ -6,6 +6,7 @@
 import { computeClocks, decide, replay, statePath, summarise, WorkflowRegistry, type JourneyEvent } from '../index';
 import { actors, fact, pathTo, toEvents, type Fact } from '../testing/facts';
 import { specification } from '../testing/specification';
+import { decisionsOf } from './decisions';
 
 const registry = new WorkflowRegistry();
 const v1 = registry.get('support-planning', 1);
@@ -36,6 +37,16 @@ describe('rule 1: a plan is compared with the person’s wishes by what it conta
     onV2.given(...story).when(submitted[submitted.length - 1]).thenAllowed('open.signOff');
     onV2.given(...submitted).when(fact('SupportPlanApproved')).thenRefused('planFollowsWishesOrSaysWhy');
     onV2.given(...submitted).when(fact('SupportPlanApproved', { overridesPreference: override })).thenAllowed('open.approved');
+  });
+
+  it('shows advocates the approval that went against the wish, by what the plan contains, with its reason (v1 saw nothing ticked)', () => {
+    const override = [{ topic: 'provider', reason: 'Agency A has no staff in her area until March' }];
+    const history = [...story, fact('SupportPlanSubmitted', { overridesPreference: override }), fact('SupportPlanApproved', { overridesPreference: override })];
+    const approval = (definition: typeof v2) => decisionsOf(toEvents(history), definition.policy).find((decision) => decision.type === 'SupportPlanApproved');
+    expect(approval(v2)?.preferences).toEqual([
+      expect.objectContaining({ topic: 'provider', preferred: 'agency-a', chosen: 'Agency B', followed: false, overrideReason: override[0].reason }),
+    ]);
+    expect(approval(v1)?.preferences).toEqual([]);
   });
 
   it('reads a provider by what it names, not by its spelling', () => {
