@@ -167,11 +167,13 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   );
   const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, trigger, event, fold.facts)));
   const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
+  const outlivesClosure = new Set(policy.clocks.filter((clock) => clock.runsAfterClosure).map((clock) => clock.id));
 
   const instances = fold.instances.map((instance) => {
     if (instance.status === 'stopped' || instance.status === 'met-late') return instance;
     if (stopKeys.has(instance.key) && isLateEntry(policy, instance, at)) return metLate(instance, at, event.meta.revision);
-    if (closing || stopKeys.has(instance.key) || restartKeys.has(instance.key)) return stopped(instance, at);
+    const closedOn = closing && !outlivesClosure.has(instance.clock);
+    if (closedOn || stopKeys.has(instance.key) || restartKeys.has(instance.key)) return stopped(instance, at);
     if (event.type === 'DeadlineMissed' && instance.clock === event.data.clock && instance.dueAt === event.data.dueAt) {
       return { ...instance, status: 'missed' as const, missedAtRevision: event.meta.revision };
     }

@@ -57,6 +57,8 @@ const ACCESS_REQUEST_ANSWERED: ClockPolicy = {
   due: { months: 1 },
   startsOn: [{ event: 'AccessRequested' }],
   stopsOn: [{ event: 'AccessRequestAnswered' }],
+  // A person's right to their record does not end when their journey does.
+  runsAfterClosure: true,
   source: 'UK GDPR Art. 12(3) and Art. 15 (ICO: one month)',
 };
 

@@ -46,6 +46,8 @@ export interface ClockPolicy {
   stopsOn: ClockTrigger[];
   /** A clock per contested decision (challenges) rather than one per journey. */
   perChallenge?: boolean;
+  /** Closure does not stop it: what it waits for is still owed to the person (v2: an access request). */
+  runsAfterClosure?: boolean;
   source: string;
 }
 

@@ -251,6 +251,14 @@ describe('rule 11: subject access', () => {
     onV1.given(...pathTo.liveSupport()).when(asked).thenRefused('unknown-event');
   });
 
+  it('keeps its clock running when the journey closes before the answer, and the answer stops it then', () => {
+    const history = [...pathTo.liveSupport(), asked, fact('JourneyClosed', { reason: 'moved-away' })];
+    const access = () => computeClocks(v2.policy, toEvents(history)).find((clock) => clock.clock === 'access-request-answered');
+    expect(access()).toMatchObject({ status: 'running' });
+    expect(computeClocks(v1.policy, toEvents(pathTo.liveSupport().concat(fact('JourneyClosed')))).filter((clock) => clock.status === 'running')).toEqual([]);
+    onV2.given(...history).when(fact('AccessRequestAnswered', { requestRevision: history.length - 2 })).thenAllowed('closed');
+  });
+
   it('may be asked after the journey closed', () => {
     const closed = [...pathTo.liveSupport(), fact('JourneyClosed', { reason: 'moved-away' })];
     const snapshot = onV2.given(...closed).when(asked).thenAllowed('closed');
