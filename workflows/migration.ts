@@ -202,6 +202,27 @@ export function replayJourney(registry: WorkflowLookup, start: WorkflowRef, even
   return { definition, snapshot, segments, refusal: null };
 }
 
+/**
+ * The state after each event of a stream, each on the rules in force for it: before a migration on
+ * the old version; at a migration, the journey as the new version rebuilds it. For histories, where
+ * a migrated journey must not be shown as if it had been on the new version from the start.
+ */
+export function statesAfterEach(registry: WorkflowLookup, start: WorkflowRef, events: readonly StreamEvent[]): string[] {
+  let definition = registry.get(start.id, start.version);
+  let snapshot = initialSnapshot(definition);
+  const facts: JourneyEvent[] = [];
+  return events.map((event) => {
+    if (isMigration(event)) {
+      definition = registry.get(start.id, event.data.to);
+      snapshot = replayChecked(definition, facts).snapshot;
+    } else {
+      snapshot = apply(definition, snapshot, event);
+      facts.push(event);
+    }
+    return statePath(snapshot.value);
+  });
+}
+
 /** Asked to migrate to a version that is not later than the journey's, or that the engine does not have. */
 export class MigrationTargetError extends Error {
   readonly code = 'WORKFLOW.MIGRATION_TARGET';

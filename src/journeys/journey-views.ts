@@ -112,7 +112,8 @@ export function historyView(journey: LoadedJourney, from = 0, to = journey.event
   const entries: HistoryEntry[] = [];
   for (const event of journey.events.slice(0, Math.min(to, journey.events.length))) {
     snapshot = apply(journey.definition, snapshot, toMachineEvent(event));
-    if (event.revision >= from) entries.push(historyEntry(event, statePath(snapshot.value)));
+    // A migrated journey's states are each on the version then in force (the service folds them).
+    if (event.revision >= from) entries.push(historyEntry(event, journey.statesAfter?.[event.revision] ?? statePath(snapshot.value)));
   }
   return entries;
 }

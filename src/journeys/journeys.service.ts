@@ -22,6 +22,7 @@ import {
   parseFact,
   replay,
   replayJourney,
+  statesAfterEach,
   summarise,
   SUPPORT_PLANNING,
   WorkflowRegistry,
@@ -99,6 +100,8 @@ export interface LoadedJourney {
   events: StoredEvent[];
   snapshot: JourneySnapshot;
   revision: number;
+  /** For a migrated journey, the state after each event on the rules then in force (by revision). */
+  statesAfter?: readonly string[];
 }
 
 /** What a caller asks of a migration: the version to move to, and why. */
@@ -479,6 +482,10 @@ export class JourneysService {
 
   private fold(id: string, events: StoredEvent[]): LoadedJourney {
     const { definition, snapshot } = this.replayAll(events);
+    if (hasMigration(events)) {
+      const statesAfter = statesAfterEach(this.registry, metadataOf(events[0]).workflow, events.map(toMachineEvent));
+      return { id, definition, events, snapshot, revision: events.length - 1, statesAfter };
+    }
     return { id, definition, events, snapshot, revision: events.length - 1 };
   }
 }

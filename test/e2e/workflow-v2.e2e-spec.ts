@@ -138,7 +138,11 @@ describe('declared migration from v1 to v2', () => {
       const bare = await record(t, sound, caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [] }).expect(409);
       expect(bare.body.reason).toMatch(/^notEligibleGivesAdvice/);
       const history = await t.http().get(`/journeys/${sound}/history`).set('Authorization', caseWorker).expect(200);
-      expect(history.body.events.map((event: { type: string }) => event.type)).toEqual(['ReferralReceived', 'AssessmentStarted', 'WorkflowMigrated']);
+      expect(history.body.events.map((event: { type: string; stateAfter: string }) => [event.type, event.stateAfter])).toEqual([
+        ['ReferralReceived', 'open.referral'],
+        ['AssessmentStarted', 'open.assessment'],
+        ['WorkflowMigrated', 'open.assessment'],
+      ]);
       expect(history.body.events[2]).toMatchObject({ actor: { id: 'approver-1', role: 'approver' }, reason: 'Council moves open journeys to v2' });
       const verified = await t.http().get(`/journeys/${sound}/verify`).set('Authorization', await bearer('auditor-1', 'auditor')).expect(200);
       expect(verified.body.replay).toMatchObject({ consistent: true });
