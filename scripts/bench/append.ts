@@ -371,6 +371,11 @@ function report(
       'engine distinct / engine liveness floor': ratio(distinct.perSecond, liveness.perSecond),
       'engine liveness floor / no-op floor': ratio(liveness.perSecond, noop.perSecond),
       'no-op floor / raw (a)': ratio(noop.perSecond, rawSingle.perSecond),
+      // The keys issue 16 compares across runs, fixed: durable commands and their p99 against the
+      // no-op floor, and the framework's own cost (the liveness route) against it.
+      'engine/noop': ratio(distinct.perSecond, noop.perSecond),
+      'engineP99/noopP99': ratio(distinct.p99Ms, noop.p99Ms),
+      'liveness/noop': ratio(liveness.perSecond, noop.perSecond),
     },
     notes,
   };

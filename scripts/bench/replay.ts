@@ -184,6 +184,8 @@ function report(settings: { journeys: number }, journeys: number, results: reado
       'chain / port read': ratio(chain.eventsPerSecond, port.eventsPerSecond),
       [`${parallel.threads} threads / one thread, verified`]: ratio(parallel.eventsPerSecond, full.eventsPerSecond),
       [`${parallel.threads} threads verified / port read`]: ratio(parallel.eventsPerSecond, port.eventsPerSecond),
+      // Issue 16's fixed key: verify --all (every core) against the port's own read.
+      'verify/portRead': ratio(parallel.eventsPerSecond, port.eventsPerSecond),
     },
     notes: [
       'the first four passes: one journey at a time, one thread, steady state (each timed on its second run)',
