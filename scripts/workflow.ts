@@ -16,7 +16,6 @@
  * `runWorkflowCli(argv, io, registry)` is the whole command, so tests run it in-process with a
  * registry of their own; run as a script, it uses the engine's WorkflowRegistry.
  */
-import { parseArgs } from 'node:util';
 import { validate as isUuid } from 'uuid';
 import {
   changesFromPrevious,
@@ -31,7 +30,7 @@ import {
   type WorkflowRef,
 } from '../workflows';
 import { processIo, type AuditIo as CliIo } from '../src/audit/cli/cli-io';
-import { EXIT, UsageError as CliUsageError } from '../src/common/cli';
+import { EXIT, parseCommandLine, UsageError as CliUsageError } from '../src/common/cli';
 import type { JourneyRead } from '../src/audit/journey-read';
 import { ProgressReporter } from '../src/audit/progress';
 import { EventFileError, SqliteJourneyReader } from '../src/audit/sqlite-journey-reader';
@@ -60,11 +59,7 @@ const OPTIONS = {
 type Options = ReturnType<typeof parse>['values'];
 
 function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
+  return parseCommandLine(argv, OPTIONS);
 }
 
 /** One journey's answer. `already`: it is on the target version or a later one, nothing to do. */

@@ -5,6 +5,7 @@
  * call a tool exactly as its script does and read what it printed.
  */
 import { Command, CommanderError } from 'commander';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
  * Exit codes, the same for every tool: 0 done and sound; 1 it ran and found something wrong (a
@@ -73,4 +74,16 @@ export async function runProgram(program: Command, argv: readonly string[], resu
     throw error;
   }
   return result() ?? EXIT.ok;
+}
+
+/**
+ * A one-command tool's options and positionals (node's parseArgs, strict): an unknown or
+ * malformed option is a UsageError (exit 2), never a crash.
+ */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

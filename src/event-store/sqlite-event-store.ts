@@ -15,6 +15,7 @@
  * subscriptions poll (besides being woken by this process's own commits) to see other writers.
  * The wait is synchronous (it blocks this event loop), so keep the timeout short: a few seconds.
  */
+import { encodeEvent, settle, type EncodedEvent, type Outcome, type PendingAppend } from './pending-append';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -89,23 +90,8 @@ const SCHEMA = `
 
 const DEFAULTS = { busyTimeoutMs: 5000, pollIntervalMs: 200, pageSize: 500 };
 
-/** An append waiting for the next group commit; payloads are serialised when the call is made. */
-interface PendingAppend {
-  streamId: string;
-  events: EncodedEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
 
-interface EncodedEvent {
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
 
-type Outcome = { result: AppendResult } | { failure: unknown };
 
 interface EventRow {
   position: number;
@@ -436,9 +422,6 @@ export function toStoreError(error: unknown, action: string): unknown {
   return new StoreUnavailableError(`event store unavailable while ${action}: ${known[1]} (${code}: ${detail})`, error);
 }
 
-function encodeEvent(event: NewEvent): EncodedEvent {
-  return { id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
-}
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
@@ -452,7 +435,3 @@ function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
-function settle(pending: PendingAppend, outcome: Outcome): void {
-  if ('result' in outcome) pending.resolve(outcome.result);
-  else pending.reject(outcome.failure);
-}

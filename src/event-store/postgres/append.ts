@@ -15,6 +15,7 @@
  * (connection lost, disk full) fails the whole batch: nothing of it committed, or (a lost COMMIT
  * answer) it is unknown, which is what event-id idempotency is for.
  */
+import { encodeEvent, settle, type Outcome, type PendingAppend } from '../pending-append';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { decideAppend, ExistingEvent } from '../append-rules';
 import { AppendResult, ExpectedRevision, NewEvent, StoreUnavailableError } from '../event-store';
@@ -22,22 +23,8 @@ import { commitOrderLockKey } from './commit-order';
 import { toPostgresStoreError } from './errors';
 import { quoteIdentifier } from './identifiers';
 
-interface PendingAppend {
-  streamId: string;
-  events: EncodedEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
 
-interface EncodedEvent {
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
 
-type Outcome = { result: AppendResult } | { failure: unknown };
 
 /** An append the batch decided to write, from this revision on. */
 interface Write {
@@ -289,11 +276,4 @@ function resultOf({ pending, firstRevision }: Write, lastPositions: Map<string, 
   return { nextRevision: firstRevision + pending.events.length - 1, position: lastPositions.get(pending.streamId) ?? -1n };
 }
 
-function encodeEvent(event: NewEvent): EncodedEvent {
-  return { id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
-}
 
-function settle(pending: PendingAppend, outcome: Outcome): void {
-  if ('result' in outcome) pending.resolve(outcome.result);
-  else pending.reject(outcome.failure);
-}

@@ -10,11 +10,10 @@
  * names them); 2: the command could not run.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { WorkflowRegistry } from '../../../workflows';
 import { accessLogFile, SqliteAccessLog } from '../../access-log/access-log';
 import { auditSettings, type AuditIo as CliIo } from '../../audit/cli/cli-io';
-import { EXIT, UsageError as CliUsageError } from '../../common/cli';
+import { EXIT, parseCommandLine, UsageError as CliUsageError } from '../../common/cli';
 import { ProgressReporter } from '../../audit/progress';
 import { SqliteEventStore } from '../../event-store/sqlite-event-store';
 import { buildCldReport, CLD_HEADERS, describeCldReport, errorsOf } from '../cld-report';
@@ -48,11 +47,7 @@ const OPTIONS = {
 type Options = ReturnType<typeof parse>['values'];
 
 function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new CliUsageError((error as Error).message);
-  }
+  return parseCommandLine(argv, OPTIONS);
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
