@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/common/clock';
 import { callers, PERSON, recordFastTrackStory, startAuditApp, STORY_NOW, type Caller } from '../e2e/audit.helpers';
 import { EXAMPLE_PERSON } from '../../src/pages/example-journey';
 import type { TestApp } from '../support/test-app';
-import { checkPage, openBrowser, signInAs, type BrowserSession } from './support/browser';
+import { checkPage, loadsNewPage, openBrowser, signInAs, type BrowserSession } from './support/browser';
 
 jest.setTimeout(120_000);
 
@@ -48,7 +48,7 @@ describe('pages for the case worker and the auditor', () => {
     expect(await rows.first().innerText()).toContain('Plan signed off, support not started yet');
     await checkPage(page, 'caseload');
     await page.getByLabel('Route').selectOption('standard');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Apply filters' }).click());
     expect(new URL(page.url()).searchParams.get('route')).toBe('standard');
     expect(await page.locator('table.app-caseload').count()).toBe(0);
     expect(await page.locator('main').innerText()).toContain('Showing 0 of 0 journeys.');
@@ -77,7 +77,7 @@ describe('pages for the case worker and the auditor', () => {
 
   it('shows the workflow of the journey as a diagram with its current step highlighted, and its rules in words', async () => {
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
-    await page.getByRole('link', { name: 'See where this is in the process' }).click();
+    await loadsNewPage(page, () => page.getByRole('link', { name: 'See where this is in the process' }).click());
     expect(await page.locator('.app-current-step').innerText()).toBe('This journey is at: Plan signed off, support not started yet. It follows version 1 of the rules, the version it started on.');
     expect(await page.locator('svg .app-step--current text').textContent()).toBe('Plan signed off, support not started yet (now)');
     expect(await page.locator('svg .app-step').count()).toBeGreaterThan(8);
@@ -109,24 +109,24 @@ describe('pages for the case worker and the auditor', () => {
     page = await session.visitor();
     await signInAs(page, session.baseUrl, { role: 'auditor', subject: 'auditor-7' });
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
-    await page.getByRole('link', { name: 'Check the record and see it at an earlier time' }).click();
+    await loadsNewPage(page, () => page.getByRole('link', { name: 'Check the record and see it at an earlier time' }).click());
     expect(await page.locator('.app-verdict').innerText()).toBe('Whole and unaltered');
     expect(await page.locator('.app-verification').innerText()).toContain('The hash chain is whole');
     await checkPage(page, 'audit');
     await page.getByLabel('After fact number').fill('4');
-    await page.getByRole('button', { name: 'Show it after this fact' }).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Show it after this fact' }).click());
     expect(await page.locator('#as-of').innerText()).toBe('The record just after fact number 4');
     expect(await page.locator('#as-of ~ ol li').count()).toBe(5);
     await page.getByLabel('Day').fill('1');
     await page.getByLabel('Month').fill('3');
     await page.getByLabel('Year').fill('2026');
-    await page.getByRole('button', { name: 'Show it at this time' }).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Show it at this time' }).click());
     expect(await page.locator('.govuk-error-summary').innerText()).toContain('The journey did not exist yet at that point.');
     await checkPage(page, 'audit-error');
     expect(await page.getByLabel('Day').inputValue()).toBe('1');
     await page.getByLabel('Day').fill('2');
     await page.getByLabel('Time (UTC, optional)').fill('');
-    await page.getByRole('button', { name: 'Show it at this time' }).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Show it at this time' }).click());
     expect(new URL(page.url()).searchParams.get('at')).toBe('2026-03-02T23:59:59.000Z');
     expect(await page.locator('#as-of').innerText()).toContain('as the service knew it at 2026-03-02T23:59:59.000Z');
   });
@@ -134,7 +134,7 @@ describe('pages for the case worker and the auditor', () => {
   it('lets the auditor search the access log, which holds the page views with their detail', async () => {
     await page.goto(`${session.baseUrl}/app/access-log`);
     await page.getByLabel('Who read it (their user id)').fill('auditor-7');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Search' }).click());
     const text = await page.locator('table.app-access-log').innerText();
     expect(text).toContain('GET /app/journeys/:id/audit (revision=4)');
     expect(text).toContain('GET /app/journeys/:id/audit (at=2026-03-02T23:59:59.000Z)');

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { ManualClock } from '../../src/common/clock';
 import { startApp, type TestApp } from '../support/test-app';
-import { checkPage, freePort, openBrowser, type BrowserSession } from './support/browser';
+import { checkPage, freePort, loadsNewPage, openBrowser, type BrowserSession } from './support/browser';
 
 jest.setTimeout(120_000);
 
@@ -60,13 +60,13 @@ describe('signing in with an OpenID Connect provider', () => {
   it('signs a case worker in through the provider, with the role and organisation its ID token carries', async () => {
     const page = await session.visitor();
     await page.goto(`${session.baseUrl}/app/caseload`);
-    await page.getByRole('button', { name: 'Sign in with your organisation' }).or(page.getByRole('link', { name: 'Sign in with your organisation' })).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Sign in with your organisation' }).or(page.getByRole('link', { name: 'Sign in with your organisation' })).click());
     // The provider's own development pages: log in with any name, then consent.
     expect(new URL(page.url()).origin).not.toBe(session.baseUrl);
     await page.locator('input[name="login"]').fill('sam.patel');
     await page.locator('input[name="password"]').fill('anything');
-    await page.locator('button[type="submit"]').click();
-    await page.locator('button[type="submit"]').click();
+    await loadsNewPage(page, () => page.locator('button[type="submit"]').click());
+    await loadsNewPage(page, () => page.locator('button[type="submit"]').click());
     await page.waitForURL(`${session.baseUrl}/app/caseload`);
     expect(await page.locator('.app-signed-in').innerText()).toContain('Signed in as sam.patel (case worker, council-a).');
     await checkPage(page, 'caseload-after-oidc');

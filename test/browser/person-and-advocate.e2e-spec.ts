@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { callers, HOME_WISH, NURSING_HOME_OVERRIDE, PERSON, recordFastTrackStory, startAuditApp, type Caller } from '../e2e/audit.helpers';
 import type { TestApp } from '../support/test-app';
-import { checkPage, keepScreenshot, openBrowser, signInAs, type BrowserSession } from './support/browser';
+import { checkPage, keepScreenshot, loadsNewPage, openBrowser, signInAs, type BrowserSession } from './support/browser';
 
 jest.setTimeout(120_000);
 
@@ -85,8 +85,8 @@ describe('pages for the person and their advocate', () => {
 
   it('adds a preference with the keyboard alone, after the error summary for an empty form', async () => {
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
-    await page.getByRole('link', { name: 'Tell us what you want, in your own words' }).click();
-    await page.getByRole('button', { name: 'Save what I want' }).click();
+    await loadsNewPage(page, () => page.getByRole('link', { name: 'Tell us what you want, in your own words' }).click());
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Save what I want' }).click());
     expect(await page.title()).toMatch(/^Error: /);
     const summary = page.locator('.govuk-error-summary');
     expect(await summary.locator('li').allInnerTexts()).toEqual([
@@ -119,7 +119,7 @@ describe('pages for the person and their advocate', () => {
   it('shows what the workflow refuses as an error summary on the form, not a failure', async () => {
     await page.goto(`${session.baseUrl}/app/journeys/${id}/review`);
     await page.getByLabel('Why do you want a review?').fill('Mum wants to go home');
-    await page.getByRole('button', { name: 'Ask for a review' }).click();
+    await loadsNewPage(page, () => page.getByRole('button', { name: 'Ask for a review' }).click());
     const summary = page.locator('.govuk-error-summary');
     expect(await summary.innerText()).toContain('This cannot be recorded at this step of the journey (Plan signed off, support not started yet).');
     expect(await page.getByLabel('Why do you want a review?').inputValue()).toBe('Mum wants to go home');
@@ -140,7 +140,7 @@ describe('pages for the person and their advocate', () => {
     await signInAs(page, session.baseUrl, { role: 'advocate', subject: 'advocate-1' });
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
     await checkPage(page, 'journey-advocate');
-    await page.getByRole('link', { name: 'Challenge a decision' }).click();
+    await loadsNewPage(page, () => page.getByRole('link', { name: 'Challenge a decision' }).click());
     await checkPage(page, 'challenge-form');
     await page.getByLabel(/signed off the plan/).check();
     await page.getByLabel('Why do you think it is wrong?').fill('She said a nursing home is her worst nightmare; an agency can staff care at home.');

@@ -75,6 +75,19 @@ export async function openBrowser(t: TestApp, port = 0): Promise<BrowserSession>
   };
 }
 
+/**
+ * Runs an action that loads a new page (a link followed, a form sent) and waits until that page
+ * has loaded: what a test reads next is read from the new page, never from the one before it.
+ * (A click returns once the navigation starts; reads such as title(), url(), count() and
+ * allInnerTexts() do not wait, so without this they race the server's answer.)
+ */
+export async function loadsNewPage(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const committed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() });
+  await action();
+  await committed;
+  await page.waitForLoadState('load');
+}
+
 /** Signs in on the development page, with the keyboard only (Tab, arrows, Space, Enter). */
 export async function signInAs(page: Page, baseUrl: string, who: { role: string; subject: string; organisation?: string }): Promise<void> {
   await page.goto(`${baseUrl}/app/sign-in`);
