@@ -28,6 +28,8 @@ type Known = { sound: true; head: ChainHead } | { sound: false; firstBadRevision
 @Injectable()
 export class JourneyIntegrity {
   private readonly known = new LruCache<Known>(VERIFIED_HEADS);
+  /** Every journey this instance has found broken since it started (few: kept apart from the LRU, so none is forgotten). */
+  private readonly broken = new Set<string>();
 
   constructor(private readonly store: EventStore) {}
 
@@ -61,7 +63,13 @@ export class JourneyIntegrity {
     return { sound: true, head: { revision: last.revision, hash: integrityOf(last.metadata)!.hash } };
   }
 
+  /** How many journeys this instance has found broken since it started: the live signal an operations team alerts on. */
+  brokenJourneysFound(): number {
+    return this.broken.size;
+  }
+
   private remember(journeyId: string, verdict: Known): void {
+    if (!verdict.sound) this.broken.add(journeyId);
     // A journey not yet written has no head worth keeping.
     if (verdict.sound && verdict.head.revision < 0) return;
     this.known.set(journeyId, verdict);

@@ -6,10 +6,12 @@
 import { ManualClock } from '../../src/common/clock';
 import { fact } from '../../workflows/testing/facts';
 import { bearer, startApp, tempDataDir, type TestApp } from '../support/test-app';
+import { valueOf } from '../observability/prometheus-text';
 import { tamperWithEvent } from './audit.helpers';
 
 const NOW = new Date('2026-01-05T10:00:00Z');
 const PERSON = '9e8d7c6b-5a49-4838-a726-150f4e3d2c1b';
+const METRICS_TOKEN = 'metrics-token-that-is-long-enough-0123';
 
 /** Every route that reads one journey's data, and whether it answers JSON (the HTML export carries the header alone). */
 const READS = [
@@ -47,7 +49,7 @@ describe('integrity on every journey read', () => {
     await t.http().get(`/journeys/${tampered}`).set('Authorization', auth).expect(200);
     await t.close();
     tamperWithEvent(data.file, tampered, 9, (stored) => ({ ...stored, inTheirWords: 'words the person never said' }));
-    t = await startApp({ file: data.file, clock: new ManualClock(NOW) });
+    t = await startApp({ file: data.file, clock: new ManualClock(NOW), env: { METRICS_TOKEN } });
   });
   afterAll(async () => {
     await t.close();
@@ -64,6 +66,13 @@ describe('integrity on every journey read', () => {
     const response = await t.http().get(route(tampered)).set('Authorization', auth).expect(200);
     expect(response.body.integrity).toEqual({ sound: false, firstBadRevision: 9 });
     expect(response.headers['x-journey-integrity']).toBe('broken; first-bad-revision=9');
+  });
+
+  it('counts the journeys found broken in a live metric, for operations to alert on', async () => {
+    const scrape = async () => (await t.http().get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+    await t.http().get(`/journeys/${sound}`).set('Authorization', auth).expect(200);
+    await t.http().get(`/journeys/${tampered}`).set('Authorization', auth).expect(200);
+    expect(valueOf(await scrape(), 'spe_integrity_broken_journeys')).toBe(1);
   });
 
   it('the HTML export carries the verdict in its header', async () => {

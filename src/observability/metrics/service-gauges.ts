@@ -1,7 +1,8 @@
 /**
  * The gauges an operations team alerts on, computed when Prometheus scrapes (so never stale):
  * how far the read models are behind the store, in events and in seconds; the open and missed
- * clocks by clock; whether the store and the read models are up. A gauge that cannot be computed
+ * clocks by clock; whether the store and the read models are up; how many journeys were found
+ * with a broken hash chain. A gauge that cannot be computed
  * now (the store is down) is left out of that scrape rather than failing it: `spe_event_store_up`
  * says why.
  */
@@ -9,6 +10,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from '../../common/clock';
 import { EventStore } from '../../event-store/event-store';
+import { JourneyIntegrity } from '../../integrity/journey-integrity';
 import { metadataOf } from '../../journeys/journey-records';
 import { ReadModels } from '../../projections/read-models.service';
 import { Metrics } from './metrics';
@@ -25,6 +27,7 @@ export class ServiceGauges {
     private readonly readModels: ReadModels,
     private readonly store: EventStore,
     private readonly clock: Clock,
+    integrity: JourneyIntegrity,
   ) {
     metrics.scrapedGauge('event_store_up', 'Whether the event store answers a ping (1) or not (0)', [], async (gauge) => {
       gauge.set((await this.storeAnswers()) ? 1 : 0);
@@ -41,6 +44,9 @@ export class ServiceGauges {
     metrics.scrapedGauge('clocks', 'Open clocks by clock and status: running, or missed (DeadlineMissed recorded, work not done yet)', ['clock', 'status'], (gauge) => {
       gauge.reset();
       for (const { clock, status, count } of this.readModels.clockCounts()) gauge.set({ clock, status }, count);
+    });
+    metrics.scrapedGauge('integrity_broken_journeys', 'Journeys whose hash chain this instance found broken on a read since it started (alert on > 0)', [], (gauge) => {
+      gauge.set(integrity.brokenJourneysFound());
     });
   }
 
