@@ -104,6 +104,19 @@ describe('replayJourney', () => {
     expect(refusal).toMatchObject({ revision: 7, type: 'WorkflowMigrated', version: 1, rule, atMigration: null });
     expect(refusal?.explanation.length).toBeGreaterThan(20);
   });
+
+  it.each([
+    ['by a case worker', { actor: actors.caseWorker }, 'migrationByApprover'],
+    ['without a reason', { reason: undefined }, 'migrationHasReason'],
+    ['with a blank reason', { reason: ' \u200b\t' }, 'migrationHasReason'],
+  ])('refuses a recorded migration %s (one that reached the store by another road)', (_case, meta, rule) => {
+    const before = toEvents(pathTo.approved());
+    const move = migration(before.length);
+    const events = [...before, { ...move, meta: { ...move.meta, ...meta } }];
+    const { refusal, definition } = replayJourney(registry, START, events);
+    expect(definition.version).toBe(1);
+    expect(refusal).toMatchObject({ revision: before.length, type: 'WorkflowMigrated', version: 1, rule, atMigration: null });
+  });
 });
 
 describe('definitionAfter and segmentsOf', () => {

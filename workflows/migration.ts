@@ -20,6 +20,7 @@ import {
   type WorkflowDefinition,
 } from './runtime';
 import type { EventMeta, JourneyEvent, Role } from './support-planning/events';
+import { hasVisibleText } from './support-planning/facts';
 
 export const WORKFLOW_MIGRATED = 'WorkflowMigrated';
 
@@ -56,6 +57,8 @@ export const MIGRATION_RULES = {
   migrationFromCurrentVersion: 'A migration moves the journey from the workflow version it is on (its `from`).',
   migrationMovesForward: 'A migration moves a journey to a later version of its workflow, never back or to the same one.',
   migrationTargetRegistered: 'A migration names a version of the workflow that this engine has.',
+  migrationByApprover: 'A migration is recorded by an approver or a senior approver: it decides which rules bind the journey, as a sign-off does.',
+  migrationHasReason: 'A migration gives its reason, in visible words.',
 } as const;
 
 export type MigrationRule = keyof typeof MIGRATION_RULES;
@@ -155,6 +158,22 @@ function migrationRefusal(event: WorkflowMigratedEvent, index: number, version: 
   return { index, revision: event.meta.revision, type: event.type, version, rule, explanation: MIGRATION_RULES[rule], atMigration: null };
 }
 
+/**
+ * Who recorded the migration and why: checked again on every replay, so a migration that reached
+ * the store by another road (a copy, a hand edit) without an approver or a reason is refused.
+ */
+function migrationRecordProblem(event: WorkflowMigratedEvent): MigrationRule | null {
+  if (!MIGRATION_ROLES.includes(event.meta.actor.role)) return 'migrationByApprover';
+  if (event.meta.reason === undefined || !hasVisibleText(event.meta.reason)) return 'migrationHasReason';
+  return null;
+}
+
+/** The rule a move from `current` breaks, if any (from the version the journey is on, to one that exists and is later). */
+function migrationMoveProblem(registry: WorkflowLookup, current: WorkflowDefinition, move: { from: number; to: number }): MigrationRule | null {
+  if (move.from !== current.version) return 'migrationFromCurrentVersion';
+  return migrationTargetProblem(registry, current, move.to);
+}
+
 /** The rule a move from `current` to version `to` breaks, if any (the target must exist and be later). */
 function migrationTargetProblem(registry: WorkflowLookup, current: WorkflowDefinition, to: number): MigrationRule | null {
   if (!Number.isInteger(to) || to <= current.version) return 'migrationMovesForward';
@@ -187,8 +206,7 @@ export function replayJourney(registry: WorkflowLookup, start: WorkflowRef, even
       facts.push(event);
       continue;
     }
-    if (event.data.from !== definition.version) return stop(migrationRefusal(event, index, definition.version, 'migrationFromCurrentVersion'));
-    const problem = migrationTargetProblem(registry, definition, event.data.to);
+    const problem = migrationRecordProblem(event) ?? migrationMoveProblem(registry, definition, event.data);
     if (problem) return stop(migrationRefusal(event, index, definition.version, problem));
     const target = registry.get(start.id, event.data.to);
     const rebuilt = replayChecked(target, facts);
