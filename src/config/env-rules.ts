@@ -18,6 +18,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface ConfigIssue {
   variable: string;
   rule: string;
+  /** The name of the class-validator constraint broken, when it is one of environment-variables.ts. */
+  constraint?: string;
 }
 
 /** The environment each validated instance was read from, so that a message can quote what was typed. */
@@ -37,7 +39,7 @@ export function readEnvironment<T extends object>(Variables: ClassConstructor<T>
 }
 
 function issuesOf(error: ValidationError): ConfigIssue[] {
-  return Object.values(error.constraints ?? {}).map((rule) => ({ variable: error.property, rule }));
+  return Object.entries(error.constraints ?? {}).map(([constraint, rule]) => ({ variable: error.property, rule, constraint }));
 }
 
 /** Empty strings count as unset: compose files and CI often pass `VAR=` for "not configured". */

@@ -85,7 +85,10 @@ function commaSeparated(raw: string): string[] {
 /** A browser origin exactly (`https://planner.example`): no path, no wildcard. */
 function isOrigin(candidate: string): boolean {
   const url = parsedUrl(candidate);
-  return url !== undefined && (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === candidate;
+  // `https://*.example` parses (as a host named `*.example`): refused by name.
+  return (
+    url !== undefined && (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === candidate && !candidate.includes('*')
+  );
 }
 
 /** The support-planning versions journeys may start on. */
