@@ -8,19 +8,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppConfig, type AppConfigValues, type AuthSecretSource, type OidcSettings } from './app-config';
 import { readEnvironment, type ConfigIssue, type Env } from './env-rules';
-import { EnvironmentVariables, MIN_AUTH_SECRET_LENGTH } from './environment-variables';
+import { EnvironmentVariables } from './environment-variables';
+import { MIN_AUTH_SECRET_LENGTH } from './variable-rules';
 import { defaultObservability, type ObservabilityConfig } from './observability-config';
 
 export type { ConfigIssue, Env } from './env-rules';
-export {
-  DEFAULT_PORT,
-  DEFAULT_SQLITE_FILE,
-  EnvironmentVariables,
-  MAX_CLOCK_SKEW_SECONDS,
-  MIN_AUTH_SECRET_DISTINCT_CHARACTERS,
-  MIN_AUTH_SECRET_LENGTH,
-  spanSeconds,
-} from './environment-variables';
+export { DEFAULT_PORT, DEFAULT_SQLITE_FILE, EnvironmentVariables } from './environment-variables';
+export { MAX_CLOCK_SKEW_SECONDS, MIN_AUTH_SECRET_DISTINCT_CHARACTERS, MIN_AUTH_SECRET_LENGTH, spanSeconds } from './variable-rules';
 
 /** File name of the development secret, kept in the directory of SQLITE_FILE. */
 export const AUTH_SECRET_FILE_NAME = 'auth-secret';
