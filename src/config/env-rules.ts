@@ -173,13 +173,3 @@ export function isWebUrl(raw: string): boolean {
   const protocol = parsedUrl(raw)?.protocol;
   return protocol === 'http:' || protocol === 'https:';
 }
-
-/** Hosts a key set or an issuer may be fetched from over plain http (tests, a sidecar); never in production. */
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
-
-/** https, or http to this machine when `production` is false. */
-export function isSecureOrLoopbackUrl(raw: string, production: boolean): boolean {
-  const url = parsedUrl(raw);
-  if (url === undefined) return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname) && !production);
-}

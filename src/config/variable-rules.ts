@@ -5,7 +5,7 @@
  */
 import { applyDecorators } from '@nestjs/common';
 import { SUPPORT_PLANNING, WorkflowRegistry } from '../../workflows';
-import { IsWholeNumber, Matches, OnlyWhen, RequiredWhen, isSecureOrLoopbackUrl, isWebUrl, parsedUrl, rule, shown } from './env-rules';
+import { IsWholeNumber, Matches, OnlyWhen, RequiredWhen, isWebUrl, parsedUrl, rule, shown } from './env-rules';
 import type { EventStoreKind } from './app-config';
 import type { EnvironmentVariables } from './environment-variables';
 
@@ -43,6 +43,16 @@ export function commaSeparated(raw: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** Hosts a key set or an issuer may be fetched from over plain http (tests, a sidecar); never in production. */
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** https, or http to this machine when `production` is false. */
+function isSecureOrLoopbackUrl(raw: string, production: boolean): boolean {
+  const url = parsedUrl(raw);
+  if (url === undefined) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.includes(url.hostname) && !production);
 }
 
 /** A browser origin exactly (`https://planner.example`): no path, no wildcard. */
