@@ -58,7 +58,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
-import { assertValidAppend, decideAppend, ExistingEvent } from './append-rules';
+import { assertValidAppend, decideAppend, ExistingEvent } from '../append-rules';
 import {
   AppendResult,
   EventHandler,
@@ -72,8 +72,8 @@ import {
   StreamConflictError,
   SubscribeOptions,
   Subscription,
-} from './event-store';
-import { LiveSubscriptions } from './live-subscriptions';
+} from '../event-store';
+import { LiveSubscriptions } from '../live-subscriptions';
 
 /**
  * The part of KurrentDBClient this adapter uses. The real client satisfies it (checked where the

@@ -15,11 +15,11 @@
  * subscriptions poll (besides being woken by this process's own commits) to see other writers.
  * The wait is synchronous (it blocks this event loop), so keep the timeout short: a few seconds.
  */
-import { encodeEvent, settle, type EncodedEvent, type Outcome, type PendingAppend } from './pending-append';
+import { encodeEvent, settle, type EncodedEvent, type Outcome, type PendingAppend } from '../pending-append';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertValidAppend, decideAppend, ExistingEvent } from './append-rules';
+import { assertValidAppend, decideAppend, ExistingEvent } from '../append-rules';
 import {
   AppendResult,
   EventHandler,
@@ -32,9 +32,9 @@ import {
   StoreUnavailableError,
   SubscribeOptions,
   Subscription,
-} from './event-store';
-import { Follower, FollowPage } from './follower';
-import { LiveSubscriptions } from './live-subscriptions';
+} from '../event-store';
+import { Follower, FollowPage } from '../follower';
+import { LiveSubscriptions } from '../live-subscriptions';
 
 export interface SqliteEventStoreOptions {
   /** How long a writer waits for another connection's lock before failing (ms). Default 5000. */

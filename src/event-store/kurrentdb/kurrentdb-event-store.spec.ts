@@ -31,7 +31,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
-import { NewEvent, StoredEvent, StoreUnavailableError, StreamConflictError } from './event-store';
+import { NewEvent, StoredEvent, StoreUnavailableError, StreamConflictError } from '../event-store';
 import {
   backoffDelay,
   KurrentClient,
