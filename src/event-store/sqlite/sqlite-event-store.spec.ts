@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NewEvent, StoredEvent, StoreUnavailableError, StreamConflictError } from '../event-store';
-import { SqliteEventStore, SqliteEventStoreOptions, toStoreError } from './sqlite-event-store';
+import { toStoreError } from './errors';
+import { SqliteEventStore, SqliteEventStoreOptions } from './sqlite-event-store';
 
 const projectRoot = resolve(__dirname, '..', '..', '..');
 
