@@ -32,14 +32,10 @@ import {
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
 import { NewEvent, StoredEvent, StoreUnavailableError, StreamConflictError } from '../event-store';
-import {
-  backoffDelay,
-  KurrentClient,
-  KurrentDbEventStore,
-  KurrentDbEventStoreOptions,
-  KurrentSubscription,
-  ReadTimeoutError,
-} from './kurrentdb-event-store';
+import { KurrentClient, KurrentSubscription } from './client';
+import { ReadTimeoutError } from './errors';
+import { KurrentDbEventStore, KurrentDbEventStoreOptions } from './kurrentdb-event-store';
+import { backoffDelay } from './retries';
 
 // ---------------------------------------------------------------------------------------------
 // The fake client

@@ -24,41 +24,25 @@
  * de-duplication then covers the one window the read cannot see: an earlier attempt of the same
  * append landing between this read and this write. That is what makes retrying an append whose
  * outcome is unknown safe: the retry carries the same ids and the same expected revision.
+ *
+ * The folder: this file is the adapter; client.ts the part of the client it uses; codec.ts and
+ * positions.ts the mapping between the port and the client; errors.ts, retries.ts and collect.ts
+ * transient failures, retries and read timeouts; catch-up-subscription.ts the following of `$all`.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  ANY,
-  AllStreamResolvedEvent,
   AppendResult as KurrentAppendResult,
-  AppendStreamState,
-  AppendToStreamOptions,
   BACKWARDS,
-  CancelledError,
-  convertToCommandError,
-  DeadlineExceededError,
   END,
-  EventData,
-  excludeSystemEvents,
-  Filter,
   FORWARDS,
-  jsonEvent,
-  KurrentDBClient,
   NO_STREAM,
-  NotLeaderError,
   Position,
   ReadAllOptions as KurrentReadAllOptions,
   ReadPosition,
-  ReadStreamOptions as KurrentReadStreamOptions,
-  ResolvedEvent,
   START,
-  streamNameFilter,
   StreamNotFoundError,
-  SubscribeToAllOptions,
-  TimeoutError,
-  UnavailableError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
-import { assertValidAppend, decideAppend, ExistingEvent } from '../append-rules';
+import { assertValidAppend, decideAppend } from '../append-rules';
 import {
   AppendResult,
   EventHandler,
@@ -69,38 +53,17 @@ import {
   ReadStreamOptions,
   StoredEvent,
   StoreUnavailableError,
-  StreamConflictError,
   SubscribeOptions,
   Subscription,
 } from '../event-store';
 import { LiveSubscriptions } from '../live-subscriptions';
-
-/**
- * The part of KurrentDBClient this adapter uses. The real client satisfies it (checked where the
- * client is created); unit tests pass a small fake, since no server can run where they run.
- */
-export interface KurrentClient {
-  appendToStream(streamName: string, events: EventData[], options: AppendToStreamOptions): Promise<KurrentAppendResult>;
-  readStream(streamName: string, options: KurrentReadStreamOptions): AsyncIterable<ResolvedEvent>;
-  readAll(options: KurrentReadAllOptions): AsyncIterable<AllStreamResolvedEvent>;
-  subscribeToAll(options: SubscribeToAllOptions): KurrentSubscription;
-  dispose(): Promise<void>;
-}
-
-/** A catch-up subscription as the client returns it: an async iterable Readable. */
-export interface KurrentSubscription extends AsyncIterable<AllStreamResolvedEvent> {
-  unsubscribe(): Promise<void>;
-  destroy?(error?: Error): unknown;
-}
-
-/** Bounded exponential backoff: `attempts` tries in all, waiting initialDelayMs, x factor, ... between them. */
-export interface RetryPolicy {
-  attempts: number;
-  initialDelayMs: number;
-  factor: number;
-}
-
-export type Sleep = (ms: number) => Promise<void>;
+import { CatchUpSubscription, reportUnhandled } from './catch-up-subscription';
+import { connect, KurrentClient } from './client';
+import { assertUuids, decodeJsonObject, findBatchIds, lastRevision, lowerCaseId, RecordedLike, toConflict, toEventData, toStreamState } from './codec';
+import { collect } from './collect';
+import { describeError } from './errors';
+import { filterFor, isEngineEvent, normaliseAfter, positionOf, rawPosition, toReadPosition } from './positions';
+import { RetryPolicy, Sleep, delay, withRetries } from './retries';
 
 export interface KurrentDbEventStoreOptions {
   /** Prefix put before every stream name on the server and taken off again on the way back. */
@@ -121,23 +84,6 @@ const DEFAULT_READ_TIMEOUT_MS = 10_000;
 const DEFAULT_PING_TIMEOUT_MS = 2_000;
 /** How many events headPosition looks at per backwards step while skipping non-engine events. */
 const HEAD_PAGE_SIZE = 32;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A read that produced nothing for too long; treated like the server's deadline. */
-export class ReadTimeoutError extends Error {
-  constructor(what: string, timeoutMs: number) {
-    super(`${what} gave no answer within ${timeoutMs} ms`);
-    this.name = 'ReadTimeoutError';
-  }
-}
-
-/** The server ended a subscription that nobody closed (shutdown, leader change). */
-export class SubscriptionDroppedError extends Error {
-  constructor() {
-    super('the KurrentDB subscription ended without being closed');
-    this.name = 'SubscriptionDroppedError';
-  }
-}
 
 export class KurrentDbEventStore extends EventStore {
   private readonly client: KurrentClient;
@@ -367,329 +313,5 @@ export class KurrentDbEventStore extends EventStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreUnavailableError('the KurrentDB event store is closed');
-  }
-}
-
-/** What the adapter reads from a recorded event, whichever read produced it. */
-interface RecordedLike {
-  streamId: string;
-  id: string;
-  revision: bigint;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  position?: Position;
-}
-
-function connect(connectionString: string): KurrentClient {
-  const client: KurrentClient = KurrentDBClient.connectionString(connectionString);
-  return client;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mapping between the port and the client
-
-function toStreamState(expected: ExpectedRevision): AppendStreamState {
-  if (expected === 'no-stream') return NO_STREAM;
-  if (expected === 'any') return ANY;
-  return BigInt(expected);
-}
-
-function toConflict(streamId: string, expected: ExpectedRevision, actual: bigint | string): StreamConflictError {
-  return new StreamConflictError(streamId, expected, typeof actual === 'bigint' ? Number(actual) : 'no-stream');
-}
-
-function toEventData(event: NewEvent): EventData {
-  return jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata });
-}
-
-/** The server hands UUIDs back in lower case, so ids are compared that way. */
-function lowerCaseId(event: NewEvent): { id: string } {
-  return { id: event.id.toLowerCase() };
-}
-
-/** Where the batch's ids already sit in the stream (only those: the rules read absence as "new"). */
-function findBatchIds(stream: StoredEvent[], batch: Array<{ id: string }>): Map<string, ExistingEvent> {
-  const wanted = new Set(batch.map((event) => event.id));
-  const found = new Map<string, ExistingEvent>();
-  for (const event of stream) {
-    const id = event.id.toLowerCase();
-    if (wanted.has(id)) found.set(id, { revision: event.revision, position: event.position });
-  }
-  return found;
-}
-
-function lastRevision(stream: StoredEvent[]): number {
-  return stream.length === 0 ? -1 : stream[stream.length - 1].revision;
-}
-
-function assertUuids(streamId: string, events: NewEvent[]): void {
-  const bad = events.find((event) => !UUID.test(event.id));
-  if (bad) throw new TypeError(`event id ${bad.id} for ${streamId} is not a UUID (KurrentDB event ids are UUIDs)`);
-}
-
-/** -1n (the head of an empty store) and nothing both mean "from the very beginning". */
-function normaliseAfter(after: bigint | undefined): bigint | undefined {
-  return after === undefined || after < 0n ? undefined : after;
-}
-
-function toReadPosition(after: bigint | undefined): ReadPosition {
-  return after === undefined ? START : { commit: after, prepare: after };
-}
-
-/** Server-side filter: the prefix when there is one, else at least no system events. */
-function filterFor(prefix: string): Filter {
-  return prefix ? streamNameFilter({ prefixes: [prefix] }) : excludeSystemEvents();
-}
-
-/**
- * Checked again on this side because the filter is an optimisation the server may not apply (older
- * servers, links): system streams and system event types (`$`, e.g. a tombstone's
- * `$streamDeleted`) are never the engine's facts.
- */
-function isEngineEvent(recorded: RecordedLike, prefix: string): boolean {
-  return !recorded.streamId.startsWith('$') && !recorded.type.startsWith('$') && recorded.streamId.startsWith(prefix);
-}
-
-function rawPosition(recorded: RecordedLike): Position {
-  if (!recorded.position) {
-    throw new Error(
-      `event ${recorded.id} of ${recorded.streamId} came without a position: ` +
-        'stream reads carry positions from server 22.6 on; use a supported LTS server',
-    );
-  }
-  return recorded.position;
-}
-
-/**
- * The port's single bigint position is the commit position. For every event written by the gRPC
- * append (the only way this engine writes, and the only one from server 24.10 on), the server reports
- * commit === prepare: the append writes self-committed records, and $all reports each one at
- * (its log position, its log position) (AllReader.cs). Only events of the legacy TCP client's
- * explicit transactions differ, and they would make one bigint ambiguous, so they are refused.
- */
-function positionOf(recorded: RecordedLike): bigint {
-  const { commit, prepare } = rawPosition(recorded);
-  if (commit !== prepare) {
-    throw new Error(
-      `event ${recorded.id} of ${recorded.streamId} sits in a legacy explicit transaction ` +
-        `(commit ${commit} != prepare ${prepare}); this adapter stores only gRPC appends`,
-    );
-  }
-  return commit;
-}
-
-/**
- * The client parses JSON events and metadata itself. Bytes arrive when another tool stored the JSON as
- * binary, a string when the stored text was not valid JSON; anything but a JSON object is refused,
- * since the engine only ever stores objects. Refused as a SyntaxError, as the SQLite adapter's
- * JSON.parse refuses a bad row, so the audit names the unreadable revision on either store.
- */
-function decodeJsonObject(value: unknown, what: string): Record<string, unknown> {
-  const parsed = value instanceof Uint8Array ? parseJson(Buffer.from(value).toString('utf8'), what) : value;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new SyntaxError(`${what} is not a JSON object`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SyntaxError(`${what} is not JSON`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Transient errors, retries and timeouts
-
-/**
- * Errors after which the same request may succeed: the server is unreachable or restarting, it did
- * not answer in time, or the node is not the leader (the client then reconnects to the leader).
- * For an append every one of them leaves the outcome unknown, which the retry resolves safely.
- */
-export function isTransient(error: unknown): boolean {
-  const converted = error instanceof Error ? convertToCommandError(error) : error;
-  return (
-    converted instanceof UnavailableError ||
-    converted instanceof DeadlineExceededError ||
-    converted instanceof TimeoutError ||
-    converted instanceof NotLeaderError ||
-    converted instanceof CancelledError ||
-    converted instanceof ReadTimeoutError ||
-    converted instanceof SubscriptionDroppedError
-  );
-}
-
-export function backoffDelay(policy: RetryPolicy, failedAttempts: number): number {
-  return policy.initialDelayMs * policy.factor ** (failedAttempts - 1);
-}
-
-async function withRetries<T>(what: string, policy: RetryPolicy, sleep: Sleep, attempt: () => Promise<T>): Promise<T> {
-  for (let failed = 1; ; failed++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      if (failed >= policy.attempts) {
-        throw new StoreUnavailableError(`${what} failed ${failed} times: ${describeError(error)}`, error);
-      }
-      await sleep(backoffDelay(policy, failed));
-    }
-  }
-}
-
-/** Drains an async iterable, giving up (and closing it) when it stays silent past the timeout. */
-async function collect<T>(iterable: AsyncIterable<T>, timeoutMs: number, what: string): Promise<T[]> {
-  const iterator = iterable[Symbol.asyncIterator]();
-  const items: T[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReadTimeoutError(what, timeoutMs)), timeoutMs);
-  });
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), expired]);
-      if (next.done) return items;
-      items.push(next.value);
-    }
-  } catch (error) {
-    void iterator.return?.()?.catch(() => undefined);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The client's error classes keep the name 'Error', so the class name says more. */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const kind = error.name === 'Error' ? error.constructor.name : error.name;
-  return `${kind}: ${error.message}`;
-}
-
-function reportUnhandled(error: unknown): void {
-  console.error('KurrentDB subscription stopped by an error and no onError was given:', error);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Following $all
-
-interface CatchUpOptions {
-  /** Exclusive start; undefined is before everything. */
-  after: bigint | undefined;
-  open: (after: bigint | undefined) => KurrentSubscription;
-  /** The engine event inside what the server sent, or undefined for anything else. */
-  select: (resolved: AllStreamResolvedEvent) => StoredEvent | undefined;
-  retry: RetryPolicy;
-  sleep: Sleep;
-  onStop: () => void;
-}
-
-/** Marks an error thrown by the caller's handler, which stops the subscription (never retried). */
-class HandlerFailure extends Error {
-  constructor(readonly error: unknown) {
-    super('the subscription handler failed');
-    this.name = 'HandlerFailure';
-  }
-}
-
-/** Which subscription's handler is running, so that close() from inside it does not wait on itself. */
-const deliveringFor = new AsyncLocalStorage<CatchUpSubscription>();
-
-/**
- * A catch-up subscription to `$all` that survives drops. It remembers the position of the last event
- * it delivered and, after a transient failure, subscribes again from there (the server's subscription
- * start is exclusive, and anything at or before the cursor is skipped anyway), so a reconnect neither
- * repeats nor skips an event. Consecutive failures without progress are bounded by the retry policy.
- * Events are handed over one at a time: the next is not read before the handler's promise settles.
- */
-class CatchUpSubscription implements Subscription {
-  private closed = false;
-  private live?: KurrentSubscription;
-  private cursor: bigint | undefined;
-  private readonly stopped: Promise<void>;
-
-  constructor(
-    private readonly options: CatchUpOptions,
-    private readonly handler: EventHandler,
-    private readonly onError: (error: unknown) => void,
-  ) {
-    this.cursor = options.after;
-    this.stopped = this.run().finally(options.onStop);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.stopLive();
-    if (deliveringFor.getStore() === this) return;
-    await this.stopped;
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.closed) {
-      const before = this.cursor;
-      try {
-        await this.followUntilDropped();
-        if (this.closed) return;
-        throw new SubscriptionDroppedError();
-      } catch (error) {
-        if (this.closed) return;
-        if (error instanceof HandlerFailure) return this.report(error.error);
-        if (!isTransient(error)) return this.report(error);
-        failures = this.cursor === before ? failures + 1 : 1;
-        if (failures >= this.options.retry.attempts) {
-          return this.report(new StoreUnavailableError(`subscription to $all failed ${failures} times: ${describeError(error)}`, error));
-        }
-        await this.options.sleep(backoffDelay(this.options.retry, failures));
-      }
-    }
-  }
-
-  private async followUntilDropped(): Promise<void> {
-    const live = this.options.open(this.cursor);
-    this.live = live;
-    if (this.closed) return this.stopLive();
-    for await (const resolved of live) {
-      if (this.closed) return;
-      const event = this.options.select(resolved);
-      if (!event || (this.cursor !== undefined && event.position <= this.cursor)) continue;
-      await this.deliver(event);
-      this.cursor = event.position;
-    }
-  }
-
-  private async deliver(event: StoredEvent): Promise<void> {
-    try {
-      await deliveringFor.run(this, () => this.handler(event));
-    } catch (error) {
-      throw new HandlerFailure(error);
-    }
-  }
-
-  /** Unsubscribing ends the iteration; destroying as well makes sure a stuck stream lets go too. */
-  private async stopLive(): Promise<void> {
-    const live = this.live;
-    if (!live) return;
-    try {
-      await live.unsubscribe();
-    } catch {
-      // Already gone: nothing left to stop.
-    }
-    live.destroy?.();
-  }
-
-  private report(error: unknown): void {
-    try {
-      this.onError(error);
-    } catch {
-      // An onError that throws has nowhere left to report to; the subscription is stopped either way.
-    }
   }
 }
