@@ -3,10 +3,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AllStreamResolvedEvent } from '@kurrent/kurrentdb-client';
+import { backoffDelay, RetryPolicy, Sleep } from '../../common/backoff';
 import { EventHandler, StoredEvent, StoreUnavailableError, Subscription } from '../event-store';
 import type { KurrentSubscription } from './client';
 import { describeError, isTransient, SubscriptionDroppedError } from './errors';
-import { backoffDelay, RetryPolicy, Sleep } from './retries';
 
 export function reportUnhandled(error: unknown): void {
   console.error('KurrentDB subscription stopped by an error and no onError was given:', error);

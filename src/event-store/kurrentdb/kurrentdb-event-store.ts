@@ -42,6 +42,7 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@kurrent/kurrentdb-client';
+import { pause, RetryPolicy, Sleep, withRetries } from '../../common/backoff';
 import { assertValidAppend, decideAppend } from '../append-rules';
 import {
   AppendResult,
@@ -61,9 +62,8 @@ import { CatchUpSubscription, reportUnhandled } from './catch-up-subscription';
 import { connect, KurrentClient } from './client';
 import { assertUuids, decodeJsonObject, findBatchIds, lastRevision, lowerCaseId, RecordedLike, toConflict, toEventData, toStreamState } from './codec';
 import { collect } from './collect';
-import { describeError } from './errors';
+import { describeError, isTransient } from './errors';
 import { filterFor, isEngineEvent, normaliseAfter, positionOf, rawPosition, toReadPosition } from './positions';
-import { RetryPolicy, Sleep, delay, withRetries } from './retries';
 
 export interface KurrentDbEventStoreOptions {
   /** Prefix put before every stream name on the server and taken off again on the way back. */
@@ -78,7 +78,7 @@ export interface KurrentDbEventStoreOptions {
   sleep?: Sleep;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 100, factor: 2 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialMs: 100, factor: 2 };
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_READ_TIMEOUT_MS = 10_000;
 const DEFAULT_PING_TIMEOUT_MS = 2_000;
@@ -105,7 +105,7 @@ export class KurrentDbEventStore extends EventStore {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
     this.pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
-    this.sleep = options.sleep ?? delay;
+    this.sleep = options.sleep ?? pause;
   }
 
   async appendToStream(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -299,8 +299,17 @@ export class KurrentDbEventStore extends EventStore {
     };
   }
 
+  /**
+   * Tries a request again after a transient failure (errors.ts), with backoff; when the attempts run
+   * out the store counts as unavailable. Any other error is the request's own and is thrown at once.
+   */
   private retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    return withRetries(what, this.retry, this.sleep, attempt);
+    return withRetries(attempt, {
+      ...this.retry,
+      retryable: isTransient,
+      exhausted: (error, failures) => new StoreUnavailableError(`${what} failed ${failures} times: ${describeError(error)}`, error),
+      sleep: this.sleep,
+    });
   }
 
   private serverName(streamId: string): string {
