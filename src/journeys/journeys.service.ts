@@ -37,6 +37,7 @@ import {
 } from '../../workflows';
 import { assertJourneyAccess, foldStreamRelations, relationsFrom } from '../access';
 import { isInternalRole, type Actor } from '../auth/actor';
+import { withRetries, type RetryPolicy } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { KeyedLock } from '../common/keyed-lock';
 import {
@@ -133,10 +134,10 @@ interface Decided {
 /**
  * Rounds of re-reading and re-deciding after losing a race to another process. Only writers in
  * other processes can make us lose (this process queues per journey), so a few rounds with a
- * small random pause are enough for each of them to get through; past that the caller gets 412.
+ * small random pause (a random share of 5, 10, then 20 ms) are enough for each of them to get
+ * through; past that the caller gets 412.
  */
-const MAX_ATTEMPTS = 30;
-const RETRY_PAUSE_MS = 5;
+const CONFLICT_RETRY: RetryPolicy = { attempts: 30, initialMs: 5, factor: 2, maxMs: 20 };
 /** Journeys whose snapshot is kept in memory (a few kilobytes each). */
 const JOURNEY_CACHE_SIZE = 10_000;
 
@@ -238,15 +239,16 @@ export class JourneysService {
     }
   }
 
+  /** A command without If-Match that lost a race is decided again on what the winner wrote. */
   private async handleWithRetry(command: Command): Promise<RecordResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.handle(command);
-      } catch (error) {
-        const retry = error instanceof StreamConflictError && command.options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw this.asStale(error, command.options);
-        await pause(Math.random() * RETRY_PAUSE_MS * Math.min(attempt, 4));
-      }
+    try {
+      return await withRetries(() => this.handle(command), {
+        ...CONFLICT_RETRY,
+        retryable: (error) => error instanceof StreamConflictError && command.options.ifMatch === undefined,
+        jitter: Math.random,
+      });
+    } catch (error) {
+      throw this.asStale(error, command.options);
     }
   }
 
@@ -557,10 +559,6 @@ function assertAllowed(definition: WorkflowDefinition, snapshot: JourneySnapshot
 /** The clocks of a journey, folded on from where the cache left them, by the policy of its version. */
 function foldClocks(definition: WorkflowDefinition, from: ClockFold | undefined, events: readonly StoredEvent[]): ClockFold {
   return events.map(toMachineEvent).reduce((fold, event) => evolveClocks(definition.policy, fold, event), from ?? initialClockFold());
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function withoutOrganisation(actor: RecordedActor): Omit<RecordedActor, 'organisation'> {
