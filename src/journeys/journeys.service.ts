@@ -61,7 +61,6 @@ import {
   toMachineEvent,
   type IdempotencyScope,
   type KeyedRequest,
-  type RecordedActor,
 } from './journey-records';
 import { withSpan } from '../observability/tracing/with-span';
 import { JourneyCache, type CachedJourney } from './journey-cache';
@@ -114,7 +113,7 @@ export interface MigrationRequest {
 /** One command as the handler sees it: who asks, for which journey, and what. */
 interface Command {
   journeyId: string;
-  actor: RecordedActor;
+  actor: Actor;
   input: EventInput;
   options: CommandOptions;
   /** Set when the command opens the journey, on this workflow version. */
@@ -153,7 +152,7 @@ export class JourneysService {
   ) {}
 
   /** Open a journey with its ReferralReceived fact, on the latest version of the workflow. */
-  async open(actor: RecordedActor, input: Omit<EventInput, 'type'>, options: CommandOptions = {}): Promise<RecordResult> {
+  async open(actor: Actor, input: Omit<EventInput, 'type'>, options: CommandOptions = {}): Promise<RecordResult> {
     const scope = idempotencyScope(actor, options);
     const journeyId = journeyIdFor(scope, randomUUID);
     const command: Command = {
@@ -266,7 +265,7 @@ export class JourneysService {
    * null only for a journey the command opens. The engine's own scheduler (`system`, never a
    * token) acts on every journey.
    */
-  private async loadFor(journeyId: string, actor: RecordedActor, opens: boolean): Promise<CachedJourney | null> {
+  private async loadFor(journeyId: string, actor: Actor, opens: boolean): Promise<CachedJourney | null> {
     const current = await this.current(journeyId);
     if (!current && !opens) throw new JourneyNotFoundError(journeyId);
     if (current && !isInternalRole(actor.role)) {
@@ -493,7 +492,7 @@ export class JourneysService {
 }
 
 /** The caller's key, scoped to their organisation and token subject. */
-function idempotencyScope(actor: RecordedActor, options: CommandOptions): IdempotencyScope | undefined {
+function idempotencyScope(actor: Actor, options: CommandOptions): IdempotencyScope | undefined {
   return options.idempotencyKey === undefined ? undefined : { key: options.idempotencyKey, actorId: actor.id, organisation: actor.organisation };
 }
 
@@ -561,7 +560,7 @@ function foldClocks(definition: WorkflowDefinition, from: ClockFold | undefined,
   return events.map(toMachineEvent).reduce((fold, event) => evolveClocks(definition.policy, fold, event), from ?? initialClockFold());
 }
 
-function withoutOrganisation(actor: RecordedActor): Omit<RecordedActor, 'organisation'> {
+function withoutOrganisation(actor: Actor): Omit<Actor, 'organisation'> {
   const { organisation: _organisation, ...rest } = actor;
   return rest;
 }
