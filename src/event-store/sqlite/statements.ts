@@ -4,7 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { StoredEvent } from '../event-store';
 
-interface EventRow {
+/** A row of the events table, as SQLite returns it (also read directly by the soak's store audit). */
+export interface EventRow {
   position: number;
   stream_id: string;
   revision: number;
