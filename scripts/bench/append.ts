@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { insertEventRows, type EventRowInput } from '../../src/event-store/postgres/append';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { streamIdOf } from '../../src/journeys/journey-records';
 import { parseBenchArgs } from './support/args';
 import { HttpClient, type HttpAnswer } from './support/http-client';

@@ -12,7 +12,7 @@
  * of 10,000). The ratio of 10,000 to 10 events is the figure to quote.
  */
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { parseBenchArgs } from './support/args';
 import { HttpClient } from './support/http-client';
 import { finish, type BenchReport, type Figure } from './support/report';

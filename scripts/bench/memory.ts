@@ -10,7 +10,7 @@
  * Also prints how long catching up took. Target: under 400 MB with 100,000 journeys.
  */
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import type { EventType } from '../../workflows';
 import { parseBenchArgs } from './support/args';
 import { HttpClient } from './support/http-client';

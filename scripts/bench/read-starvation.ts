@@ -12,7 +12,7 @@
  * aims at 3x or less). Printed, never asserted.
  */
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { parseBenchArgs } from './support/args';
 import { HttpClient } from './support/http-client';
 import { step } from './support/progress';

@@ -23,7 +23,7 @@ import { fact, pathTo, type Fact } from '../../workflows/testing/facts';
 import { sealFacts } from '../../src/audit/testing/seal-facts';
 import { verifyJourney, isSound } from '../../src/audit/verify-journey';
 import type { NewEvent } from '../../src/event-store/event-store';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { verifyInParallel } from '../../src/audit/parallel-verify';
 import { verifyChain } from '../../src/integrity/hash-chain';
 import { streamIdOf } from '../../src/journeys/journey-records';

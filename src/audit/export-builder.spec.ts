@@ -6,7 +6,7 @@ import { pathTo } from '../../workflows/testing/facts';
 import { UnauthenticatedError, JourneyNotFoundError } from '../errors/domain-errors';
 import type { EventStore } from '../event-store/event-store';
 import { MemoryEventStore } from '../event-store/memory-event-store';
-import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { streamIdOf } from '../journeys/journey-records';
 import { AuditedJourneys } from './audited-journeys';
 import { ExportBuilder } from './export-builder';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { JourneyNotFoundError } from '../errors/domain-errors';
 import { EventStore, StoreUnavailableError } from '../event-store/event-store';
-import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import type { JourneyRelations } from '../access';
 import { AuditedJourneys } from './audited-journeys';
 import { exportFor, type BuiltExport } from './export-build';

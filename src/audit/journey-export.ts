@@ -10,6 +10,7 @@ import {
   computeClocks,
   lateEntries,
   summarise,
+  type Actor,
   type EventDataMap,
   type JourneyEvent,
   type JourneyStatus,
@@ -34,7 +35,7 @@ export interface TimelineEntry {
   type: string;
   occurredAt: string;
   recordedAt: string;
-  actor: { id: string; role: string; onBehalfOf?: string };
+  actor: Omit<Actor, 'organisation'>;
   /** The reason recorded with the event, if any. */
   reason: string | null;
   /** One line saying what happened. */

@@ -8,7 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { STREAM_PREFIX } from '../journeys/journey-records';
 import { readJourney, type JourneyRead } from './journey-read';
 

@@ -3,10 +3,10 @@ import { AppConfig } from '../config/app-config';
 import { InstrumentedEventStore } from '../observability/metrics/instrumented-event-store';
 import { Metrics } from '../observability/metrics/metrics';
 import { EventStore } from './event-store';
-import { KurrentDbEventStore } from './kurrentdb-event-store';
+import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 import { MemoryEventStore } from './memory-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
-import { SqliteEventStore } from './sqlite-event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 /** Builds the adapter named by EVENT_STORE. */
 export function createEventStore(config: AppConfig): EventStore {

@@ -14,12 +14,8 @@ export const STREAM_PREFIX = 'journey-';
 /** Namespace for deterministic event ids derived from Idempotency-Keys (fixed forever). */
 const IDEMPOTENCY_NAMESPACE = '5b1f8f3e-6d2c-4c1e-9a57-0f4b8f1c2d3a';
 
-export interface RecordedActor extends Actor {
-  organisation?: string;
-}
-
 export interface JourneyEventMetadata {
-  actor: RecordedActor;
+  actor: Actor;
   occurredAt: string;
   recordedAt: string;
   reason?: string;
@@ -111,7 +107,7 @@ export interface FactToSeal {
   /** A fact of the journey's vocabulary, or the runtime's own `WorkflowMigrated`. */
   type: EventType | 'WorkflowMigrated';
   data: Record<string, unknown>;
-  actor: RecordedActor;
+  actor: Actor;
   occurredAt: string;
   recordedAt: string;
   reason?: string;

@@ -13,6 +13,7 @@ import {
   openClocks,
   statePath,
   summarise,
+  type Actor,
   type ClockInstance,
   type EventType,
   type JourneySummary,
@@ -77,7 +78,7 @@ export interface HistoryEntry {
   eventId: string;
   type: string;
   data: Record<string, unknown>;
-  actor: { id: string; role: string; onBehalfOf?: string };
+  actor: Omit<Actor, 'organisation'>;
   reason: string | null;
   occurredAt: string;
   recordedAt: string;

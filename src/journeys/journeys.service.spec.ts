@@ -7,7 +7,8 @@ import { journeyView, nowOf } from './journey-views';
 import { summarise, WorkflowRegistry, type EventType } from '../../workflows';
 import { fact } from '../../workflows/testing/facts';
 import { ManualClock } from '../common/clock';
-import { AccessEndedError, JourneyNotFoundError } from '../errors';
+import { AccessEndedError, JourneyNotFoundError, StaleRevisionError } from '../errors';
+import { ExpectedRevision, NewEvent, StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
 import { MemoryEventStore } from '../event-store/memory-event-store';
 import { verifyChain } from '../integrity/hash-chain';
 import { JourneyCache } from './journey-cache';
@@ -143,6 +144,79 @@ describe('JourneysService snapshot cache', () => {
     await journeys.record(id, caseWorker, appointment('AdvocateWithdrawn'));
     await expect(journeys.record(id, advocate, preference)).rejects.toBeInstanceOf(AccessEndedError);
     expect(await store.readStream(`journey-${id}`)).toHaveLength(4);
+  });
+});
+
+/**
+ * A store that refuses the next appends to journeys as if another process had just written
+ * (or with the error given), and counts every append it is asked for.
+ */
+class RacedStore extends MemoryEventStore {
+  appendsToJourney = 0;
+  private refusals = 0;
+  private refusal: (streamId: string, expected: ExpectedRevision) => Error = (streamId, expected) =>
+    new StreamConflictError(streamId, expected, typeof expected === 'number' ? expected + 1 : 0);
+
+  refuseNext(count: number, refusal?: (streamId: string, expected: ExpectedRevision) => Error): void {
+    this.refusals = count;
+    this.appendsToJourney = 0;
+    if (refusal) this.refusal = refusal;
+  }
+
+  override async appendToStream(streamId: string, events: NewEvent[], expected: ExpectedRevision) {
+    this.appendsToJourney += 1;
+    if (this.refusals > 0) {
+      this.refusals -= 1;
+      throw this.refusal(streamId, expected);
+    }
+    return super.appendToStream(streamId, events, expected);
+  }
+}
+
+describe('JourneysService after losing a race to another process', () => {
+  const assessment = { type: 'AssessmentStarted' as const, data: fact('AssessmentStarted').data };
+
+  async function opened() {
+    const store = new RacedStore();
+    const journeys = service(store);
+    const { id } = await journeys.open(caseWorker, { data: fact('ReferralReceived').data });
+    return { store, journeys, id };
+  }
+
+  it('reads and decides again, and records the fact once', async () => {
+    const { store, journeys, id } = await opened();
+    store.refuseNext(3);
+
+    await expect(journeys.record(id, caseWorker, assessment)).resolves.toMatchObject({ revision: 1 });
+    expect(store.appendsToJourney).toBe(4);
+    expect((await store.readStream(`journey-${id}`)).map((event) => event.type)).toEqual(['ReferralReceived', 'AssessmentStarted']);
+  });
+
+  it('gives up after 30 tries with StaleRevisionError (412)', async () => {
+    const { store, journeys, id } = await opened();
+    store.refuseNext(Number.POSITIVE_INFINITY);
+
+    await expect(journeys.record(id, caseWorker, assessment)).rejects.toBeInstanceOf(StaleRevisionError);
+    expect(store.appendsToJourney).toBe(30);
+    expect(await store.readStream(`journey-${id}`)).toHaveLength(1);
+  });
+
+  it('never retries a command sent with If-Match: the caller decided on that revision', async () => {
+    const { store, journeys, id } = await opened();
+    store.refuseNext(1);
+
+    const error = await journeys.record(id, caseWorker, assessment, { ifMatch: 0 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StaleRevisionError);
+    expect(error).toMatchObject({ expectedRevision: 0, actualRevision: 1 });
+    expect(store.appendsToJourney).toBe(1);
+  });
+
+  it('never retries a failure that is not a lost race', async () => {
+    const { store, journeys, id } = await opened();
+    store.refuseNext(1, () => new StoreUnavailableError('disk full'));
+
+    await expect(journeys.record(id, caseWorker, assessment)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(store.appendsToJourney).toBe(1);
   });
 });
 

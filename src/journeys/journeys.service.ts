@@ -37,6 +37,7 @@ import {
 } from '../../workflows';
 import { assertJourneyAccess, foldStreamRelations, relationsFrom } from '../access';
 import { isInternalRole, type Actor } from '../auth/actor';
+import { withRetries, type RetryPolicy } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { KeyedLock } from '../common/keyed-lock';
 import {
@@ -60,7 +61,6 @@ import {
   toMachineEvent,
   type IdempotencyScope,
   type KeyedRequest,
-  type RecordedActor,
 } from './journey-records';
 import { withSpan } from '../observability/tracing/with-span';
 import { JourneyCache, type CachedJourney } from './journey-cache';
@@ -113,7 +113,7 @@ export interface MigrationRequest {
 /** One command as the handler sees it: who asks, for which journey, and what. */
 interface Command {
   journeyId: string;
-  actor: RecordedActor;
+  actor: Actor;
   input: EventInput;
   options: CommandOptions;
   /** Set when the command opens the journey, on this workflow version. */
@@ -133,10 +133,10 @@ interface Decided {
 /**
  * Rounds of re-reading and re-deciding after losing a race to another process. Only writers in
  * other processes can make us lose (this process queues per journey), so a few rounds with a
- * small random pause are enough for each of them to get through; past that the caller gets 412.
+ * small random pause (a random share of 5, 10, then 20 ms) are enough for each of them to get
+ * through; past that the caller gets 412.
  */
-const MAX_ATTEMPTS = 30;
-const RETRY_PAUSE_MS = 5;
+const CONFLICT_RETRY: RetryPolicy = { attempts: 30, initialMs: 5, factor: 2, maxMs: 20 };
 /** Journeys whose snapshot is kept in memory (a few kilobytes each). */
 const JOURNEY_CACHE_SIZE = 10_000;
 
@@ -152,7 +152,7 @@ export class JourneysService {
   ) {}
 
   /** Open a journey with its ReferralReceived fact, on the latest version of the workflow. */
-  async open(actor: RecordedActor, input: Omit<EventInput, 'type'>, options: CommandOptions = {}): Promise<RecordResult> {
+  async open(actor: Actor, input: Omit<EventInput, 'type'>, options: CommandOptions = {}): Promise<RecordResult> {
     const scope = idempotencyScope(actor, options);
     const journeyId = journeyIdFor(scope, randomUUID);
     const command: Command = {
@@ -238,15 +238,16 @@ export class JourneysService {
     }
   }
 
+  /** A command without If-Match that lost a race is decided again on what the winner wrote. */
   private async handleWithRetry(command: Command): Promise<RecordResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.handle(command);
-      } catch (error) {
-        const retry = error instanceof StreamConflictError && command.options.ifMatch === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw this.asStale(error, command.options);
-        await pause(Math.random() * RETRY_PAUSE_MS * Math.min(attempt, 4));
-      }
+    try {
+      return await withRetries(() => this.handle(command), {
+        ...CONFLICT_RETRY,
+        retryable: (error) => error instanceof StreamConflictError && command.options.ifMatch === undefined,
+        jitter: Math.random,
+      });
+    } catch (error) {
+      throw this.asStale(error, command.options);
     }
   }
 
@@ -264,7 +265,7 @@ export class JourneysService {
    * null only for a journey the command opens. The engine's own scheduler (`system`, never a
    * token) acts on every journey.
    */
-  private async loadFor(journeyId: string, actor: RecordedActor, opens: boolean): Promise<CachedJourney | null> {
+  private async loadFor(journeyId: string, actor: Actor, opens: boolean): Promise<CachedJourney | null> {
     const current = await this.current(journeyId);
     if (!current && !opens) throw new JourneyNotFoundError(journeyId);
     if (current && !isInternalRole(actor.role)) {
@@ -491,7 +492,7 @@ export class JourneysService {
 }
 
 /** The caller's key, scoped to their organisation and token subject. */
-function idempotencyScope(actor: RecordedActor, options: CommandOptions): IdempotencyScope | undefined {
+function idempotencyScope(actor: Actor, options: CommandOptions): IdempotencyScope | undefined {
   return options.idempotencyKey === undefined ? undefined : { key: options.idempotencyKey, actorId: actor.id, organisation: actor.organisation };
 }
 
@@ -559,11 +560,7 @@ function foldClocks(definition: WorkflowDefinition, from: ClockFold | undefined,
   return events.map(toMachineEvent).reduce((fold, event) => evolveClocks(definition.policy, fold, event), from ?? initialClockFold());
 }
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function withoutOrganisation(actor: RecordedActor): Omit<RecordedActor, 'organisation'> {
+function withoutOrganisation(actor: Actor): Omit<Actor, 'organisation'> {
   const { organisation: _organisation, ...rest } = actor;
   return rest;
 }

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { streamIdOf } from '../journeys/journey-records';
 import { appendWhole, plannedJourneys } from '../../test/projections/journey-fixtures';
 import { EXIT } from '../common/cli';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore, NewEvent, StoredEvent } from '../event-store/event-store';
 import { MemoryEventStore } from '../event-store/memory-event-store';
-import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 import { verifyChain } from '../integrity/hash-chain';
 import { streamIdOf } from '../journeys/journey-records';
 import { appendInterleaved, plannedJourneys, type PlannedJourney } from '../../test/projections/journey-fixtures';

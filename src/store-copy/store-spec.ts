@@ -14,10 +14,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../common/cli';
 import type { EventStore } from '../event-store/event-store';
-import { KurrentDbEventStore } from '../event-store/kurrentdb-event-store';
+import { KurrentDbEventStore } from '../event-store/kurrentdb/kurrentdb-event-store';
 import { DEFAULT_POSTGRES_SCHEMA, PostgresEventStore } from '../event-store/postgres/postgres-event-store';
 import { PLAIN_IDENTIFIER } from '../event-store/postgres/identifiers';
-import { SqliteEventStore } from '../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 
 export type StoreSpec =
   | { kind: 'sqlite'; file: string }

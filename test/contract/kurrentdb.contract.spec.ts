@@ -11,7 +11,7 @@
  * shared server (its own stream prefixes, reads from the head seen before each test), and the
  * server's own system events in $all are part of what the adapter must cope with.
  */
-import { KurrentDbEventStore } from '../../src/event-store/kurrentdb-event-store';
+import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-event-store';
 import { describeEventStoreContract } from './event-store.contract';
 
 const connectionString = process.env.KURRENTDB_CONNECTION_STRING ?? '';

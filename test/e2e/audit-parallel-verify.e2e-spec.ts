@@ -3,7 +3,7 @@
  * one thread gives, reported in the same order, with a tampered journey still found and named.
  */
 import { randomUUID } from 'node:crypto';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { PARALLEL_FROM_JOURNEYS, verifyInParallel, verifyWorkerCount } from '../../src/audit/parallel-verify';
 import { sealFacts } from '../../src/audit/testing/seal-facts';
 import { SqliteJourneyReader } from '../../src/audit/sqlite-journey-reader';

@@ -13,7 +13,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app-setup';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { Clock, ManualClock } from '../../src/common/clock';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { toMachineEvent } from '../../src/journeys/journey-records';
 import { TEST_SECRET, tempDataDir, type TestApp } from '../support/test-app';
 import { STORY_NOW, callers, capturedIo, dataOf, openJourney, recordFastTrackStory, type Caller } from './audit.helpers';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/common/clock';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { DECISION_TYPES } from '../../src/projections/decisions.projection';
 import { appendWhole, plannedJourneys } from '../projections/journey-fixtures';
 import { bearer, startApp } from '../support/test-app';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { replayJourney } from '../../workflows';
 import { ADDED_RULE, registryWithTightenedVersion, registryWithVersion1, tightenedVersion } from '../../workflows/testing/tightened-version';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { metadataOf, sealEvent, streamIdOf, toMachineEvent } from '../../src/journeys/journey-records';
 import { tempDataDir, type TestApp } from '../support/test-app';
 import { runWorkflowCli, type DryRunReport } from '../../scripts/workflow';

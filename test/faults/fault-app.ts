@@ -14,7 +14,7 @@ import { AppModule } from '../../src/app.module';
 import { Clock } from '../../src/common/clock';
 import { configureApp } from '../../src/app-setup';
 import { EventStore } from '../../src/event-store/event-store';
-import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/event-store/sqlite/sqlite-event-store';
 import { LogSink } from '../../src/observability/logging/log-sink';
 import { TEST_SECRET, type TestApp } from '../support/test-app';
 

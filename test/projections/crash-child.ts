@@ -13,7 +13,7 @@
  */
 import { WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../../src/event-store/event-store';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { createProjections, openReadModelDatabase } from '../../src/projections/read-models.service';
 import { CountingProjection } from './counting.projection';

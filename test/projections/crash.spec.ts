@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../../src/event-store/event-store';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { createProjections, openReadModelDatabase } from '../../src/projections/read-models.service';
 import { CountingProjection, countsOf } from './counting.projection';

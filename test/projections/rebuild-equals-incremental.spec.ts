@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeClocks, openClocks, WorkflowRegistry, type ClockInstance } from '../../workflows';
 import { MemoryEventStore } from '../../src/event-store/memory-event-store';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { metadataOf, streamIdOf, toMachineEvent } from '../../src/journeys/journey-records';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { createProjections, openReadModelDatabase } from '../../src/projections/read-models.service';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SUPPORT_PLANNING, WorkflowRegistry, replay } from '../../workflows';
 import { fact, toEvents, type Fact } from '../../workflows/testing/facts';
 import type { NewEvent, StoredEvent } from '../../src/event-store/event-store';
-import { SqliteEventStore } from '../../src/event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { sealFact, streamIdOf } from '../../src/journeys/journey-records';
 
 const definition = new WorkflowRegistry().get(SUPPORT_PLANNING, 2);

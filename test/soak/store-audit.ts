@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { replayChecked, WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../../src/event-store/event-store';
+import type { EventRow } from '../../src/event-store/sqlite/statements';
 import { verifyChain, type ChainBreak } from '../../src/integrity/hash-chain';
 import { metadataOf, toMachineEvent } from '../../src/journeys/journey-records';
 
@@ -22,16 +23,6 @@ export interface StoreAudit {
   halfWritten: Array<{ position: number; problem: string }>;
   chainBreaks: Array<{ streamId: string; chainBreak: ChainBreak }>;
   replayRefusals: Array<{ streamId: string; revision: number; type: string; reason: string }>;
-}
-
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
 }
 
 export function auditStore(file: string): StoreAudit {

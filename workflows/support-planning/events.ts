@@ -73,11 +73,18 @@ export type AppointmentBasis = (typeof APPOINTMENT_BASES_V1)[number] | (typeof A
 export type Setting = 'home' | 'care-home' | 'nursing-home' | 'hospice' | 'hospital';
 export type PersonAgreement = (typeof PERSON_AGREEMENT)[number];
 
-/** Who recorded the fact: proved by a verified token, never taken from a request body. */
+/**
+ * Who acts, and who recorded a fact: proved by a verified token (or, for `system`, the engine's own
+ * scheduler), never taken from a request body. The one Actor type: the service's (src/auth/actor.ts)
+ * and the stored metadata's are this one.
+ */
 export interface Actor {
+  /** The token's subject. */
   id: string;
   role: Role;
-  /** Set when someone acts for the person (an advocate, a representative). */
+  /** The organisation the actor works for, when the token says. No rule of a machine reads it. */
+  organisation?: string;
+  /** Set when someone acts for the person (an advocate, a representative), when the token says. */
   onBehalfOf?: string;
 }
 

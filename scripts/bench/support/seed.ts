@@ -7,13 +7,13 @@
  * the seeded file has no DeadlineMissed backlog to write, which would distort what is measured.
  */
 import { randomUUID } from 'node:crypto';
-import { SUPPORT_PLANNING, WorkflowRegistry, type EventDataMap, type EventType } from '../../../workflows';
+import { SUPPORT_PLANNING, WorkflowRegistry, type Actor, type EventDataMap, type EventType } from '../../../workflows';
 import { fact } from '../../../workflows/testing/facts';
 import type { EventStore, NewEvent, StoredEvent } from '../../../src/event-store/event-store';
-import { sealFact, streamIdOf, type RecordedActor } from '../../../src/journeys/journey-records';
+import { sealFact, streamIdOf } from '../../../src/journeys/journey-records';
 
 /** The one case worker the benches act as; tokens for it are signed with this organisation. */
-export const BENCH_CASE_WORKER: RecordedActor = { id: 'bench-case-worker', role: 'case-worker', organisation: 'council-bench' };
+export const BENCH_CASE_WORKER: Actor = { id: 'bench-case-worker', role: 'case-worker', organisation: 'council-bench' };
 
 /** Events per append while seeding one long stream: large enough to be quick, small enough for one transaction. */
 const APPEND_CHUNK = 500;
@@ -41,7 +41,7 @@ export function defaultFact(type: EventType): SeedFact {
 }
 
 /** A journey opened by the bench case worker, followed by `facts`, sealed into one chain. */
-export function journeyEvents(journeyId: string, facts: readonly SeedFact[], actor: RecordedActor = BENCH_CASE_WORKER): NewEvent[] {
+export function journeyEvents(journeyId: string, facts: readonly SeedFact[], actor: Actor = BENCH_CASE_WORKER): NewEvent[] {
   const workflow = new WorkflowRegistry().get(SUPPORT_PLANNING, 1);
   const streamId = streamIdOf(journeyId);
   const now = new Date().toISOString();

@@ -15,7 +15,7 @@ import { accessLogFile, SqliteAccessLog } from '../../access-log/access-log';
 import { auditSettings, type AuditIo as CliIo } from '../../audit/cli/cli-io';
 import { EXIT, parseCommandLine, UsageError as CliUsageError } from '../../common/cli';
 import { ProgressReporter } from '../../audit/progress';
-import { SqliteEventStore } from '../../event-store/sqlite-event-store';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { buildCldReport, CLD_HEADERS, describeCldReport, errorsOf } from '../cld-report';
 import { toCsv } from '../csv';
 import { countPhbs, phbInForce, PHB_COHORTS, PHB_TYPES, type PhbCounts } from '../phb';

@@ -8,10 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NewEvent, StoredEvent, StoreUnavailableError, StreamConflictError } from './event-store';
-import { SqliteEventStore, SqliteEventStoreOptions, toStoreError } from './sqlite-event-store';
+import { NewEvent, StoredEvent, StoreUnavailableError, StreamConflictError } from '../event-store';
+import { toStoreError } from './errors';
+import { SqliteEventStore, SqliteEventStoreOptions } from './sqlite-event-store';
 
-const projectRoot = resolve(__dirname, '..', '..');
+const projectRoot = resolve(__dirname, '..', '..', '..');
 
 describe('SqliteEventStore', () => {
   let directory: string;
@@ -321,7 +322,7 @@ function poisonType(file: string, type: string): void {
 /** Appends through the real adapter in a child process, then kills it the moment the append is acknowledged. */
 const crashAfterAppendScript = `
   require('ts-node').register({ transpileOnly: true });
-  const { SqliteEventStore } = require('./src/event-store/sqlite-event-store');
+  const { SqliteEventStore } = require('./src/event-store/sqlite/sqlite-event-store');
   const [file, event] = process.argv.slice(1);
   const store = new SqliteEventStore(file);
   store.appendToStream('journey-crash', [JSON.parse(event)], 'no-stream').then(() => {
