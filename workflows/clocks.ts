@@ -65,6 +65,8 @@ interface JourneyFacts {
   decisionSteps: Record<string, ReopenableStep>;
   /** The step each challenge (by revision) would reopen if upheld: its decision's step. */
   challengedSteps: Record<string, ReopenableStep>;
+  /** The clocks (by id) the journey's last closure stopped while they were open: an upheld challenge to it restarts them. */
+  stoppedByClosure?: string[];
 }
 
 /** The clocks fold: every instance started so far, and the facts triggers depend on. JSON-safe. */
@@ -77,8 +79,9 @@ export function initialClockFold(): ClockFold {
   return { instances: [], facts: { fundingStream: null, deployment: null, seen: {}, decisionSteps: {}, challengedSteps: {} } };
 }
 
-function matches(policy: WorkflowPolicy, trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
+function matches(policy: WorkflowPolicy, clock: ClockPolicy, trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
   if (trigger.event !== event.type) return false;
+  if (trigger.journey?.stoppedByClosure && !(facts.stoppedByClosure ?? []).includes(clock.id)) return false;
   if (trigger.reopens !== undefined && reopenedStep(policy, event, facts) !== trigger.reopens) return false;
   const data = event.data as unknown as Record<string, unknown>;
   if (trigger.where?.route !== undefined && data.route !== trigger.where.route) return false;
@@ -163,11 +166,12 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   const at = effectiveAt(policy, event);
   const closing = closesJourney(event);
   const stopKeys = new Set(
-    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
+    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
   );
-  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, trigger, event, fold.facts)));
+  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts)));
   const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
   const outlivesClosure = new Set(policy.clocks.filter((clock) => clock.runsAfterClosure).map((clock) => clock.id));
+  const closedOnNow = closing ? openClocks(fold.instances).filter((instance) => !outlivesClosure.has(instance.clock)) : [];
 
   const instances = fold.instances.map((instance) => {
     if (instance.status === 'stopped' || instance.status === 'met-late') return instance;
@@ -179,11 +183,14 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
     }
     return instance;
   });
-  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event, at))], facts: rememberFacts(policy, fold.facts, event) };
+  const facts = rememberFacts(policy, fold.facts, event);
+  const remembered = closing ? { ...facts, stoppedByClosure: closedOnNow.map((instance) => instance.clock) } : facts;
+  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event, at))], facts: remembered };
 }
 
 function rememberFacts(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
   return {
+    ...facts,
     fundingStream: event.type === 'ReferralReceived' ? event.data.fundingStream : facts.fundingStream,
     deployment: event.type === 'SupportPlanDrafted' ? event.data.deployment : facts.deployment,
     seen: { ...facts.seen, [event.type]: (facts.seen[event.type] ?? 0) + 1 },

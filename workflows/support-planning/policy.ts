@@ -35,6 +35,11 @@ export interface ClockTrigger {
     deployment?: Deployment[];
     /** Only the first time the triggering event happens in the journey. */
     firstTime?: boolean;
+    /**
+     * Only if the journey's last closure stopped this clock while it ran (or stood missed): with
+     * `reopens: 'closure'`, an upheld challenge to that closure sets the work going again (v2 rule 9).
+     */
+    stoppedByClosure?: boolean;
   };
 }
 
