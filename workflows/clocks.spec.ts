@@ -357,3 +357,23 @@ describe('v2 rule 9: an upheld challenge to a closure sets the closed step’s c
     expect(clocks).toContain('assessment-completed');
   });
 });
+
+describe('v2 rule 5: the clocks read the funding in force', () => {
+  const v2 = new WorkflowRegistry().get('support-planning', 2);
+  const nhsOnly = [{ funder: 'nhs' as const, amountPence: 25_000 }];
+
+  it('given a social-care referral whose plan the NHS alone funds, when support starts, then the NHS CHC 3-month review runs (v1 reads the referral for good)', () => {
+    const approvedByNhs = [...pathTo.signOff(), fact('SupportPlanApproved', { fundingShares: nhsOnly }), fact('SupportStarted')];
+    expect(openOnV2(approvedByNhs)).toContain('chc-first-review');
+    expect(open(approvedByNhs)).not.toContain('chc-first-review');
+  });
+
+  it('given an approval naming no shares, then the plan’s shares decide', () => {
+    const planShares = [...pathTo.supportPlanning(), fact('SupportPlanDrafted', { fundingShares: nhsOnly }), fact('SupportPlanSubmitted'), fact('SupportPlanApproved'), fact('SupportStarted')];
+    expect(openOnV2(planShares)).toContain('chc-first-review');
+  });
+
+  function openOnV2(facts: Fact[]): string[] {
+    return openClocks(clocksOf(facts, v2)).map((clock) => clock.clock);
+  }
+});

@@ -9,7 +9,8 @@
  * scheduler leaves a grace after a backdated fact before recording a miss it would make overdue.
  */
 import type { ClockPolicy, ClockTrigger, Duration, ReopenableStep, WorkflowPolicy } from './support-planning/policy';
-import type { Deployment, FundingStream, JourneyEvent } from './support-planning/events';
+import { fundingInForce } from './support-planning/context-v2';
+import type { Deployment, FundingShare, FundingStream, JourneyEvent } from './support-planning/events';
 
 /**
  * `met-late`: recorded missed, then a fact entered later showed the work was done by the due time
@@ -57,7 +58,10 @@ export function addDuration(startIso: string, duration: Duration): string {
 
 /** What the triggers need to know about the journey so far. */
 interface JourneyFacts {
+  /** The referral's stream; under `fundingFollowsApproval` (v2 rule 5), the funding in force. */
   fundingStream: FundingStream | null;
+  /** Under `fundingFollowsApproval`: the latest plan's funding shares, which an approval naming none puts in force. */
+  planFundingShares?: FundingShare[];
   deployment: Deployment | null;
   /** How many times each event type has happened. */
   seen: Record<string, number>;
@@ -188,10 +192,19 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event, at))], facts: remembered };
 }
 
+/** The funding the clocks read: the referral's, or (v2 rule 5) the funding an approval's shares put in force. */
+function fundingAfter(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): Pick<JourneyFacts, 'fundingStream' | 'planFundingShares'> {
+  if (event.type === 'ReferralReceived') return { ...facts, fundingStream: event.data.fundingStream };
+  if (!policy.fundingFollowsApproval) return facts;
+  if (event.type === 'SupportPlanDrafted') return { ...facts, planFundingShares: event.data.fundingShares ?? [] };
+  if (event.type === 'SupportPlanApproved') return { ...facts, fundingStream: fundingInForce(event.data.fundingShares ?? facts.planFundingShares ?? [], facts.fundingStream) };
+  return facts;
+}
+
 function rememberFacts(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
   return {
     ...facts,
-    fundingStream: event.type === 'ReferralReceived' ? event.data.fundingStream : facts.fundingStream,
+    ...fundingAfter(policy, facts, event),
     deployment: event.type === 'SupportPlanDrafted' ? event.data.deployment : facts.deployment,
     seen: { ...facts.seen, [event.type]: (facts.seen[event.type] ?? 0) + 1 },
     decisionSteps: withDecision(policy, facts, event),

@@ -268,6 +268,14 @@ describe('rule 5: the funding in force follows the approval', () => {
     const socialCare = await http().get('/journeys?fundingStream=social-care&limit=500').set('Authorization', as.auditor).expect(200);
     expect(socialCare.body.items.map((row: { id?: string; journeyId?: string }) => row.id ?? row.journeyId)).not.toContain(id);
     expect((await history(id))[0].data.fundingStream).toBe('social-care');
+
+    // The clock lists filter by the funding in force too.
+    const started = await record(id, as.caseWorker, 'SupportStarted', { startDate: '2026-03-20' }).expect(201);
+    await http().get(`/journeys?after=${started.body.position}`).set('Authorization', as.auditor).expect(200);
+    const dueSoon = (stream: string) => http().get(`/clocks/overdue?fundingStream=${stream}&withinHours=2000&limit=500`).set('Authorization', as.auditor).expect(200);
+    const integratedClocks = (await dueSoon('integrated')).body.items.filter((item: { journeyId: string }) => item.journeyId === id);
+    expect(integratedClocks).toEqual([expect.objectContaining({ clock: 'first-review', fundingStream: 'integrated', dueAt: '2026-05-15T00:00:00.000Z' })]);
+    expect((await dueSoon('social-care')).body.items.map((item: { journeyId: string }) => item.journeyId)).not.toContain(id);
   });
 });
 

@@ -206,7 +206,7 @@ function overridesOf(event: DecisionEvent): PreferenceOverride[] {
 function choicesByTopic(event: DecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
   const ticked = Object.fromEntries(Object.entries(choicesOf(event, { latestPlan })).map(([topic, value]) => [topic, [value]]));
   if (!policy.comparesPlanContents || event.type !== 'SupportPlanApproved' || !latestPlan) return ticked;
-  return { ...planChoices(latestPlan.data), ...ticked };
+  return planChoices({ ...latestPlan.data, choices: choicesOf(event, { latestPlan }) });
 }
 
 function preferenceChecks(event: DecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {

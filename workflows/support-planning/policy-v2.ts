@@ -95,4 +95,5 @@ export const policyV2: WorkflowPolicy = deepFreeze({
   maxBackdatingDays: 30,
   supportCategories: SUPPORT_CATEGORIES_V2,
   comparesPlanContents: true,
+  fundingFollowsApproval: true,
 } satisfies WorkflowPolicy);

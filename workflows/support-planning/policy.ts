@@ -118,6 +118,12 @@ export interface WorkflowPolicy {
    * deployment, setting), not only by the choices ticked: its guards and its decisions view.
    */
   comparesPlanContents?: boolean;
+  /**
+   * v2 rule 5: an approval's funding shares decide the funding in force from then on (NHS and
+   * council: `integrated`), for the clocks' funding conditions and the clock lists' filter too.
+   * Absent (v1): the referral's stream for good.
+   */
+  fundingFollowsApproval?: boolean;
 }
 
 /** Whether the version's policy lets this role record this event (an event it does not list: no one). */

@@ -60,6 +60,22 @@ describe('rule 1: a plan is compared with the person’s wishes by what it conta
     onV2.given(...drafted({ setting: 'home' }, homeWish)).when(fact('SupportPlanSubmitted')).thenAllowed('open.signOff');
   });
 
+  it('compares each support’s provider: a plan naming Agency A for one support and Agency B for another differs from the wish', () => {
+    const both = drafted({ supports: [{ ...agencyB, provider: 'Agency A', costPence: 12_000 }, { ...agencyB, description: 'Night sits', costPence: 12_000 }] }, agencyWish);
+    onV2.given(...both).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+  });
+
+  it('reads what is ticked beside what the plan contains: neither hides the other', () => {
+    const tickedOther = drafted({ choices: { provider: 'agency-b' } }, agencyWish);
+    onV2.given(...tickedOther).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+    const tickedWish = drafted({ supports: [agencyB], choices: { provider: 'agency-a' } }, agencyWish);
+    onV2.given(...tickedWish).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+    const override = [{ topic: 'provider', reason: 'Agency A has no staff in her area until March' }];
+    const approved = [...tickedWish, fact('SupportPlanSubmitted', { overridesPreference: override }), fact('SupportPlanApproved', { overridesPreference: override })];
+    const approval = decisionsOf(toEvents(approved), v2.policy).find((decision) => decision.type === 'SupportPlanApproved');
+    expect(approval?.preferences).toEqual([expect.objectContaining({ topic: 'provider', chosen: 'Agency B, agency-a', followed: false, overrideReason: override[0].reason })]);
+  });
+
   it('compares how the money is held with the wish on deployment', () => {
     const wish = fact('PreferenceRecorded', { topic: 'deployment', value: 'direct-payment', inTheirWords: 'I want the money myself' });
     onV2.given(...drafted({ deployment: 'notional' }, wish)).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
@@ -133,6 +149,14 @@ describe('rule 5: the funding in force follows the approval', () => {
     const after = replay(v2, toEvents(history));
     expect(summarise(v2, after)).toMatchObject({ fundingStream: 'integrated', referralFundingStream: 'social-care' });
     expect(summarise(v1, replay(v1, toEvents(history))).fundingStream).toBe('social-care');
+  });
+
+  it('refuses an approval whose shares in force (the plan’s, when it names none) do not add up to the final budget', () => {
+    const planShares = [...pathTo.supportPlanning(), fact('SupportPlanDrafted', { fundingShares: shares as never }), fact('SupportPlanSubmitted')];
+    const larger = fact('SupportPlanApproved', { finalBudgetPence: 30_000, budgetDifferenceReason: 'Night sits added at panel' });
+    onV2.given(...planShares).when(larger).thenRefused('fundingSharesInForceMatchBudget');
+    onV1.given(...planShares).when(larger).thenAllowed('open.approved');
+    onV2.given(...planShares).when(fact('SupportPlanApproved')).thenAllowed('open.approved');
   });
 });
 

@@ -6,7 +6,7 @@
  * 2. every kind of representative may ask for a review (roles in policyV2, advocateIsAppointed);
  * 3. not eligible means advice (notEligibleGivesAdvice);
  * 4. the final budget covers the plan (finalBudgetCoversPlan);
- * 5. the funding in force follows the approval's shares (evolveV2);
+ * 5. the funding in force follows the approval's shares (evolveV2), which add up (fundingSharesInForceMatchBudget);
  * 6. a revised plan approved during live support returns to live support (supportIsLive);
  * 7, 8. clocks from effective dates, late entries (policyV2.clockTiming, maxBackdatingDays);
  * 9. challenges name decisions in force, and closure is one (challengeNamesDecisionInForce);
@@ -163,6 +163,7 @@ export const supportPlanningV2 = setup({
                 'budgetCutFollowsReassessment',
                 'seniorApproverForLargeBudget',
                 'fundingSharesMatchBudget',
+                'fundingSharesInForceMatchBudget',
                 'nhsDirectPaymentExcludesProhibited',
                 'decisionExplainsPreferenceOverride',
                 'planFollowsWishesOrSaysWhy',
