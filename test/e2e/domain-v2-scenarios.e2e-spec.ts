@@ -482,6 +482,63 @@ describe('rule 11: subject access', () => {
   });
 });
 
+describe('the edges a careful case worker trips over', () => {
+  it('refuses facts out of order, naming the state and what is allowed now', async () => {
+    const id = await refer();
+    const early = await record(id, as.approver, 'SupportPlanApproved');
+    expectRefused(early, 'wrong-state');
+    expect(early.body).toMatchObject({ state: 'open.referral', allowed: [] });
+    await record(id, as.caseWorker, 'AssessmentStarted').expect(201);
+    const started = await record(id, as.caseWorker, 'SupportStarted', { startDate: '2026-03-20' });
+    expectRefused(started, 'wrong-state');
+    expect(started.body.allowed).toContain('AssessmentCompleted');
+    await record(id, as.caseWorker, 'AssessmentCompleted').expect(201);
+    await record(id, as.caseWorker, 'IndicativeBudgetSet').expect(201);
+    expectRefused(await record(id, as.caseWorker, 'SupportPlanSubmitted'), 'submitsCurrentPlan');
+  });
+
+  it('refuses the wrong role for a decision (403), and an approver signing off a plan they drafted is impossible by role', async () => {
+    const id = await refer();
+    await toPlanning(id);
+    await record(id, as.caseWorker, 'SupportPlanDrafted').expect(201);
+    await record(id, as.caseWorker, 'SupportPlanSubmitted').expect(201);
+    const selfApproved = await record(id, as.caseWorker, 'SupportPlanApproved');
+    expect(selfApproved.status).toBe(403);
+    expect((await record(id, as.person, 'JourneyClosed', { reason: 'declined' })).status).toBe(403);
+    expect((await record(id, as.auditor, 'PreferenceRecorded')).status).toBe(403);
+  });
+
+  it('refuses a decision without its reasons, naming the field (400)', async () => {
+    const id = await refer();
+    await toPlanning(id);
+    await record(id, as.caseWorker, 'SupportPlanDrafted').expect(201);
+    await record(id, as.caseWorker, 'SupportPlanSubmitted').expect(201);
+    const bare = await http().post(`/journeys/${id}/events`).set('Authorization', as.approver).send({ type: 'SupportPlanReturned', data: { planVersion: 1, reasons: '', changesRequested: [] } });
+    expect(bare.status).toBe(400);
+    const fields = (bare.body.details as Array<{ field: string }>).map((detail) => detail.field);
+    expect(fields).toEqual(expect.arrayContaining(['data.reasons', 'data.changesRequested']));
+    const approval = (await record(id, as.approver, 'SupportPlanApproved').expect(201)).body.revision as number;
+    const challenge = await record(id, as.person, 'DecisionChallenged', { decisionRevision: approval, grounds: '\u200b', raisedBy: PERSON_ID });
+    expectInvalid(challenge, 'data.grounds', 'hasVisibleText');
+  });
+
+  it('records a fact once: the same request again is a repeat, not a second fact; an appointment or finding twice is refused by name', async () => {
+    const id = await refer();
+    const appoint = () => http().post(`/journeys/${id}/events`).set('Authorization', as.caseWorker).set('Idempotency-Key', `appoint-${id}`).send({ type: 'AdvocateAppointed', data: dataOf('AdvocateAppointed', { advocateId: 'daughter-1', basis: 'family-or-friend' }) });
+    const first = await appoint().expect(201);
+    const again = await appoint().expect(201);
+    expect(again.body).toMatchObject({ revision: first.body.revision, repeated: true });
+    const reused = await http().post(`/journeys/${id}/events`).set('Authorization', as.caseWorker).set('Idempotency-Key', `appoint-${id}`).send({ type: 'AdvocateAppointed', data: dataOf('AdvocateAppointed', { advocateId: 'son-1', basis: 'family-or-friend' }) });
+    expect(reused.status).toBe(422);
+    expectRefused(await record(id, as.caseWorker, 'AdvocateAppointed', { advocateId: 'daughter-1', basis: 'lasting-power-of-attorney' }), 'advocateNotAlreadyAppointed');
+    expect((await history(id)).filter((event) => event.type === 'AdvocateAppointed')).toHaveLength(1);
+
+    await record(id, as.caseWorker, 'AssessmentStarted').expect(201);
+    await record(id, as.caseWorker, 'AssessmentCompleted').expect(201);
+    expectRefused(await record(id, as.caseWorker, 'AssessmentCompleted'), 'wrong-state');
+  });
+});
+
 describe('version 1 journeys keep version 1’s rules', () => {
   it('given journeys started on v1, the app on v2 still decides them by v1: no advice owed, Agency B unflagged, no representative’s review request', async () => {
     const data = tempDataDir();

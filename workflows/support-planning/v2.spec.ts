@@ -234,6 +234,19 @@ describe('rule 9: challenges name decisions in force; closure is one', () => {
     expect(after.context.closedFrom).toBeNull();
   });
 
+  it('clears the closure when an upheld challenge to another decision reopens a closed journey (v1 kept showing it closed)', () => {
+    const assessmentRevision = closureRevision - 1;
+    const challenge = fact('DecisionChallenged', { decisionRevision: assessmentRevision });
+    const upheld = fact('ChallengeResolved', { challengeRevision: closureRevision + 1, outcome: 'upheld', reasons: 'Night-time needs were missed' });
+    expect(onV2.given(...reassessedNotEligible, challenge).when(upheld).thenAllowed('open.assessment').context.closure).toBeNull();
+    expect(onV1.given(...reassessedThenClosed(), challenge).when(upheld).thenAllowed('open.assessment').context.closure).not.toBeNull();
+
+    const endedAtReview = [...pathTo.review(), fact('ReviewCompleted', { outcome: 'end-support', reasons: 'Moving in with family' })];
+    const reviewChallenged = [...endedAtReview, fact('DecisionChallenged', { decisionRevision: endedAtReview.length - 1 })];
+    const reviewUpheld = fact('ChallengeResolved', { challengeRevision: endedAtReview.length, outcome: 'upheld', reasons: 'She never agreed to end support' });
+    expect(onV2.given(...reviewChallenged).when(reviewUpheld).thenAllowed('open.review').context.closure).toBeNull();
+  });
+
   it('still accepts a challenge to the latest decision of each kind', () => {
     onV2.given(...pathTo.approved()).when(fact('DecisionChallenged', { decisionRevision: 6 })).thenAllowed('open.approved');
     onV2.given(...pathTo.approved()).when(fact('DecisionChallenged', { decisionRevision: 2 })).thenAllowed('open.approved');

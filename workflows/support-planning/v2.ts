@@ -52,7 +52,7 @@ export const supportPlanningV2 = setup({
   actions: {
     record: assign(({ context, event }) => evolveV2(context, event)),
     enterStep: assign((_, params: { step: OpenStep }) => ({ currentStep: params.step })),
-    /** Rule 9: an upheld challenge to a closure undoes it; the journey is open again where it was. */
+    /** Rule 9: an upheld challenge to a closure undoes it (the journey is open again where it was), as does one that reopens a closed journey's step. */
     reopenClosure: assign({ closure: null, closedFrom: null }),
   },
 }).createMachine({
@@ -65,10 +65,11 @@ export const supportPlanningV2 = setup({
       actions: 'record',
     },
     ChallengeResolved: [
-      { guard: and([...RESOLVES, 'reopensAssessment']), target: '.open.assessment', actions: 'record' },
-      { guard: and([...RESOLVES, 'reopensIndicativeBudget']), target: '.open.indicativeBudget', actions: 'record' },
-      { guard: and([...RESOLVES, 'reopensSignOff']), target: '.open.signOff', actions: 'record' },
-      { guard: and([...RESOLVES, 'reopensReview']), target: '.open.review', actions: 'record' },
+      // A journey reopened is no longer closed, whatever closed it (a closure, or a review ending support).
+      { guard: and([...RESOLVES, 'reopensAssessment']), target: '.open.assessment', actions: ['record', 'reopenClosure'] },
+      { guard: and([...RESOLVES, 'reopensIndicativeBudget']), target: '.open.indicativeBudget', actions: ['record', 'reopenClosure'] },
+      { guard: and([...RESOLVES, 'reopensSignOff']), target: '.open.signOff', actions: ['record', 'reopenClosure'] },
+      { guard: and([...RESOLVES, 'reopensReview']), target: '.open.review', actions: ['record', 'reopenClosure'] },
       ...REOPENABLE_AFTER_CLOSURE.map((reopened) => ({
         guard: and([...RESOLVES, { type: 'reopensClosedStep', params: { step: reopened } }]),
         target: `.open.${reopened}`,
