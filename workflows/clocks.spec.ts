@@ -377,3 +377,17 @@ describe('v2 rule 5: the clocks read the funding in force', () => {
     return openClocks(clocksOf(facts, v2)).map((clock) => clock.clock);
   }
 });
+
+describe('v2: a challenge open at closure is still owed its answer', () => {
+  const v2 = new WorkflowRegistry().get('support-planning', 2);
+  // Challenge at 4, closed at 5.
+  const closedWhileChallenged = [...pathTo.supportPlanning(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('JourneyClosed', { reason: 'no-longer-eligible' })];
+
+  it('given a challenge raised before the journey closed, then its clock keeps running until it is resolved (v1 stopped it)', () => {
+    const running = openClocks(clocksOf(closedWhileChallenged, v2));
+    expect(running.map((clock) => clock.key)).toEqual(['challenge-answered#4']);
+    expect(openClocks(clocksOf(closedWhileChallenged))).toEqual([]);
+    const resolved = [...closedWhileChallenged, fact('ChallengeResolved', { challengeRevision: 4, outcome: 'not-upheld' })];
+    expect(openClocks(clocksOf(resolved, v2))).toEqual([]);
+  });
+});

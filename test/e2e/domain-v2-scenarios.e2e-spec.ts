@@ -440,6 +440,25 @@ describe('rule 9: challenges name decisions in force, and closure is one', () =>
     expect(clockNamed(await journey(id), 'assessment-completed')).toMatchObject({ status: 'running', startedAtRevision: upheld.body.revision, dueAt: '2026-04-23T09:00:00.000Z' });
   });
 
+  it('given a challenge open when the journey is closed, its 28-day clock keeps running: the scheduler records the miss, and the answer still stops it', async () => {
+    const id = await refer();
+    await record(id, as.caseWorker, 'AssessmentStarted').expect(201);
+    const finding = await record(id, as.caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], adviceGiven: 'Carers’ centre' }).expect(201);
+    const challenge = await record(id, as.person, 'DecisionChallenged', { decisionRevision: finding.body.revision, grounds: 'I cannot cook safely', raisedBy: PERSON_ID }).expect(201);
+    const closed = await record(id, as.caseWorker, 'JourneyClosed', { reason: 'no-longer-eligible' }).expect(201);
+    expect(clockNamed(await journey(id), 'challenge-answered')).toMatchObject({ status: 'running', dueAt: '2026-04-23T09:00:00.000Z' });
+
+    await http().get(`/journeys?after=${closed.body.position}`).set('Authorization', as.auditor).expect(200);
+    clock.set('2026-04-24T09:00:00.000Z');
+    await t.app.get(DeadlineScheduler).tick();
+    const missed = (await history(id)).find((event) => event.type === 'DeadlineMissed');
+    expect(missed?.data).toEqual({ clock: 'challenge-answered', dueAt: '2026-04-23T09:00:00.000Z' });
+    expect(await journey(id)).toMatchObject({ escalated: true, state: 'closed' });
+
+    await record(id, as.approver, 'ChallengeResolved', { challengeRevision: challenge.body.revision, outcome: 'not-upheld', reasons: 'Cooking was assessed with the OT' }).expect(201);
+    expect(await journey(id)).toMatchObject({ escalated: false, clocks: [] });
+  });
+
   it('refuses a resolution by the approver whose sign-off is contested (resolverIsNotDecisionMaker)', async () => {
     const id = await refer();
     await toLiveSupport(id);
