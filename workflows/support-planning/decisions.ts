@@ -17,7 +17,8 @@ import type {
   JourneyEvent,
   PreferenceOverride,
 } from './events';
-import { choiceFollows, planChoices } from './guards-v2';
+import { choiceFollows, planChoices, wishOn } from './guards-v2';
+import { normaliseCode } from './facts';
 import type { ReopenableStep, WorkflowPolicy } from './policy';
 
 /** The events that decide something about the person, and that an advocate may need to contest. */
@@ -209,16 +210,21 @@ function choicesByTopic(event: DecisionEvent, latestPlan: EventOf<'SupportPlanDr
   return planChoices({ ...latestPlan.data, choices: choicesOf(event, { latestPlan }) });
 }
 
+/** The wish a decision is read against: by the topic as written (v1), or however the topic was spelt (v2). */
+function preferenceOn(seen: Seen, topic: string, policy: WorkflowPolicy): EventOf<'PreferenceRecorded'> | undefined {
+  return policy.comparesPlanContents ? wishOn(seen.preferences, topic, (preference) => preference.meta.revision) : seen.preferences[topic];
+}
+
 function preferenceChecks(event: DecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {
   const latestPlan = seen.latest.SupportPlanDrafted as EventOf<'SupportPlanDrafted'> | undefined;
   const overrides = overridesOf(event);
   return Object.entries(choicesByTopic(event, latestPlan, policy))
-    .filter(([topic, chosen]) => seen.preferences[topic] !== undefined && chosen.length > 0)
-    .map(([topic, chosen]) => {
-      const preference = seen.preferences[topic];
+    .map(([topic, chosen]) => [topic, chosen, preferenceOn(seen, topic, policy)] as const)
+    .filter((entry): entry is readonly [string, string[], EventOf<'PreferenceRecorded'>] => entry[2] !== undefined && entry[1].length > 0)
+    .map(([topic, chosen, preference]) => {
       // v1 compares as it always has (the very words); v2 reads codes, so spelling does not decide.
       const followed = policy.comparesPlanContents ? choiceFollows(preference.data.value, chosen) : preference.data.value === chosen[0];
-      const override = overrides.find((candidate) => candidate.topic === topic);
+      const override = overrides.find((candidate) => (policy.comparesPlanContents ? normaliseCode(candidate.topic) === normaliseCode(topic) : candidate.topic === topic));
       return {
         topic,
         preferenceRevision: preference.meta.revision,

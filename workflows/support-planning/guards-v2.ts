@@ -61,18 +61,31 @@ export function choiceFollows(wished: string, chosen: readonly string[]): boolea
   return chosen.every((value) => normaliseCode(value) === normaliseCode(wished));
 }
 
-/** Topics where the plan goes against the person's standing wish: it names choices, and none is the one wished for. */
+/**
+ * The person's standing wish on a topic however the topic was spelt when it was recorded
+ * (`Provider`, `place of care`): the latest such preference. Spelling must not hide a wish.
+ */
+export function wishOn<T>(preferences: Record<string, T>, topic: string, revisionOf: (preference: T) => number): T | undefined {
+  return Object.entries(preferences)
+    .filter(([recorded]) => normaliseCode(recorded) === normaliseCode(topic))
+    .map(([, preference]) => preference)
+    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+}
+
+/** Topics where the plan goes against the person's standing wish: it names choices, and not every one is the one wished for. */
 export function planContradictions(context: JourneyContext, plan: PlanVersion): string[] {
   return Object.entries(planChoices(plan))
     .filter(([topic, chosen]) => {
-      const wish = context.preferences[topic];
+      const wish = wishOn(context.preferences, topic, (preference) => preference.revision);
       return wish !== undefined && chosen.length > 0 && !choiceFollows(wish.value, chosen);
     })
     .map(([topic]) => topic);
 }
 
 function explained(topics: string[], overrides: PreferenceOverride[] | undefined): boolean {
-  return topics.every((topic) => (overrides ?? []).some((override) => override.topic === topic && hasVisibleText(override.reason)));
+  return topics.every((topic) =>
+    (overrides ?? []).some((override) => normaliseCode(override.topic) === normaliseCode(topic) && hasVisibleText(override.reason)),
+  );
 }
 
 function eventAs<K extends JourneyEvent['type']>(event: JourneyEvent, type: K): EventOf<K> | null {

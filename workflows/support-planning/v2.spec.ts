@@ -76,6 +76,16 @@ describe('rule 1: a plan is compared with the person’s wishes by what it conta
     expect(approval?.preferences).toEqual([expect.objectContaining({ topic: 'provider', chosen: 'Agency B, agency-a', followed: false, overrideReason: override[0].reason })]);
   });
 
+  it('finds the wish however its topic was spelt, and takes the reason given under any spelling of it', () => {
+    const spelt = fact('PreferenceRecorded', { topic: 'Provider', value: 'agency-a', inTheirWords: 'Agency A, please' });
+    const story = drafted({ supports: [agencyB] }, spelt);
+    onV2.given(...story).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+    const override = [{ topic: 'provider', reason: 'Agency A has no staff in her area until March' }];
+    const approved = [...story, fact('SupportPlanSubmitted', { overridesPreference: override }), fact('SupportPlanApproved', { overridesPreference: override })];
+    const approval = decisionsOf(toEvents(approved), v2.policy).find((decision) => decision.type === 'SupportPlanApproved');
+    expect(approval?.preferences).toEqual([expect.objectContaining({ topic: 'provider', preferred: 'agency-a', followed: false, overrideReason: override[0].reason })]);
+  });
+
   it('compares how the money is held with the wish on deployment', () => {
     const wish = fact('PreferenceRecorded', { topic: 'deployment', value: 'direct-payment', inTheirWords: 'I want the money myself' });
     onV2.given(...drafted({ deployment: 'notional' }, wish)).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
