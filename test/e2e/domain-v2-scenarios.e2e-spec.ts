@@ -422,6 +422,13 @@ describe('rule 9: challenges name decisions in force, and closure is one', () =>
     expect(view.status).toBe('open');
     expect(clockNamed(view, 'challenge-answered')).toBeUndefined();
     expect(clockNamed(view, 'plan-signed-off')).toMatchObject({ status: 'running', startedAt: '2026-03-28T09:00:00.000Z', dueAt: '2026-04-25T09:00:00.000Z', startedAtRevision: upheld.body.revision });
+    // The closure is among the decisions the person reads, with the challenge to it and its outcome.
+    const decisions = await http().get(`/journeys/${id}/decisions`).set('Authorization', as.person).expect(200);
+    expect(decisions.body.decisions.find((decision: { type: string }) => decision.type === 'JourneyClosed')).toMatchObject({
+      revision: closed.body.revision,
+      outcome: 'closed: no-longer-eligible',
+      challenges: [expect.objectContaining({ challengeRevision: challenge.body.revision, resolution: expect.objectContaining({ outcome: 'upheld', remedy: 'Planning resumes' }) })],
+    });
     await record(id, as.caseWorker, 'SupportPlanDrafted').expect(201);
   });
 

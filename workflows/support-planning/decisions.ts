@@ -37,6 +37,18 @@ export function isDecision(event: JourneyEvent): event is DecisionEvent {
   return (DECISION_TYPES as readonly string[]).includes(event.type);
 }
 
+/**
+ * What the advocates' reading lists as decisions: those, and a closure where the journey's
+ * version makes closure a decision that may be contested (v2 rule 9).
+ */
+export type ReadDecisionType = DecisionType | 'JourneyClosed';
+export type ReadDecisionEvent = EventOf<ReadDecisionType>;
+
+function isReadDecision(event: JourneyEvent, policy: WorkflowPolicy | null): event is ReadDecisionEvent {
+  if (event.type === 'JourneyClosed') return policy === null || policy.challengeableDecisions.JourneyClosed !== undefined;
+  return isDecision(event);
+}
+
 /** An earlier fact a decision depended on, and in what capacity (`submission`, `assessment`...). */
 export interface FactReference {
   revision: number;
@@ -81,7 +93,7 @@ export interface ChallengeRecord {
 
 export interface DecisionEntry {
   revision: number;
-  type: DecisionType;
+  type: ReadDecisionType;
   actor: Actor;
   occurredAt: string;
   /** One word or phrase for what was decided: `eligible`, `approved`, `upheld`... */
@@ -90,7 +102,7 @@ export interface DecisionEntry {
   reasons: string;
   /** The free-text reason recorded with the event, if one was given. */
   recordReason: string | null;
-  data: DecisionEvent['data'];
+  data: ReadDecisionEvent['data'];
   restsOn: FactReference[];
   preferences: PreferenceCheck[];
   wentAgainstPreference: boolean;
@@ -112,7 +124,7 @@ export interface PreferenceEntry {
   /** Decisions taken while this preference stood that made a choice on its topic. */
   decisions: Array<{
     revision: number;
-    type: DecisionType;
+    type: ReadDecisionType;
     actor: Actor;
     occurredAt: string;
     chosen: string;
@@ -156,11 +168,11 @@ function remember(seen: Seen, event: JourneyEvent, policy: WorkflowPolicy): Seen
   return { latest, first, preferences, reopenedBy, byRevision };
 }
 
-function contestedDecision(seen: Seen, challengeRevision: number): DecisionEvent | null {
+function contestedDecision(seen: Seen, challengeRevision: number): ReadDecisionEvent | null {
   const challenge = seen.byRevision.get(challengeRevision);
   if (challenge?.type !== 'DecisionChallenged') return null;
   const decision = seen.byRevision.get(challenge.data.decisionRevision);
-  return decision && isDecision(decision) ? decision : null;
+  return decision && isReadDecision(decision, null) ? decision : null;
 }
 
 function reference(event: JourneyEvent | undefined, as: string): FactReference[] {
@@ -181,7 +193,7 @@ type LatestPlan = EventOf<'SupportPlanDrafted'> | undefined;
  * - `overrides`: the reasons it gives for going against a preference;
  * - `personsWords`: the person's words it had before it, beyond their preferences.
  */
-interface DecisionRule<K extends DecisionType> {
+interface DecisionRule<K extends ReadDecisionType> {
   outcome: (event: EventOf<K>) => string;
   reasons: (event: EventOf<K>) => string;
   restsOn: (event: EventOf<K>, seen: Seen) => FactReference[];
@@ -204,7 +216,7 @@ function submissionWords(seen: Seen): PersonsWords[] {
 }
 
 /** Every kind of decision and what the workflow says of it: one table, so a new kind is one entry. */
-const DECISION_RULES: { [K in DecisionType]: DecisionRule<K> } = {
+const DECISION_RULES: { [K in ReadDecisionType]: DecisionRule<K> } = {
   AssessmentCompleted: {
     outcome: (event) => (event.data.eligible ? 'eligible' : 'not eligible'),
     reasons: ownReasons,
@@ -271,18 +283,27 @@ const DECISION_RULES: { [K in DecisionType]: DecisionRule<K> } = {
       return challenge?.type === 'DecisionChallenged' ? [{ revision: challenge.meta.revision, source: 'challenge', words: challenge.data.grounds }] : [];
     },
   },
+  JourneyClosed: {
+    outcome: (event) => `closed: ${event.data.reason}`,
+    reasons: (event) => event.data.details ?? event.data.reason,
+    // A journey closed as no longer eligible rests on the assessment that found it so.
+    restsOn: (event, seen) => (event.data.reason === 'no-longer-eligible' ? reference(seen.latest.AssessmentCompleted, 'assessment') : []),
+    choices: NO_CHOICES,
+    overrides: NO_OVERRIDES,
+    personsWords: NO_WORDS,
+  },
 };
 
 /**
  * The rule for this decision's kind. TypeScript cannot tie `DECISION_RULES[event.type]` to the
  * event's own type through a union, so the one cast is here: the table's type guarantees it.
  */
-function ruleFor(event: DecisionEvent): DecisionRule<DecisionType> {
-  return DECISION_RULES[event.type] as unknown as DecisionRule<DecisionType>;
+function ruleFor(event: ReadDecisionEvent): DecisionRule<ReadDecisionType> {
+  return DECISION_RULES[event.type] as unknown as DecisionRule<ReadDecisionType>;
 }
 
 /** The choices a decision makes on preference topics (see DecisionRule). */
-export function choicesOf(event: DecisionEvent, seen: { latestPlan: LatestPlan }): Choices {
+export function choicesOf(event: ReadDecisionEvent, seen: { latestPlan: LatestPlan }): Choices {
   return ruleFor(event).choices(event, seen.latestPlan);
 }
 
@@ -290,7 +311,7 @@ export function choicesOf(event: DecisionEvent, seen: { latestPlan: LatestPlan }
  * What a decision chooses on each topic. Under v2's rule 1 an approval also chooses what its plan
  * contains (the providers it names, how the money is held, where care is given), ticked or not.
  */
-function choicesByTopic(event: DecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
+function choicesByTopic(event: ReadDecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
   const ticked = Object.fromEntries(Object.entries(choicesOf(event, { latestPlan })).map(([topic, value]) => [topic, [value]]));
   if (!policy.comparesPlanContents || event.type !== 'SupportPlanApproved' || !latestPlan) return ticked;
   return planChoices({ ...latestPlan.data, choices: choicesOf(event, { latestPlan }) });
@@ -301,7 +322,7 @@ function preferenceOn(seen: Seen, topic: string, policy: WorkflowPolicy): EventO
   return policy.comparesPlanContents ? wishOn(seen.preferences, topic, (preference) => preference.meta.revision) : seen.preferences[topic];
 }
 
-function preferenceChecks(event: DecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {
+function preferenceChecks(event: ReadDecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {
   const latestPlan = seen.latest.SupportPlanDrafted as EventOf<'SupportPlanDrafted'> | undefined;
   const overrides = ruleFor(event).overrides(event);
   return Object.entries(choicesByTopic(event, latestPlan, policy))
@@ -340,7 +361,7 @@ function pendingReviewRequest(seen: Seen): JourneyEvent | undefined {
  * preferences on the topics its choices touch, and the upheld challenge that reopened it, if it is
  * made again after one.
  */
-function restsOn(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCheck[], policy: WorkflowPolicy): FactReference[] {
+function restsOn(event: ReadDecisionEvent, seen: Seen, checks: readonly PreferenceCheck[], policy: WorkflowPolicy): FactReference[] {
   const own = ruleFor(event).restsOn(event, seen);
   const step = policy.challengeableDecisions[event.type];
   const reopened = step === undefined ? [] : reference(seen.reopenedBy[step], 'reopened by challenge');
@@ -348,7 +369,7 @@ function restsOn(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCh
 }
 
 /** The person's words a decision had before it: their preferences on its topics, and what its kind reads (DECISION_RULES). */
-function personsWordsFor(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCheck[]): PersonsWords[] {
+function personsWordsFor(event: ReadDecisionEvent, seen: Seen, checks: readonly PreferenceCheck[]): PersonsWords[] {
   const preferences: PersonsWords[] = checks.map((check) => ({
     revision: check.preferenceRevision,
     source: `preference:${check.topic}`,
@@ -385,7 +406,7 @@ function challengesTo(decisionRevision: number, events: readonly JourneyEvent[])
     });
 }
 
-function decisionEntry(event: DecisionEvent, seen: Seen, events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry {
+function decisionEntry(event: ReadDecisionEvent, seen: Seen, events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry {
   const checks = preferenceChecks(event, seen, policy);
   return {
     revision: event.meta.revision,
@@ -419,7 +440,7 @@ export function decisionsOf(events: readonly JourneyEvent[], policy: WorkflowPol
   const entries: DecisionEntry[] = [];
   let seen = emptySeen();
   for (const event of events) {
-    if (isDecision(event)) entries.push(decisionEntry(event, seen, events, policy));
+    if (isReadDecision(event, policy)) entries.push(decisionEntry(event, seen, events, policy));
     seen = remember(seen, event, policy);
   }
   return entries;

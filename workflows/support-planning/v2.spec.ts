@@ -257,6 +257,21 @@ describe('rule 9: challenges name decisions in force; closure is one', () => {
     expect(onV2.given(...reviewChallenged).when(reviewUpheld).thenAllowed('open.review').context.closure).toBeNull();
   });
 
+  it('lists the closure among the decisions an advocate reads, with the challenge to it and its outcome (v1 does not)', () => {
+    const challenge = fact('DecisionChallenged', { decisionRevision: closureRevision, grounds: 'I still cannot wash without help' });
+    const upheld = fact('ChallengeResolved', { challengeRevision: closureRevision + 1, outcome: 'upheld', reasons: 'Closed too soon' });
+    const decisions = decisionsOf(toEvents([...reassessedNotEligible, challenge, upheld]), v2.policy);
+    const closure = decisions.find((decision) => decision.type === 'JourneyClosed');
+    expect(closure).toMatchObject({
+      revision: closureRevision,
+      outcome: 'closed: no-longer-eligible',
+      restsOn: [expect.objectContaining({ revision: closureRevision - 1, as: 'assessment' })],
+      challenges: [expect.objectContaining({ challengeRevision: closureRevision + 1, resolution: expect.objectContaining({ outcome: 'upheld' }) })],
+    });
+    expect(decisions.at(-1)).toMatchObject({ type: 'ChallengeResolved', answers: { challengeRevision: closureRevision + 1, decisionRevision: closureRevision } });
+    expect(decisionsOf(toEvents(reassessedThenClosed()), v1.policy).map((decision) => decision.type)).not.toContain('JourneyClosed');
+  });
+
   it('still accepts a challenge to the latest decision of each kind', () => {
     onV2.given(...pathTo.approved()).when(fact('DecisionChallenged', { decisionRevision: 6 })).thenAllowed('open.approved');
     onV2.given(...pathTo.approved()).when(fact('DecisionChallenged', { decisionRevision: 2 })).thenAllowed('open.approved');
