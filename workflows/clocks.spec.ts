@@ -318,3 +318,76 @@ describe('clocks under clockTiming (v2 rules 7 and 8)', () => {
     });
   });
 });
+
+describe('v2 rule 9: an upheld challenge to a closure sets the closed step’s clocks going again', () => {
+  const v2 = new WorkflowRegistry().get('support-planning', 2);
+  const openOnV2 = (facts: Fact[]) => openClocks(clocksOf(facts, v2));
+  // Referral 0, assessment started 1, closed at 2, challenged at 3.
+  const closedInAssessment = [
+    fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }),
+    fact('AssessmentStarted'),
+    fact('JourneyClosed', { reason: 'declined' }),
+    fact('DecisionChallenged', { decisionRevision: 2 }),
+  ];
+
+  it('given a journey closed during assessment, when the challenge to the closure is upheld, then every clock the closure stopped restarts from the resolution', () => {
+    const upheld = [...closedInAssessment, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }, { at: '2026-04-01T09:00:00.000Z' })];
+    const restarted = openOnV2(upheld);
+    expect(restarted.map((clock) => clock.clock).sort()).toEqual(['assessment-completed', 'chc-eligibility-decision', 'fast-track-care-in-place']);
+    expect(restarted.map((clock) => [clock.startedAt, clock.startedAtRevision])).toEqual(restarted.map(() => ['2026-04-01T09:00:00.000Z', 4]));
+    expect(restarted.find((clock) => clock.clock === 'assessment-completed')?.dueAt).toBe('2026-04-29T09:00:00.000Z');
+  });
+
+  it('given a challenge to the closure that is not upheld, then nothing restarts', () => {
+    expect(openOnV2([...closedInAssessment, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'not-upheld' })])).toEqual([]);
+  });
+
+  it('given a journey closed during planning, then only the sign-off clock restarts, not the clocks the closure did not stop', () => {
+    // pathTo.supportPlanning: revisions 0-3; closed at 4, challenged at 5.
+    const facts = [...pathTo.supportPlanning(), fact('JourneyClosed', { reason: 'no-longer-eligible' }), fact('DecisionChallenged', { decisionRevision: 4 })];
+    const upheld = [...facts, fact('ChallengeResolved', { challengeRevision: 5, outcome: 'partly-upheld' })];
+    expect(openOnV2(upheld).map((clock) => clock.clock)).toEqual(['plan-signed-off']);
+  });
+
+  it('given an access request open at closure, then it was never stopped and is not started twice', () => {
+    const facts = [fact('ReferralReceived'), fact('AccessRequested'), fact('JourneyClosed'), fact('DecisionChallenged', { decisionRevision: 2 })];
+    const upheld = [...facts, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' })];
+    const clocks = openOnV2(upheld).map((clock) => clock.clock);
+    expect(clocks.filter((clock) => clock === 'access-request-answered')).toHaveLength(1);
+    expect(clocks).toContain('assessment-completed');
+  });
+});
+
+describe('v2 rule 5: the clocks read the funding in force', () => {
+  const v2 = new WorkflowRegistry().get('support-planning', 2);
+  const nhsOnly = [{ funder: 'nhs' as const, amountPence: 25_000 }];
+
+  it('given a social-care referral whose plan the NHS alone funds, when support starts, then the NHS CHC 3-month review runs (v1 reads the referral for good)', () => {
+    const approvedByNhs = [...pathTo.signOff(), fact('SupportPlanApproved', { fundingShares: nhsOnly }), fact('SupportStarted')];
+    expect(openOnV2(approvedByNhs)).toContain('chc-first-review');
+    expect(open(approvedByNhs)).not.toContain('chc-first-review');
+  });
+
+  it('given an approval naming no shares, then the plan’s shares decide', () => {
+    const planShares = [...pathTo.supportPlanning(), fact('SupportPlanDrafted', { fundingShares: nhsOnly }), fact('SupportPlanSubmitted'), fact('SupportPlanApproved'), fact('SupportStarted')];
+    expect(openOnV2(planShares)).toContain('chc-first-review');
+  });
+
+  function openOnV2(facts: Fact[]): string[] {
+    return openClocks(clocksOf(facts, v2)).map((clock) => clock.clock);
+  }
+});
+
+describe('v2: a challenge open at closure is still owed its answer', () => {
+  const v2 = new WorkflowRegistry().get('support-planning', 2);
+  // Challenge at 4, closed at 5.
+  const closedWhileChallenged = [...pathTo.supportPlanning(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('JourneyClosed', { reason: 'no-longer-eligible' })];
+
+  it('given a challenge raised before the journey closed, then its clock keeps running until it is resolved (v1 stopped it)', () => {
+    const running = openClocks(clocksOf(closedWhileChallenged, v2));
+    expect(running.map((clock) => clock.key)).toEqual(['challenge-answered#4']);
+    expect(openClocks(clocksOf(closedWhileChallenged))).toEqual([]);
+    const resolved = [...closedWhileChallenged, fact('ChallengeResolved', { challengeRevision: 4, outcome: 'not-upheld' })];
+    expect(openClocks(clocksOf(resolved, v2))).toEqual([]);
+  });
+});

@@ -9,7 +9,8 @@
  * scheduler leaves a grace after a backdated fact before recording a miss it would make overdue.
  */
 import type { ClockPolicy, ClockTrigger, Duration, ReopenableStep, WorkflowPolicy } from './support-planning/policy';
-import type { Deployment, FundingStream, JourneyEvent } from './support-planning/events';
+import { fundingInForce } from './support-planning/context-v2';
+import type { Deployment, FundingShare, FundingStream, JourneyEvent } from './support-planning/events';
 
 /**
  * `met-late`: recorded missed, then a fact entered later showed the work was done by the due time
@@ -57,7 +58,10 @@ export function addDuration(startIso: string, duration: Duration): string {
 
 /** What the triggers need to know about the journey so far. */
 interface JourneyFacts {
+  /** The referral's stream; under `fundingFollowsApproval` (v2 rule 5), the funding in force. */
   fundingStream: FundingStream | null;
+  /** Under `fundingFollowsApproval`: the latest plan's funding shares, which an approval naming none puts in force. */
+  planFundingShares?: FundingShare[];
   deployment: Deployment | null;
   /** How many times each event type has happened. */
   seen: Record<string, number>;
@@ -65,6 +69,8 @@ interface JourneyFacts {
   decisionSteps: Record<string, ReopenableStep>;
   /** The step each challenge (by revision) would reopen if upheld: its decision's step. */
   challengedSteps: Record<string, ReopenableStep>;
+  /** The clocks (by id) the journey's last closure stopped while they were open: an upheld challenge to it restarts them. */
+  stoppedByClosure?: string[];
 }
 
 /** The clocks fold: every instance started so far, and the facts triggers depend on. JSON-safe. */
@@ -77,8 +83,9 @@ export function initialClockFold(): ClockFold {
   return { instances: [], facts: { fundingStream: null, deployment: null, seen: {}, decisionSteps: {}, challengedSteps: {} } };
 }
 
-function matches(policy: WorkflowPolicy, trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
+function matches(policy: WorkflowPolicy, clock: ClockPolicy, trigger: ClockTrigger, event: JourneyEvent, facts: JourneyFacts): boolean {
   if (trigger.event !== event.type) return false;
+  if (trigger.journey?.stoppedByClosure && !(facts.stoppedByClosure ?? []).includes(clock.id)) return false;
   if (trigger.reopens !== undefined && reopenedStep(policy, event, facts) !== trigger.reopens) return false;
   const data = event.data as unknown as Record<string, unknown>;
   if (trigger.where?.route !== undefined && data.route !== trigger.where.route) return false;
@@ -163,11 +170,12 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   const at = effectiveAt(policy, event);
   const closing = closesJourney(event);
   const stopKeys = new Set(
-    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
+    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
   );
-  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, trigger, event, fold.facts)));
+  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts)));
   const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
   const outlivesClosure = new Set(policy.clocks.filter((clock) => clock.runsAfterClosure).map((clock) => clock.id));
+  const closedOnNow = closing ? openClocks(fold.instances).filter((instance) => !outlivesClosure.has(instance.clock)) : [];
 
   const instances = fold.instances.map((instance) => {
     if (instance.status === 'stopped' || instance.status === 'met-late') return instance;
@@ -179,12 +187,24 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
     }
     return instance;
   });
-  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event, at))], facts: rememberFacts(policy, fold.facts, event) };
+  const facts = rememberFacts(policy, fold.facts, event);
+  const remembered = closing ? { ...facts, stoppedByClosure: closedOnNow.map((instance) => instance.clock) } : facts;
+  return { instances: [...instances, ...starting.map((clock) => startedBy(clock, event, at))], facts: remembered };
+}
+
+/** The funding the clocks read: the referral's, or (v2 rule 5) the funding an approval's shares put in force. */
+function fundingAfter(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): Pick<JourneyFacts, 'fundingStream' | 'planFundingShares'> {
+  if (event.type === 'ReferralReceived') return { ...facts, fundingStream: event.data.fundingStream };
+  if (!policy.fundingFollowsApproval) return facts;
+  if (event.type === 'SupportPlanDrafted') return { ...facts, planFundingShares: event.data.fundingShares ?? [] };
+  if (event.type === 'SupportPlanApproved') return { ...facts, fundingStream: fundingInForce(event.data.fundingShares ?? facts.planFundingShares ?? [], facts.fundingStream) };
+  return facts;
 }
 
 function rememberFacts(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
   return {
-    fundingStream: event.type === 'ReferralReceived' ? event.data.fundingStream : facts.fundingStream,
+    ...facts,
+    ...fundingAfter(policy, facts, event),
     deployment: event.type === 'SupportPlanDrafted' ? event.data.deployment : facts.deployment,
     seen: { ...facts.seen, [event.type]: (facts.seen[event.type] ?? 0) + 1 },
     decisionSteps: withDecision(policy, facts, event),

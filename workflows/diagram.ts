@@ -8,7 +8,7 @@ import type { AnyStateNode } from 'xstate';
 import { ruleDescription, type WorkflowDefinition } from './runtime';
 import { EVENT_TYPES } from './support-planning/events';
 import { ROUTING_GUARDS } from './support-planning/guards';
-import type { Duration } from './support-planning/policy';
+import type { ClockTrigger, Duration } from './support-planning/policy';
 
 /** Named guards of a transition, flattened through `and([...])`. */
 export function guardNames(guard: unknown): string[] {
@@ -99,6 +99,12 @@ function durationText(due: Duration): string {
     .join(' ');
 }
 
+/** A clock's starting trigger in the table: the event, the step an upheld challenge reopens, and its conditions. */
+function triggerText(trigger: ClockTrigger): string {
+  const reopens = trigger.reopens ? ` reopening ${trigger.reopens}` : '';
+  return trigger.event + reopens + (trigger.where ? ` ${JSON.stringify(trigger.where)}` : '') + (trigger.journey ? ` ${JSON.stringify(trigger.journey)}` : '');
+}
+
 export function renderWorkflowDoc(definition: WorkflowDefinition): string {
   const root = definition.machine.root as AnyStateNode;
   const { policy } = definition;
@@ -152,9 +158,9 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
     '|---|---|---|---|---|',
     ...policy.clocks.map(
       (clock) =>
-        `| ${clock.label} (\`${clock.id}\`) | ${durationText(clock.due)} | ${clock.startsOn
-          .map((trigger) => trigger.event + (trigger.where ? ` ${JSON.stringify(trigger.where)}` : '') + (trigger.journey ? ` ${JSON.stringify(trigger.journey)}` : ''))
-          .join('; ')} | ${clock.stopsOn.map((trigger) => trigger.event).join(', ')}, or closure | ${clock.source} |`,
+        `| ${clock.label} (\`${clock.id}\`) | ${durationText(clock.due)} | ${clock.startsOn.map(triggerText).join('; ')} | ${clock.stopsOn
+          .map((trigger) => trigger.event)
+          .join(', ')}${clock.runsAfterClosure ? ' (runs on after closure)' : ', or closure'} | ${clock.source} |`,
     ),
     '',
   ].join('\n');

@@ -17,7 +17,8 @@ import type {
   JourneyEvent,
   PreferenceOverride,
 } from './events';
-import { choiceFollows, planChoices } from './guards-v2';
+import { choiceFollows, planChoices, wishOn } from './guards-v2';
+import { normaliseCode } from './facts';
 import type { ReopenableStep, WorkflowPolicy } from './policy';
 
 /** The events that decide something about the person, and that an advocate may need to contest. */
@@ -34,6 +35,18 @@ export type DecisionEvent = EventOf<DecisionType>;
 
 export function isDecision(event: JourneyEvent): event is DecisionEvent {
   return (DECISION_TYPES as readonly string[]).includes(event.type);
+}
+
+/**
+ * What the advocates' reading lists as decisions: those, and a closure where the journey's
+ * version makes closure a decision that may be contested (v2 rule 9).
+ */
+export type ReadDecisionType = DecisionType | 'JourneyClosed';
+export type ReadDecisionEvent = EventOf<ReadDecisionType>;
+
+function isReadDecision(event: JourneyEvent, policy: WorkflowPolicy | null): event is ReadDecisionEvent {
+  if (event.type === 'JourneyClosed') return policy === null || policy.challengeableDecisions.JourneyClosed !== undefined;
+  return isDecision(event);
 }
 
 /** An earlier fact a decision depended on, and in what capacity (`submission`, `assessment`...). */
@@ -80,7 +93,7 @@ export interface ChallengeRecord {
 
 export interface DecisionEntry {
   revision: number;
-  type: DecisionType;
+  type: ReadDecisionType;
   actor: Actor;
   occurredAt: string;
   /** One word or phrase for what was decided: `eligible`, `approved`, `upheld`... */
@@ -89,7 +102,7 @@ export interface DecisionEntry {
   reasons: string;
   /** The free-text reason recorded with the event, if one was given. */
   recordReason: string | null;
-  data: DecisionEvent['data'];
+  data: ReadDecisionEvent['data'];
   restsOn: FactReference[];
   preferences: PreferenceCheck[];
   wentAgainstPreference: boolean;
@@ -111,7 +124,7 @@ export interface PreferenceEntry {
   /** Decisions taken while this preference stood that made a choice on its topic. */
   decisions: Array<{
     revision: number;
-    type: DecisionType;
+    type: ReadDecisionType;
     actor: Actor;
     occurredAt: string;
     chosen: string;
@@ -155,70 +168,170 @@ function remember(seen: Seen, event: JourneyEvent, policy: WorkflowPolicy): Seen
   return { latest, first, preferences, reopenedBy, byRevision };
 }
 
-function contestedDecision(seen: Seen, challengeRevision: number): DecisionEvent | null {
+function contestedDecision(seen: Seen, challengeRevision: number): ReadDecisionEvent | null {
   const challenge = seen.byRevision.get(challengeRevision);
   if (challenge?.type !== 'DecisionChallenged') return null;
   const decision = seen.byRevision.get(challenge.data.decisionRevision);
-  return decision && isDecision(decision) ? decision : null;
+  return decision && isReadDecision(decision, null) ? decision : null;
 }
 
 function reference(event: JourneyEvent | undefined, as: string): FactReference[] {
   return event ? [{ revision: event.meta.revision, type: event.type, as }] : [];
 }
 
+/** The facts a decision may read, as `Seen` holds them. */
+type LatestPlan = EventOf<'SupportPlanDrafted'> | undefined;
+
 /**
- * The choices a decision makes on preference topics. An approval also makes the choices of the
- * plan it approves: the same rule as the workflow's `decisionExplainsPreferenceOverride` guard.
+ * What the workflow says of one kind of decision, in one place:
+ * - `outcome`: one word or phrase for what was decided;
+ * - `reasons`: the reasons the decision itself gives;
+ * - `restsOn`: the earlier facts it rested on, by revision (the preferences its choices touch, and
+ *   the upheld challenge that reopened its step, are added for every kind);
+ * - `choices`: the choices it makes on preference topics (an approval also makes the choices of
+ *   the plan it approves: the same rule as the workflow's `decisionExplainsPreferenceOverride`);
+ * - `overrides`: the reasons it gives for going against a preference;
+ * - `personsWords`: the person's words it had before it, beyond their preferences.
  */
-export function choicesOf(event: DecisionEvent, seen: { latestPlan: EventOf<'SupportPlanDrafted'> | undefined }): Choices {
-  switch (event.type) {
-    case 'AssessmentCompleted':
-    case 'ReviewCompleted':
-      return event.data.choices ?? {};
-    case 'SupportPlanApproved':
-      return { ...(seen.latestPlan?.data.choices ?? {}), ...(event.data.choices ?? {}) };
-    case 'IndicativeBudgetSet':
-    case 'SupportPlanReturned':
-    case 'ChallengeResolved':
-      return {};
-    default: {
-      const unexpected: never = event;
-      throw new Error(`not a decision: ${JSON.stringify(unexpected)}`);
-    }
-  }
+interface DecisionRule<K extends ReadDecisionType> {
+  outcome: (event: EventOf<K>) => string;
+  reasons: (event: EventOf<K>) => string;
+  restsOn: (event: EventOf<K>, seen: Seen) => FactReference[];
+  choices: (event: EventOf<K>, latestPlan: LatestPlan) => Choices;
+  overrides: (event: EventOf<K>) => PreferenceOverride[];
+  personsWords: (event: EventOf<K>, seen: Seen) => PersonsWords[];
 }
 
-function overridesOf(event: DecisionEvent): PreferenceOverride[] {
-  switch (event.type) {
-    case 'AssessmentCompleted':
-    case 'ReviewCompleted':
-    case 'SupportPlanApproved':
-      return event.data.overridesPreference ?? [];
-    default:
-      return [];
-  }
+const NO_CHOICES = (): Choices => ({});
+const NO_OVERRIDES = (): PreferenceOverride[] => [];
+const NO_WORDS = (): PersonsWords[] => [];
+const ownReasons = (event: { data: { reasons: string } }): string => event.data.reasons;
+
+/** The person's agreement to (or disagreement with) the plan submitted, which sign-off decides. */
+function submissionWords(seen: Seen): PersonsWords[] {
+  const submission = seen.latest.SupportPlanSubmitted as EventOf<'SupportPlanSubmitted'> | undefined;
+  if (!submission) return [];
+  const agreement = `${submission.data.personAgreement}${submission.data.personViews ? `: ${submission.data.personViews}` : ''}`;
+  return [{ revision: submission.meta.revision, source: 'submission', words: agreement }];
+}
+
+/** Every kind of decision and what the workflow says of it: one table, so a new kind is one entry. */
+const DECISION_RULES: { [K in ReadDecisionType]: DecisionRule<K> } = {
+  AssessmentCompleted: {
+    outcome: (event) => (event.data.eligible ? 'eligible' : 'not eligible'),
+    reasons: ownReasons,
+    restsOn: (_, seen) => [...reference(seen.first.ReferralReceived, 'referral'), ...reference(seen.latest.AssessmentStarted, 'assessment started')],
+    choices: (event) => event.data.choices ?? {},
+    overrides: (event) => event.data.overridesPreference ?? [],
+    personsWords: (event) => [{ revision: event.meta.revision, source: 'assessment', words: event.data.personViews }],
+  },
+  IndicativeBudgetSet: {
+    outcome: (event) => `indicative budget ${event.data.amountPence} pence a ${event.data.period}`,
+    // It carries a method and inputs rather than prose: the method is its reason.
+    reasons: (event) => `${event.data.method.tool} ${event.data.method.version}`,
+    restsOn: (_, seen) => reference(seen.latest.AssessmentCompleted, 'assessment'),
+    choices: NO_CHOICES,
+    overrides: NO_OVERRIDES,
+    personsWords: NO_WORDS,
+  },
+  SupportPlanReturned: {
+    outcome: (event) => `plan ${event.data.planVersion} returned`,
+    reasons: ownReasons,
+    restsOn: (_, seen) => [...reference(seen.latest.SupportPlanSubmitted, 'submission'), ...reference(seen.latest.SupportPlanDrafted, 'plan drafted')],
+    choices: NO_CHOICES,
+    overrides: NO_OVERRIDES,
+    personsWords: (_, seen) => submissionWords(seen),
+  },
+  SupportPlanApproved: {
+    outcome: (event) => `plan ${event.data.planVersion} approved, final budget ${event.data.finalBudgetPence} pence a ${event.data.period}`,
+    reasons: ownReasons,
+    restsOn: (_, { latest }) => [
+      ...reference(latest.SupportPlanSubmitted, 'submission'),
+      ...reference(latest.SupportPlanDrafted, 'plan drafted'),
+      ...reference(latest.IndicativeBudgetSet, 'indicative budget'),
+      ...reference(latest.AssessmentCompleted, 'assessment'),
+      ...reference(latest.SupportPlanApproved, 'budget in force'),
+    ],
+    choices: (event, latestPlan) => ({ ...(latestPlan?.data.choices ?? {}), ...(event.data.choices ?? {}) }),
+    overrides: (event) => event.data.overridesPreference ?? [],
+    personsWords: (_, seen) => submissionWords(seen),
+  },
+  ReviewCompleted: {
+    outcome: (event) => `review: ${event.data.outcome}`,
+    reasons: ownReasons,
+    restsOn: (_, seen) => [
+      ...reference(seen.latest.ReviewStarted, 'review started'),
+      ...reference(pendingReviewRequest(seen), 'review requested'),
+      ...reference(seen.latest.SupportPlanApproved, 'plan approved'),
+      ...reference(seen.latest.SupportStarted, 'support started'),
+    ],
+    choices: (event) => event.data.choices ?? {},
+    overrides: (event) => event.data.overridesPreference ?? [],
+    personsWords: NO_WORDS,
+  },
+  ChallengeResolved: {
+    outcome: (event) => `challenge ${event.data.outcome}`,
+    reasons: ownReasons,
+    restsOn: (event, seen) => [
+      ...reference(seen.byRevision.get(event.data.challengeRevision), 'challenge'),
+      ...reference(contestedDecision(seen, event.data.challengeRevision) ?? undefined, 'decision contested'),
+    ],
+    choices: NO_CHOICES,
+    overrides: NO_OVERRIDES,
+    personsWords: (event, seen) => {
+      const challenge = seen.byRevision.get(event.data.challengeRevision);
+      return challenge?.type === 'DecisionChallenged' ? [{ revision: challenge.meta.revision, source: 'challenge', words: challenge.data.grounds }] : [];
+    },
+  },
+  JourneyClosed: {
+    outcome: (event) => `closed: ${event.data.reason}`,
+    reasons: (event) => event.data.details ?? event.data.reason,
+    // A journey closed as no longer eligible rests on the assessment that found it so.
+    restsOn: (event, seen) => (event.data.reason === 'no-longer-eligible' ? reference(seen.latest.AssessmentCompleted, 'assessment') : []),
+    choices: NO_CHOICES,
+    overrides: NO_OVERRIDES,
+    personsWords: NO_WORDS,
+  },
+};
+
+/**
+ * The rule for this decision's kind. TypeScript cannot tie `DECISION_RULES[event.type]` to the
+ * event's own type through a union, so the one cast is here: the table's type guarantees it.
+ */
+function ruleFor(event: ReadDecisionEvent): DecisionRule<ReadDecisionType> {
+  return DECISION_RULES[event.type] as unknown as DecisionRule<ReadDecisionType>;
+}
+
+/** The choices a decision makes on preference topics (see DecisionRule). */
+export function choicesOf(event: ReadDecisionEvent, seen: { latestPlan: LatestPlan }): Choices {
+  return ruleFor(event).choices(event, seen.latestPlan);
 }
 
 /**
  * What a decision chooses on each topic. Under v2's rule 1 an approval also chooses what its plan
  * contains (the providers it names, how the money is held, where care is given), ticked or not.
  */
-function choicesByTopic(event: DecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
+function choicesByTopic(event: ReadDecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
   const ticked = Object.fromEntries(Object.entries(choicesOf(event, { latestPlan })).map(([topic, value]) => [topic, [value]]));
   if (!policy.comparesPlanContents || event.type !== 'SupportPlanApproved' || !latestPlan) return ticked;
-  return { ...planChoices(latestPlan.data), ...ticked };
+  return planChoices({ ...latestPlan.data, choices: choicesOf(event, { latestPlan }) });
 }
 
-function preferenceChecks(event: DecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {
+/** The wish a decision is read against: by the topic as written (v1), or however the topic was spelt (v2). */
+function preferenceOn(seen: Seen, topic: string, policy: WorkflowPolicy): EventOf<'PreferenceRecorded'> | undefined {
+  return policy.comparesPlanContents ? wishOn(seen.preferences, topic, (preference) => preference.meta.revision) : seen.preferences[topic];
+}
+
+function preferenceChecks(event: ReadDecisionEvent, seen: Seen, policy: WorkflowPolicy): PreferenceCheck[] {
   const latestPlan = seen.latest.SupportPlanDrafted as EventOf<'SupportPlanDrafted'> | undefined;
-  const overrides = overridesOf(event);
+  const overrides = ruleFor(event).overrides(event);
   return Object.entries(choicesByTopic(event, latestPlan, policy))
-    .filter(([topic, chosen]) => seen.preferences[topic] !== undefined && chosen.length > 0)
-    .map(([topic, chosen]) => {
-      const preference = seen.preferences[topic];
+    .map(([topic, chosen]) => [topic, chosen, preferenceOn(seen, topic, policy)] as const)
+    .filter((entry): entry is readonly [string, string[], EventOf<'PreferenceRecorded'>] => entry[2] !== undefined && entry[1].length > 0)
+    .map(([topic, chosen, preference]) => {
       // v1 compares as it always has (the very words); v2 reads codes, so spelling does not decide.
       const followed = policy.comparesPlanContents ? choiceFollows(preference.data.value, chosen) : preference.data.value === chosen[0];
-      const override = overrides.find((candidate) => candidate.topic === topic);
+      const override = overrides.find((candidate) => (policy.comparesPlanContents ? normaliseCode(candidate.topic) === normaliseCode(topic) : candidate.topic === topic));
       return {
         topic,
         preferenceRevision: preference.meta.revision,
@@ -244,106 +357,25 @@ function pendingReviewRequest(seen: Seen): JourneyEvent | undefined {
 }
 
 /**
- * The earlier facts a decision rested on, by revision. The rule per decision:
- * - eligibility (AssessmentCompleted): the referral and the assessment it completes;
- * - indicative budget: the assessment it is set on;
- * - plan returned: the submission and the plan drafted;
- * - plan approved: the submission, the plan drafted, the indicative budget, the assessment, and
- *   the budget in force it replaces;
- * - review outcome: the review started, the request it answers, the approval and the start of
- *   the support it reviews;
- * - challenge outcome: the challenge and the decision contested;
- * and for every decision, the preferences on the topics its choices touch, and the upheld
- * challenge that reopened it, if it is made again after one.
+ * The earlier facts a decision rested on, by revision: its kind's own (DECISION_RULES), the
+ * preferences on the topics its choices touch, and the upheld challenge that reopened it, if it is
+ * made again after one.
  */
-function restsOn(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCheck[], policy: WorkflowPolicy): FactReference[] {
-  const { latest } = seen;
-  const own = ((): FactReference[] => {
-    switch (event.type) {
-      case 'AssessmentCompleted':
-        return [...reference(seen.first.ReferralReceived, 'referral'), ...reference(latest.AssessmentStarted, 'assessment started')];
-      case 'IndicativeBudgetSet':
-        return reference(latest.AssessmentCompleted, 'assessment');
-      case 'SupportPlanReturned':
-        return [...reference(latest.SupportPlanSubmitted, 'submission'), ...reference(latest.SupportPlanDrafted, 'plan drafted')];
-      case 'SupportPlanApproved':
-        return [
-          ...reference(latest.SupportPlanSubmitted, 'submission'),
-          ...reference(latest.SupportPlanDrafted, 'plan drafted'),
-          ...reference(latest.IndicativeBudgetSet, 'indicative budget'),
-          ...reference(latest.AssessmentCompleted, 'assessment'),
-          ...reference(latest.SupportPlanApproved, 'budget in force'),
-        ];
-      case 'ReviewCompleted':
-        return [
-          ...reference(latest.ReviewStarted, 'review started'),
-          ...reference(pendingReviewRequest(seen), 'review requested'),
-          ...reference(latest.SupportPlanApproved, 'plan approved'),
-          ...reference(latest.SupportStarted, 'support started'),
-        ];
-      case 'ChallengeResolved': {
-        const challenge = seen.byRevision.get(event.data.challengeRevision);
-        const contested = contestedDecision(seen, event.data.challengeRevision);
-        return [...reference(challenge, 'challenge'), ...reference(contested ?? undefined, 'decision contested')];
-      }
-      default: {
-        const unexpected: never = event;
-        throw new Error(`not a decision: ${JSON.stringify(unexpected)}`);
-      }
-    }
-  })();
+function restsOn(event: ReadDecisionEvent, seen: Seen, checks: readonly PreferenceCheck[], policy: WorkflowPolicy): FactReference[] {
+  const own = ruleFor(event).restsOn(event, seen);
   const step = policy.challengeableDecisions[event.type];
   const reopened = step === undefined ? [] : reference(seen.reopenedBy[step], 'reopened by challenge');
   return [...own, ...preferenceReferences(checks), ...reopened].sort((a, b) => a.revision - b.revision);
 }
 
-function outcomeOf(event: DecisionEvent): string {
-  switch (event.type) {
-    case 'AssessmentCompleted':
-      return event.data.eligible ? 'eligible' : 'not eligible';
-    case 'IndicativeBudgetSet':
-      return `indicative budget ${event.data.amountPence} pence a ${event.data.period}`;
-    case 'SupportPlanReturned':
-      return `plan ${event.data.planVersion} returned`;
-    case 'SupportPlanApproved':
-      return `plan ${event.data.planVersion} approved, final budget ${event.data.finalBudgetPence} pence a ${event.data.period}`;
-    case 'ReviewCompleted':
-      return `review: ${event.data.outcome}`;
-    case 'ChallengeResolved':
-      return `challenge ${event.data.outcome}`;
-    default: {
-      const unexpected: never = event;
-      throw new Error(`not a decision: ${JSON.stringify(unexpected)}`);
-    }
-  }
-}
-
-function reasonsOf(event: DecisionEvent): string {
-  // IndicativeBudgetSet carries a method and inputs rather than prose: the method is its reason.
-  if (event.type === 'IndicativeBudgetSet') return `${event.data.method.tool} ${event.data.method.version}`;
-  return event.data.reasons;
-}
-
-/** The person's words a decision had before it. */
-function personsWordsFor(event: DecisionEvent, seen: Seen, checks: readonly PreferenceCheck[]): PersonsWords[] {
-  const words: PersonsWords[] = checks.map((check) => ({
+/** The person's words a decision had before it: their preferences on its topics, and what its kind reads (DECISION_RULES). */
+function personsWordsFor(event: ReadDecisionEvent, seen: Seen, checks: readonly PreferenceCheck[]): PersonsWords[] {
+  const preferences: PersonsWords[] = checks.map((check) => ({
     revision: check.preferenceRevision,
     source: `preference:${check.topic}`,
     words: check.inTheirWords,
   }));
-  if (event.type === 'AssessmentCompleted') {
-    words.push({ revision: event.meta.revision, source: 'assessment', words: event.data.personViews });
-  }
-  const submission = seen.latest.SupportPlanSubmitted as EventOf<'SupportPlanSubmitted'> | undefined;
-  if ((event.type === 'SupportPlanApproved' || event.type === 'SupportPlanReturned') && submission) {
-    const agreement = `${submission.data.personAgreement}${submission.data.personViews ? `: ${submission.data.personViews}` : ''}`;
-    words.push({ revision: submission.meta.revision, source: 'submission', words: agreement });
-  }
-  const challenge = event.type === 'ChallengeResolved' ? seen.byRevision.get(event.data.challengeRevision) : undefined;
-  if (challenge?.type === 'DecisionChallenged') {
-    words.push({ revision: challenge.meta.revision, source: 'challenge', words: challenge.data.grounds });
-  }
-  return words.sort((a, b) => a.revision - b.revision);
+  return [...preferences, ...ruleFor(event).personsWords(event, seen)].sort((a, b) => a.revision - b.revision);
 }
 
 /** Every challenge to a decision, with its resolution when there is one. */
@@ -374,15 +406,15 @@ function challengesTo(decisionRevision: number, events: readonly JourneyEvent[])
     });
 }
 
-function decisionEntry(event: DecisionEvent, seen: Seen, events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry {
+function decisionEntry(event: ReadDecisionEvent, seen: Seen, events: readonly JourneyEvent[], policy: WorkflowPolicy): DecisionEntry {
   const checks = preferenceChecks(event, seen, policy);
   return {
     revision: event.meta.revision,
     type: event.type,
     actor: event.meta.actor,
     occurredAt: event.meta.occurredAt,
-    outcome: outcomeOf(event),
-    reasons: reasonsOf(event),
+    outcome: ruleFor(event).outcome(event),
+    reasons: ruleFor(event).reasons(event),
     recordReason: event.meta.reason ?? null,
     data: event.data,
     restsOn: restsOn(event, seen, checks, policy),
@@ -408,7 +440,7 @@ export function decisionsOf(events: readonly JourneyEvent[], policy: WorkflowPol
   const entries: DecisionEntry[] = [];
   let seen = emptySeen();
   for (const event of events) {
-    if (isDecision(event)) entries.push(decisionEntry(event, seen, events, policy));
+    if (isReadDecision(event, policy)) entries.push(decisionEntry(event, seen, events, policy));
     seen = remember(seen, event, policy);
   }
   return entries;

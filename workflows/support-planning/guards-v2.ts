@@ -4,7 +4,7 @@
  * context, the proposed fact and v2's policy.
  */
 import { annualPence, type JourneyContext, type OpenStep, type PlanVersion } from './context';
-import type { Choices, EventOf, EventType, JourneyEvent, PreferenceOverride } from './events';
+import type { Choices, EventOf, EventType, FundingShare, JourneyEvent, PreferenceOverride } from './events';
 import { hasVisibleText, normaliseCode } from './facts';
 import { makeGuards, makePreconditions } from './guards';
 import type { WorkflowPolicy } from './policy';
@@ -21,6 +21,8 @@ export const GUARD_DESCRIPTIONS_V2: Record<string, string> = {
     'A finding of no eligible needs carries the written advice and information given on meeting or reducing them (Care Act s.13(5)).',
   finalBudgetCoversPlan:
     'The final budget approved covers the cost of the plan it approves over the same period (guidance ch. 11: sufficient to meet needs); a plan that costs more goes back, it is not approved short.',
+  fundingSharesInForceMatchBudget:
+    'The funding shares an approval puts in force (its own, or else the plan’s) name each funder once and add up to the final budget, so the funding in force is what was approved.',
   challengeNamesDecisionInForce:
     'A challenge names a decision in force: the latest of its kind (eligibility, indicative budget, sign-off or return, review outcome, closure), not one replaced by a later decision, and not already under challenge.',
   journeyIsReferred: 'A request for the record is made on a journey that has been referred.',
@@ -38,31 +40,52 @@ const KIND_ORDER = ['assessment', 'indicativeBudget', 'signOff', 'review'] as co
 /** What rule 1 reads of a plan: a drafted plan's data, or the plan as the journey holds it. */
 export type PlanContents = Pick<PlanVersion, 'supports' | 'deployment' | 'setting'> & { choices?: Choices };
 
-/** The topics a plan's own contents speak to, and what it chooses on each. */
+/**
+ * The topics a plan speaks to, and everything it chooses on each: what its contents name (each
+ * support's provider, how the money is held, where care is given) and what was ticked, together,
+ * so that neither can hide the other.
+ */
 export function planChoices(plan: PlanContents): Record<string, string[]> {
   const providers = plan.supports.flatMap((support) => (support.provider ? [support.provider] : []));
   const setting = plan.setting ? [plan.setting] : [];
-  const explicit = Object.fromEntries(Object.entries(plan.choices ?? {}).map(([topic, value]) => [topic, [value]]));
-  return { ...explicit, provider: providers, deployment: [plan.deployment], 'place-of-care': setting, 'place-of-death': setting };
+  const contents: Record<string, string[]> = { provider: providers, deployment: [plan.deployment], 'place-of-care': setting, 'place-of-death': setting };
+  const ticked = Object.entries(plan.choices ?? {});
+  const topics = new Set([...Object.keys(contents), ...ticked.map(([topic]) => topic)]);
+  return Object.fromEntries(
+    [...topics].map((topic) => [topic, [...new Set([...(contents[topic] ?? []), ...ticked.filter(([ticks]) => ticks === topic).map(([, value]) => value)])]]),
+  );
 }
 
-/** Whether a choice (one value or several, e.g. a plan's providers) is the one wished for, however spelt. */
+/** Whether a plan follows a wish: every choice it makes on the topic (each support's provider) is the one wished for, however spelt. */
 export function choiceFollows(wished: string, chosen: readonly string[]): boolean {
-  return chosen.some((value) => normaliseCode(value) === normaliseCode(wished));
+  return chosen.every((value) => normaliseCode(value) === normaliseCode(wished));
 }
 
-/** Topics where the plan goes against the person's standing wish: it names choices, and none is the one wished for. */
+/**
+ * The person's standing wish on a topic however the topic was spelt when it was recorded
+ * (`Provider`, `place of care`): the latest such preference. Spelling must not hide a wish.
+ */
+export function wishOn<T>(preferences: Record<string, T>, topic: string, revisionOf: (preference: T) => number): T | undefined {
+  return Object.entries(preferences)
+    .filter(([recorded]) => normaliseCode(recorded) === normaliseCode(topic))
+    .map(([, preference]) => preference)
+    .sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+}
+
+/** Topics where the plan goes against the person's standing wish: it names choices, and not every one is the one wished for. */
 export function planContradictions(context: JourneyContext, plan: PlanVersion): string[] {
   return Object.entries(planChoices(plan))
     .filter(([topic, chosen]) => {
-      const wish = context.preferences[topic];
+      const wish = wishOn(context.preferences, topic, (preference) => preference.revision);
       return wish !== undefined && chosen.length > 0 && !choiceFollows(wish.value, chosen);
     })
     .map(([topic]) => topic);
 }
 
 function explained(topics: string[], overrides: PreferenceOverride[] | undefined): boolean {
-  return topics.every((topic) => (overrides ?? []).some((override) => override.topic === topic && hasVisibleText(override.reason)));
+  return topics.every((topic) =>
+    (overrides ?? []).some((override) => normaliseCode(override.topic) === normaliseCode(topic) && hasVisibleText(override.reason)),
+  );
 }
 
 function eventAs<K extends JourneyEvent['type']>(event: JourneyEvent, type: K): EventOf<K> | null {
@@ -77,6 +100,11 @@ function planDecidedBy(context: JourneyContext, event: JourneyEvent): { plan: Pl
   const approved = eventAs(event, 'SupportPlanApproved');
   if (!approved) return null;
   return { plan: { ...context.plan, choices: { ...context.plan.choices, ...(approved.data.choices ?? {}) } }, overrides: approved.data.overridesPreference };
+}
+
+/** Rule 5: the shares an approval puts in force, as `evolve` folds them: its own, else the plan's. */
+function sharesPutInForce(context: JourneyContext, approved: EventOf<'SupportPlanApproved'>): readonly FundingShare[] {
+  return approved.data.fundingShares ?? context.plan?.fundingShares ?? [];
 }
 
 /**
@@ -133,6 +161,13 @@ export function makeGuardsV2(policy: WorkflowPolicy) {
       const approved = eventAs(event, 'SupportPlanApproved');
       if (!approved || !context.plan) return true;
       return annualPence(approved.data.finalBudgetPence, approved.data.period) >= annualPence(context.plan.totalPence, context.plan.period);
+    },
+
+    fundingSharesInForceMatchBudget: ({ context, event }: GuardArgs) => {
+      const approved = eventAs(event, 'SupportPlanApproved');
+      if (!approved) return true;
+      const shares = sharesPutInForce(context, approved);
+      return shares.length === 0 || shares.reduce((sum, share) => sum + share.amountPence, 0) === approved.data.finalBudgetPence;
     },
 
     challengeNamesDecisionInForce: ({ context, event }: GuardArgs) => {

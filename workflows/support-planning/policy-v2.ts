@@ -62,6 +62,26 @@ const ACCESS_REQUEST_ANSWERED: ClockPolicy = {
   source: 'UK GDPR Art. 12(3) and Art. 15 (ICO: one month)',
 };
 
+/**
+ * Rule 9: closure is a decision, and an upheld challenge to it reopens the step the journey closed
+ * from; the work of that step is owed again, so the clocks the closure stopped start again from
+ * the resolution (as v1's reopened assessment and sign-off clocks do). Clocks per challenge and
+ * those that outlive closure were never stopped by it.
+ */
+/**
+ * A challenge open when the journey closes is still owed its answer (closure answers nothing, and
+ * could otherwise silence the very challenge to it), so its clock outlives the closure, as the
+ * rule on closed journeys (clockRunsAfterClosure) already assumes.
+ */
+function challengeOutlivesClosure(clock: ClockPolicy): ClockPolicy {
+  return clock.perChallenge ? { ...clock, runsAfterClosure: true } : clock;
+}
+
+function restartsWhenClosureOverturned(clock: ClockPolicy): ClockPolicy {
+  if (clock.perChallenge || clock.runsAfterClosure) return clock;
+  return { ...clock, startsOn: [...clock.startsOn, { event: 'ChallengeResolved', reopens: 'closure', journey: { stoppedByClosure: true } }] };
+}
+
 export const policyV2: WorkflowPolicy = deepFreeze({
   ...policyV1,
   version: 2,
@@ -78,10 +98,11 @@ export const policyV2: WorkflowPolicy = deepFreeze({
     // Rule 9: closure is a decision the person may contest; upheld, it reopens the step closed from.
     JourneyClosed: 'closure',
   },
-  clocks: [...policyV1.clocks, ACCESS_REQUEST_ANSWERED],
+  clocks: [...policyV1.clocks.map(challengeOutlivesClosure).map(restartsWhenClosureOverturned), ACCESS_REQUEST_ANSWERED],
   // Rules 7 and 8: clocks run from when things happened; late entries are shown as met, recorded late.
   clockTiming: { followEffectiveDates: true, recogniseLateEntries: true, lateEntryGraceHours: 24 },
   maxBackdatingDays: 30,
   supportCategories: SUPPORT_CATEGORIES_V2,
   comparesPlanContents: true,
+  fundingFollowsApproval: true,
 } satisfies WorkflowPolicy);

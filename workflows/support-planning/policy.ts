@@ -35,6 +35,11 @@ export interface ClockTrigger {
     deployment?: Deployment[];
     /** Only the first time the triggering event happens in the journey. */
     firstTime?: boolean;
+    /**
+     * Only if the journey's last closure stopped this clock while it ran (or stood missed): with
+     * `reopens: 'closure'`, an upheld challenge to that closure sets the work going again (v2 rule 9).
+     */
+    stoppedByClosure?: boolean;
   };
 }
 
@@ -113,6 +118,12 @@ export interface WorkflowPolicy {
    * deployment, setting), not only by the choices ticked: its guards and its decisions view.
    */
   comparesPlanContents?: boolean;
+  /**
+   * v2 rule 5: an approval's funding shares decide the funding in force from then on (NHS and
+   * council: `integrated`), for the clocks' funding conditions and the clock lists' filter too.
+   * Absent (v1): the referral's stream for good.
+   */
+  fundingFollowsApproval?: boolean;
 }
 
 /** Whether the version's policy lets this role record this event (an event it does not list: no one). */

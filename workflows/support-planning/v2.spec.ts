@@ -60,6 +60,32 @@ describe('rule 1: a plan is compared with the person’s wishes by what it conta
     onV2.given(...drafted({ setting: 'home' }, homeWish)).when(fact('SupportPlanSubmitted')).thenAllowed('open.signOff');
   });
 
+  it('compares each support’s provider: a plan naming Agency A for one support and Agency B for another differs from the wish', () => {
+    const both = drafted({ supports: [{ ...agencyB, provider: 'Agency A', costPence: 12_000 }, { ...agencyB, description: 'Night sits', costPence: 12_000 }] }, agencyWish);
+    onV2.given(...both).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+  });
+
+  it('reads what is ticked beside what the plan contains: neither hides the other', () => {
+    const tickedOther = drafted({ choices: { provider: 'agency-b' } }, agencyWish);
+    onV2.given(...tickedOther).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+    const tickedWish = drafted({ supports: [agencyB], choices: { provider: 'agency-a' } }, agencyWish);
+    onV2.given(...tickedWish).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+    const override = [{ topic: 'provider', reason: 'Agency A has no staff in her area until March' }];
+    const approved = [...tickedWish, fact('SupportPlanSubmitted', { overridesPreference: override }), fact('SupportPlanApproved', { overridesPreference: override })];
+    const approval = decisionsOf(toEvents(approved), v2.policy).find((decision) => decision.type === 'SupportPlanApproved');
+    expect(approval?.preferences).toEqual([expect.objectContaining({ topic: 'provider', chosen: 'Agency B, agency-a', followed: false, overrideReason: override[0].reason })]);
+  });
+
+  it('finds the wish however its topic was spelt, and takes the reason given under any spelling of it', () => {
+    const spelt = fact('PreferenceRecorded', { topic: 'Provider', value: 'agency-a', inTheirWords: 'Agency A, please' });
+    const story = drafted({ supports: [agencyB] }, spelt);
+    onV2.given(...story).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
+    const override = [{ topic: 'provider', reason: 'Agency A has no staff in her area until March' }];
+    const approved = [...story, fact('SupportPlanSubmitted', { overridesPreference: override }), fact('SupportPlanApproved', { overridesPreference: override })];
+    const approval = decisionsOf(toEvents(approved), v2.policy).find((decision) => decision.type === 'SupportPlanApproved');
+    expect(approval?.preferences).toEqual([expect.objectContaining({ topic: 'provider', preferred: 'agency-a', followed: false, overrideReason: override[0].reason })]);
+  });
+
   it('compares how the money is held with the wish on deployment', () => {
     const wish = fact('PreferenceRecorded', { topic: 'deployment', value: 'direct-payment', inTheirWords: 'I want the money myself' });
     onV2.given(...drafted({ deployment: 'notional' }, wish)).when(fact('SupportPlanSubmitted')).thenRefused('planFollowsWishesOrSaysWhy');
@@ -133,6 +159,14 @@ describe('rule 5: the funding in force follows the approval', () => {
     const after = replay(v2, toEvents(history));
     expect(summarise(v2, after)).toMatchObject({ fundingStream: 'integrated', referralFundingStream: 'social-care' });
     expect(summarise(v1, replay(v1, toEvents(history))).fundingStream).toBe('social-care');
+  });
+
+  it('refuses an approval whose shares in force (the plan’s, when it names none) do not add up to the final budget', () => {
+    const planShares = [...pathTo.supportPlanning(), fact('SupportPlanDrafted', { fundingShares: shares as never }), fact('SupportPlanSubmitted')];
+    const larger = fact('SupportPlanApproved', { finalBudgetPence: 30_000, budgetDifferenceReason: 'Night sits added at panel' });
+    onV2.given(...planShares).when(larger).thenRefused('fundingSharesInForceMatchBudget');
+    onV1.given(...planShares).when(larger).thenAllowed('open.approved');
+    onV2.given(...planShares).when(fact('SupportPlanApproved')).thenAllowed('open.approved');
   });
 });
 
@@ -208,6 +242,34 @@ describe('rule 9: challenges name decisions in force; closure is one', () => {
     const upheld = fact('ChallengeResolved', { challengeRevision: closureRevision + 1, outcome: 'upheld', reasons: 'Closed too soon' });
     const after = onV2.given(...challenged).when(upheld).thenAllowed('open.notEligible');
     expect(after.context.closedFrom).toBeNull();
+  });
+
+  it('clears the closure when an upheld challenge to another decision reopens a closed journey (v1 kept showing it closed)', () => {
+    const assessmentRevision = closureRevision - 1;
+    const challenge = fact('DecisionChallenged', { decisionRevision: assessmentRevision });
+    const upheld = fact('ChallengeResolved', { challengeRevision: closureRevision + 1, outcome: 'upheld', reasons: 'Night-time needs were missed' });
+    expect(onV2.given(...reassessedNotEligible, challenge).when(upheld).thenAllowed('open.assessment').context.closure).toBeNull();
+    expect(onV1.given(...reassessedThenClosed(), challenge).when(upheld).thenAllowed('open.assessment').context.closure).not.toBeNull();
+
+    const endedAtReview = [...pathTo.review(), fact('ReviewCompleted', { outcome: 'end-support', reasons: 'Moving in with family' })];
+    const reviewChallenged = [...endedAtReview, fact('DecisionChallenged', { decisionRevision: endedAtReview.length - 1 })];
+    const reviewUpheld = fact('ChallengeResolved', { challengeRevision: endedAtReview.length, outcome: 'upheld', reasons: 'She never agreed to end support' });
+    expect(onV2.given(...reviewChallenged).when(reviewUpheld).thenAllowed('open.review').context.closure).toBeNull();
+  });
+
+  it('lists the closure among the decisions an advocate reads, with the challenge to it and its outcome (v1 does not)', () => {
+    const challenge = fact('DecisionChallenged', { decisionRevision: closureRevision, grounds: 'I still cannot wash without help' });
+    const upheld = fact('ChallengeResolved', { challengeRevision: closureRevision + 1, outcome: 'upheld', reasons: 'Closed too soon' });
+    const decisions = decisionsOf(toEvents([...reassessedNotEligible, challenge, upheld]), v2.policy);
+    const closure = decisions.find((decision) => decision.type === 'JourneyClosed');
+    expect(closure).toMatchObject({
+      revision: closureRevision,
+      outcome: 'closed: no-longer-eligible',
+      restsOn: [expect.objectContaining({ revision: closureRevision - 1, as: 'assessment' })],
+      challenges: [expect.objectContaining({ challengeRevision: closureRevision + 1, resolution: expect.objectContaining({ outcome: 'upheld' }) })],
+    });
+    expect(decisions.at(-1)).toMatchObject({ type: 'ChallengeResolved', answers: { challengeRevision: closureRevision + 1, decisionRevision: closureRevision } });
+    expect(decisionsOf(toEvents(reassessedThenClosed()), v1.policy).map((decision) => decision.type)).not.toContain('JourneyClosed');
   });
 
   it('still accepts a challenge to the latest decision of each kind', () => {

@@ -6,7 +6,7 @@
  * 2. every kind of representative may ask for a review (roles in policyV2, advocateIsAppointed);
  * 3. not eligible means advice (notEligibleGivesAdvice);
  * 4. the final budget covers the plan (finalBudgetCoversPlan);
- * 5. the funding in force follows the approval's shares (evolveV2);
+ * 5. the funding in force follows the approval's shares (evolveV2), which add up (fundingSharesInForceMatchBudget);
  * 6. a revised plan approved during live support returns to live support (supportIsLive);
  * 7, 8. clocks from effective dates, late entries (policyV2.clockTiming, maxBackdatingDays);
  * 9. challenges name decisions in force, and closure is one (challengeNamesDecisionInForce);
@@ -52,7 +52,7 @@ export const supportPlanningV2 = setup({
   actions: {
     record: assign(({ context, event }) => evolveV2(context, event)),
     enterStep: assign((_, params: { step: OpenStep }) => ({ currentStep: params.step })),
-    /** Rule 9: an upheld challenge to a closure undoes it; the journey is open again where it was. */
+    /** Rule 9: an upheld challenge to a closure undoes it (the journey is open again where it was), as does one that reopens a closed journey's step. */
     reopenClosure: assign({ closure: null, closedFrom: null }),
   },
 }).createMachine({
@@ -65,10 +65,11 @@ export const supportPlanningV2 = setup({
       actions: 'record',
     },
     ChallengeResolved: [
-      { guard: and([...RESOLVES, 'reopensAssessment']), target: '.open.assessment', actions: 'record' },
-      { guard: and([...RESOLVES, 'reopensIndicativeBudget']), target: '.open.indicativeBudget', actions: 'record' },
-      { guard: and([...RESOLVES, 'reopensSignOff']), target: '.open.signOff', actions: 'record' },
-      { guard: and([...RESOLVES, 'reopensReview']), target: '.open.review', actions: 'record' },
+      // A journey reopened is no longer closed, whatever closed it (a closure, or a review ending support).
+      { guard: and([...RESOLVES, 'reopensAssessment']), target: '.open.assessment', actions: ['record', 'reopenClosure'] },
+      { guard: and([...RESOLVES, 'reopensIndicativeBudget']), target: '.open.indicativeBudget', actions: ['record', 'reopenClosure'] },
+      { guard: and([...RESOLVES, 'reopensSignOff']), target: '.open.signOff', actions: ['record', 'reopenClosure'] },
+      { guard: and([...RESOLVES, 'reopensReview']), target: '.open.review', actions: ['record', 'reopenClosure'] },
       ...REOPENABLE_AFTER_CLOSURE.map((reopened) => ({
         guard: and([...RESOLVES, { type: 'reopensClosedStep', params: { step: reopened } }]),
         target: `.open.${reopened}`,
@@ -163,6 +164,7 @@ export const supportPlanningV2 = setup({
                 'budgetCutFollowsReassessment',
                 'seniorApproverForLargeBudget',
                 'fundingSharesMatchBudget',
+                'fundingSharesInForceMatchBudget',
                 'nhsDirectPaymentExcludesProhibited',
                 'decisionExplainsPreferenceOverride',
                 'planFollowsWishesOrSaysWhy',
