@@ -30,11 +30,10 @@ import {
   type WorkflowRef,
 } from '../workflows';
 import { processIo, type AuditIo as CliIo } from '../src/audit/cli/cli-io';
-import { EXIT, parseCommandLine, UsageError as CliUsageError } from '../src/common/cli';
+import { eventFileOf, EXIT, parseCommandLine, UsageError as CliUsageError } from '../src/common/cli';
 import type { JourneyRead } from '../src/audit/journey-read';
 import { ProgressReporter } from '../src/audit/progress';
 import { EventFileError, SqliteJourneyReader } from '../src/audit/sqlite-journey-reader';
-import { DEFAULT_SQLITE_FILE } from '../src/config/load-config';
 import { journeyIdOf, metadataOf, streamIdOf, toMachineEvent } from '../src/journeys/journey-records';
 
 export const USAGE = `usage: npm run workflow -- <command> [options]
@@ -97,15 +96,6 @@ function journeyOption(options: Options): string | undefined {
   return options.journey.toLowerCase();
 }
 
-/** SQLITE_FILE (or --file), as the service and the audit CLI find it. */
-function eventFile(io: CliIo, fileOption: string | undefined): string {
-  const store = io.env.EVENT_STORE?.trim() || 'sqlite';
-  if (fileOption === undefined && store !== 'sqlite') {
-    throw new CliUsageError(`the workflow CLI reads SQLite event files; EVENT_STORE is ${store}: pass --file <sqlite file>`);
-  }
-  return fileOption ?? (io.env.SQLITE_FILE?.trim() || DEFAULT_SQLITE_FILE);
-}
-
 /** The dry run for one journey as read from the file. */
 export function dryRunJourney(registry: WorkflowRegistry, workflowId: string, to: number, streamId: string, read: JourneyRead): JourneyVerdict | null {
   const journeyId = journeyIdOf(streamId);
@@ -148,7 +138,7 @@ async function migrateDryRun(io: CliIo, options: Options, registry: WorkflowRegi
   }
   const to = targetVersion(options, registry, workflowId);
   const journeyId = journeyOption(options);
-  const file = eventFile(io, options.file);
+  const file = eventFileOf(io.env, options.file, 'workflow');
   const reader = SqliteJourneyReader.open(file);
   try {
     const streams = streamsToCheck(reader, journeyId, file);

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_SQLITE_FILE } from '../config/load-config';
 
 /**
  * Exit codes, the same for every tool: 0 done and sound; 1 it ran and found something wrong (a
@@ -21,6 +22,18 @@ export class UsageError extends Error {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/**
+ * The SQLite event file a tool reads: `--file`, else SQLITE_FILE as the service finds it. A tool
+ * reads files, so a service configured for another store must be pointed at a file.
+ */
+export function eventFileOf(env: Record<string, string | undefined>, fileOption: string | undefined, tool: string, otherwise = ''): string {
+  const store = env.EVENT_STORE?.trim() || 'sqlite';
+  if (fileOption === undefined && store !== 'sqlite') {
+    throw new UsageError(`the ${tool} CLI reads SQLite event files; EVENT_STORE is ${store}: pass --file <sqlite file>${otherwise}`);
+  }
+  return fileOption ?? (env.SQLITE_FILE?.trim() || DEFAULT_SQLITE_FILE);
 }
 
 /** Where a tool prints: the result on stdout, progress, warnings and errors on stderr. One line (or block) a call. */

@@ -5,8 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
-import { processOutput, UsageError, type CliOutput } from '../../common/cli';
-import { DEFAULT_SQLITE_FILE } from '../../config/load-config';
+import { eventFileOf, processOutput, type CliOutput } from '../../common/cli';
 
 /** The printing of every CLI (the result on stdout, progress and errors on stderr), and what the audit reads besides. */
 export interface AuditIo extends CliOutput {
@@ -60,12 +59,8 @@ function value(env: AuditIo['env'], name: string): string | undefined {
  * the service's secrets (AUTH_SECRET) to check its record.
  */
 export function auditSettings(env: AuditIo['env'], fileOption: string | undefined): AuditSettings {
-  const store = value(env, 'EVENT_STORE') ?? 'sqlite';
-  if (fileOption === undefined && store !== 'sqlite') {
-    throw new UsageError(`the audit CLI reads SQLite event files; EVENT_STORE is ${store}: pass --file <sqlite file>, or use GET /journeys/:id/verify`);
-  }
   return {
-    sqliteFile: fileOption ?? value(env, 'SQLITE_FILE') ?? DEFAULT_SQLITE_FILE,
+    sqliteFile: eventFileOf(env, fileOption, 'audit', ', or use GET /journeys/:id/verify'),
     production: value(env, 'NODE_ENV') === 'production',
     signingKeyFile: value(env, 'AUDIT_SIGNING_KEY_FILE'),
   };
