@@ -9,7 +9,6 @@ import { answerNotModified } from './http/not-modified';
 import { readBodies } from './http/request-body';
 import { RequestObserver } from './observability/http/request-observer';
 import { AppLogger } from './observability/logging/app-logger';
-import { METRICS_PATH, MetricsEndpoint } from './observability/metrics/metrics-endpoint';
 import { configurePages } from './pages/pages-setup';
 
 export const DOCS_PATH = 'docs';
@@ -69,13 +68,12 @@ export async function readyForRequests(app: INestApplication): Promise<void> {
 
 /**
  * The request observer settles the correlation id, writes the request line and opens the
- * request's span; Nest's own Logger writes through the same pino (docs/operating.md).
+ * request's span; Nest's own Logger writes through the same pino (docs/operating.md). GET
+ * /metrics is MetricsEndpoint's to add, once the app's routes are in place.
  */
 function observe(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  app.get(RequestObserver).attachTo(fastify, app.get(AppLogger));
+  app.get(RequestObserver).attachTo(app.getHttpAdapter().getInstance(), app.get(AppLogger));
   app.useLogger(app.get(PinoNestLogger));
-  fastify.get(METRICS_PATH, app.get(MetricsEndpoint).onMainPort);
 }
 
 /**

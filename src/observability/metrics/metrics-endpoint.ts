@@ -11,7 +11,8 @@
  * own token is checked here, in constant time.
  */
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AppConfig } from '../../config/app-config';
@@ -35,15 +36,11 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  /** For the main port: answers only when METRICS_TOKEN is set and METRICS_PORT is not. */
-  readonly onMainPort = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const { metricsPort, metricsToken } = this.config.observability;
-    if (metricsPort !== undefined || metricsToken === undefined) {
-      reply.callNotFound();
-      return;
-    }
+  /** The main port's route, with its own token. */
+  private readonly onMainPort = async (request: FastifyRequest, reply: FastifyReply, metricsToken: string): Promise<void> => {
     if (!bearerMatches(request.headers.authorization, metricsToken)) {
       throw new UnauthenticatedError('GET /metrics needs the metrics token (METRICS_TOKEN) as a bearer token');
     }
@@ -55,6 +52,7 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
     const { metricsPort, metricsToken } = this.config.observability;
     if (metricsPort === undefined) {
       if (metricsToken === undefined) this.logger.log('GET /metrics is off: set METRICS_TOKEN (bearer) or METRICS_PORT (own port) to serve it');
+      else this.serveOnMainPort(metricsToken);
       return;
     }
     this.server = createServer((request, response) => this.onOwnPort(request, response));
@@ -62,6 +60,17 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
       this.server?.once('error', reject).listen(metricsPort, () => resolve());
     });
     this.logger.log(`GET /metrics on port ${metricsPort}${metricsToken === undefined ? '' : ' (bearer METRICS_TOKEN)'}`);
+  }
+
+  /**
+   * GET /metrics on the main port when METRICS_TOKEN is set and METRICS_PORT is not. Added once
+   * the app has set up its routes, so that a refusal goes through the app's error filter (a
+   * Fastify route takes the error handler in place when it is added); the request hooks of
+   * configureApp are already in place.
+   */
+  private serveOnMainPort(metricsToken: string): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance | undefined>();
+    fastify?.get(METRICS_PATH, (request, reply) => this.onMainPort(request, reply, metricsToken));
   }
 
   async onApplicationShutdown(): Promise<void> {
