@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { DOCS_PATH, configureApp } from './app-setup';
+import { DOCS_PATH, NEST_APP_OPTIONS, configureApp, httpAdapter } from './app-setup';
 import { AppConfig } from './config/app-config';
 import { ConfigError, authSecretFilePath, loadConfig } from './config/load-config';
 import { StoreUnavailableError } from './event-store/event-store';
@@ -12,9 +12,10 @@ async function bootstrap(): Promise<void> {
   // Validated here first so a bad variable is one clear message, not a stack from inside Nest.
   const config = loadConfig(process.env);
   // Lines logged while the app is built wait for configureApp to put the service's logger in place.
-  const app = await NestFactory.create(AppModule, { abortOnError: false, bufferLogs: true });
-  configureApp(app);
-  await app.listen(config.port);
+  const app = await NestFactory.create(AppModule, httpAdapter(), { ...NEST_APP_OPTIONS, abortOnError: false, bufferLogs: true });
+  await configureApp(app);
+  // Every interface, as Express listened by default (Fastify's default is localhost only).
+  await app.listen(config.port, '0.0.0.0');
   announce(config);
 }
 

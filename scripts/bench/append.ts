@@ -9,7 +9,7 @@
  *   - raw (a): better-sqlite3 inserts of the same rows, one transaction (one fsync) per event;
  *   - raw (b): the same, 100 events a transaction;
  *   - floors, with the same client and concurrency: the engine's cheapest route (GET
- *     /health/live, through the same middleware and guards), and a node:http server that
+ *     /health/live, through the same hooks and guards), and a node:http server that
  *     answers without doing anything. No engine can answer commands faster than these.
  * Raw runs use the engine's schema and durability (WAL, synchronous=FULL). The ratios are the
  * figures to quote: they hold on a noisy machine where the absolute rates do not.
@@ -142,7 +142,7 @@ function postgresBenchStore(): BenchStore {
 interface EnginePhases {
   distinct: PhaseResult;
   shared: PhaseResult;
-  /** GET /health/live: public, so no token check, but every middleware, guard and interceptor. */
+  /** GET /health/live: public, so no token check, but every hook, guard and interceptor. */
   liveness: PhaseResult;
 }
 

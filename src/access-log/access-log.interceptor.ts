@@ -8,7 +8,7 @@
  * decorated and listed nor named there as showing no journey data, so a new route cannot forget it.
  */
 import { Injectable, Logger, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { mergeMap, type Observable } from 'rxjs';
 import type { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
@@ -44,17 +44,22 @@ export const JOURNEY_LIST_ROUTES: readonly string[] = ['/journeys', '/decisions'
 /** Query parameters that say what was read; anything else a caller adds is not kept (it could be anything). */
 const DETAIL_PARAMETERS = ['revision', 'at', 'format'];
 
-type ReadRequest = Pick<Request, 'method' | 'params' | 'query'> & { route?: { path?: unknown }; actor?: Actor };
+type ReadRequest = Pick<FastifyRequest, 'method'> & {
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  routeOptions?: { url?: unknown };
+  actor?: Actor;
+};
 
 /**
- * A HEAD is a read like a GET (Express answers it with the GET route, minus the body): it tells
+ * A HEAD is a read like a GET (Fastify answers it with the GET route, minus the body): it tells
  * whether the journey exists and its revision, so it is logged as `HEAD <route>`.
  */
 const READ_METHODS = ['GET', 'HEAD'];
 
 /** The log entry for a request, or null when it is not a journey read (or has no verified actor). */
 export function journeyReadOf(request: ReadRequest, at: Date): NewAccessEntry | null {
-  const path = typeof request.route?.path === 'string' ? request.route.path : undefined;
+  const path = typeof request.routeOptions?.url === 'string' ? request.routeOptions.url : undefined;
   if (!READ_METHODS.includes(request.method) || path === undefined || !JOURNEY_READ_ROUTES.includes(path)) return null;
   const journeyId = request.params?.id;
   if (!request.actor || typeof journeyId !== 'string') return null;
@@ -64,7 +69,7 @@ export function journeyReadOf(request: ReadRequest, at: Date): NewAccessEntry | 
 
 /** One entry per journey a list answer shows (its items' `id` or `journeyId`), or none for other routes. */
 export function journeyListReadsOf(request: ReadRequest, answer: unknown, at: Date): NewAccessEntry[] {
-  const path = typeof request.route?.path === 'string' ? request.route.path : undefined;
+  const path = typeof request.routeOptions?.url === 'string' ? request.routeOptions.url : undefined;
   if (!READ_METHODS.includes(request.method) || path === undefined || !JOURNEY_LIST_ROUTES.includes(path) || !request.actor) return [];
   const items = (answer as { items?: unknown } | null)?.items;
   if (!Array.isArray(items)) return [];

@@ -19,7 +19,7 @@ const caseWorker: Actor = { id: 'case-worker-1', role: 'case-worker', organisati
 function read(path: string, extra: { method?: string; query?: Record<string, unknown>; actor?: Actor; id?: string } = {}) {
   return {
     method: extra.method ?? 'GET',
-    route: { path },
+    routeOptions: { url: path },
     params: { id: extra.id ?? JOURNEY.toUpperCase() },
     query: extra.query ?? {},
     actor: 'actor' in extra ? extra.actor : advocate,

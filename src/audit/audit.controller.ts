@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { assertJourneyAccess, assertMayDo } from '../access';
 import type { Actor } from '../auth/actor';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -55,12 +55,12 @@ export class AuditController {
     @CurrentActor() actor: Actor,
     @Param('id', JourneyIdPipe) id: string,
     @Query() query: ExportQuery,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<JourneyExport | string> {
     return this.exports.run(async () => {
       const body = await this.builder.build(id, query.format, this.clock.now(), (relations) => assertJourneyAccess(actor, relations));
-      response.setHeader('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
-      if (query.format === 'html') response.type('html');
+      response.header('Content-Disposition', `attachment; filename="journey-${id}.${query.format}"`);
+      if (query.format === 'html') response.type('text/html; charset=utf-8');
       return body;
     });
   }

@@ -4,8 +4,6 @@
  * would store a fact other than the one sent and answer 201; they are refused instead, with the
  * path of the first one, before anything else reads the body.
  */
-import { InvalidInputError } from './domain-errors';
-
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The dotted path of the first forbidden key in a parsed JSON value, or null. Iterative: no depth limit on the walk itself. */
@@ -21,16 +19,4 @@ export function forbiddenKeyPath(value: unknown): string | null {
     }
   }
   return null;
-}
-
-type Next = (error?: unknown) => void;
-
-/** Express middleware, after the JSON parser. */
-export function refuseForbiddenKeys(request: { body?: unknown }, _response: unknown, next: Next): void {
-  const path = forbiddenKeyPath(request.body);
-  if (path === null) {
-    next();
-    return;
-  }
-  next(new InvalidInputError([{ field: path, rule: 'whitelistValidation', message: `property ${path} should not exist` }]));
 }

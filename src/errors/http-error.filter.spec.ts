@@ -34,9 +34,9 @@ import {
 } from './domain-errors';
 import { ErrorAnswer, HttpErrorFilter, INTERNAL_ERROR_MESSAGE, errorBody, toErrorAnswer } from './http-error.filter';
 
-/** A body-parser failure as raw-body builds it (http-errors with a `type`). */
-function bodyParserError(type: string, status: number, extra: Record<string, unknown> = {}): Error {
-  return Object.assign(new Error(`boom ${type}`), { type, status, statusCode: status, expose: true }, extra);
+/** A failure as Fastify raises it: an Error with an `FST_ERR_...` code and a statusCode. */
+function fastifyError(code: string, statusCode: number): Error {
+  return Object.assign(new Error(`boom ${code}`), { code, statusCode });
 }
 
 function bodyOf(exception: unknown): Record<string, unknown> {
@@ -256,24 +256,24 @@ describe('toErrorAnswer: store errors', () => {
   });
 });
 
-describe('toErrorAnswer: body-parser errors', () => {
+describe('toErrorAnswer: errors reading the body and the URL', () => {
   it.each([
-    ['entity.parse.failed', 400, 400, 'REQUEST.MALFORMED_BODY'],
-    ['request.aborted', 400, 400, 'REQUEST.MALFORMED_BODY'],
-    ['request.size.invalid', 400, 400, 'REQUEST.MALFORMED_BODY'],
-    ['entity.too.large', 413, 413, 'REQUEST.TOO_LARGE'],
-    ['parameters.too.many', 413, 413, 'REQUEST.TOO_LARGE'],
-    ['charset.unsupported', 415, 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'],
-    ['encoding.unsupported', 415, 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'],
-    ['stream.not.readable', 500, 500, 'INTERNAL'],
-  ])('%s (%i) → %i %s, never quoting the parser', (type, raw, status, code) => {
-    const answer = toErrorAnswer(bodyParserError(type, raw));
-    expect(answer).toMatchObject({ status, code });
+    ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400, 400, 'REQUEST.MALFORMED_BODY'],
+    ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 400, 'REQUEST.MALFORMED_BODY'],
+    ['FST_ERR_CTP_INVALID_JSON_BODY', 400, 400, 'REQUEST.MALFORMED_BODY'],
+    ['FST_ERR_CTP_BODY_TOO_LARGE', 413, 413, 'REQUEST.TOO_LARGE'],
+    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'],
+    ['FST_ERR_BAD_URL', 400, 400, 'HTTP.BAD_REQUEST'],
+    ['FST_ERR_ROUTE_METHOD_NOT_SUPPORTED', 405, 405, 'HTTP.METHOD_NOT_ALLOWED'],
+    ['FST_ERR_REP_INVALID_PAYLOAD_TYPE', 500, 500, 'INTERNAL'],
+  ])('%s (%i) → %i %s, never quoting the framework', (code, raw, status, answerCode) => {
+    const answer = toErrorAnswer(fastifyError(code, raw));
+    expect(answer).toMatchObject({ status, code: answerCode });
     expect(answer.message).not.toContain('boom');
   });
 
-  it('names the limit of a body that is too large', () => {
-    expect(toErrorAnswer(bodyParserError('entity.too.large', 413, { limit: 262144 })).extra).toEqual({ limit: '256kb' });
+  it('an Error with some other code is a 500, not a body error', () => {
+    expect(toErrorAnswer(Object.assign(new Error('boom'), { code: 'ECONNRESET' }))).toMatchObject({ status: 500, code: 'INTERNAL' });
   });
 });
 

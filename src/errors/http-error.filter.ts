@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import { StoreUnavailableError, StreamConflictError } from '../event-store/event-store';
 import { rememberFailure } from '../observability/http/request-failure';
-import { fromBodyParserError } from './body-parser-errors';
+import { fromRequestBodyError, isFastifyError } from './request-body-errors';
 import { DomainError, FieldIssue, InvalidInputError, StoreCorruptError } from './domain-errors';
 
 /** What the client is told: `{ statusCode, error: code, message, ...extra }` plus headers. */
@@ -18,7 +18,7 @@ export const INTERNAL_ERROR_MESSAGE = 'internal error; it has been logged';
 
 /**
  * The one mapping from errors to HTTP for the whole app. Everything thrown, by a controller, a
- * guard, a pipe or a middleware's `next(err)`, ends here. Server faults (5xx) are logged with
+ * guard, a pipe, a Fastify hook or body parser, ends here. Server faults (5xx) are logged with
  * their stack and answered with a generic message, so no stack trace, SQL or path reaches a client.
  */
 @Catch()
@@ -67,9 +67,10 @@ export function toErrorAnswer(exception: unknown): ErrorAnswer {
     const message = 'the event store is unavailable; try again shortly';
     return answer(HttpStatus.SERVICE_UNAVAILABLE, exception.code, message, {}, { 'Retry-After': '5' });
   }
-  const bodyError = fromBodyParserError(exception);
+  const bodyError = fromRequestBodyError(exception);
   if (bodyError) return fromDomainError(bodyError);
   if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isFastifyError(exception)) return fromFastifyError(exception);
   return internalError();
 }
 
@@ -109,6 +110,18 @@ function fromHttpException(exception: HttpException): ErrorAnswer {
   }
   const text = typeof message === 'string' ? message : exception.message;
   return answer(status, `HTTP.${HttpStatus[status] ?? status}`, text);
+}
+
+/**
+ * Fastify's own refusals that are not about the body (a URL with broken percent-encoding, a
+ * method it does not route). Their messages quote the URL, which may identify a person: the
+ * status is kept, the words are ours.
+ */
+function fromFastifyError(error: { code: string; statusCode?: number }): ErrorAnswer {
+  const status = error.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR;
+  if (status >= 500) return internalError();
+  if (error.code === 'FST_ERR_BAD_URL') return answer(status, 'HTTP.BAD_REQUEST', 'the address is not valid: it has a broken percent-encoding');
+  return answer(status, `HTTP.${HttpStatus[status] ?? status}`, `the request was refused (${error.code})`);
 }
 
 /**

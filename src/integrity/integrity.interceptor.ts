@@ -1,5 +1,5 @@
 import { Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mergeMap, type Observable } from 'rxjs';
 import { INTEGRITY_HEADER, JourneyIntegrity, integrityHeaderValue, type IntegrityVerdict } from './journey-integrity';
 
@@ -14,12 +14,12 @@ export class IntegrityInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
+    const request = http.getRequest<FastifyRequest<{ Params: { id: string } }>>();
+    const response = http.getResponse<FastifyReply>();
     return next.handle().pipe(
       mergeMap(async (answer: unknown) => {
         const verdict = await this.integrity.check(String(request.params.id).toLowerCase());
-        response.setHeader(INTEGRITY_HEADER, integrityHeaderValue(verdict));
+        response.header(INTEGRITY_HEADER, integrityHeaderValue(verdict));
         return withIntegrity(answer, verdict);
       }),
     );

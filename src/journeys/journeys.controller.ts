@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { assertMayAccess } from '../access';
 import type { Actor } from '../auth/actor';
 import { Clock } from '../common/clock';
@@ -40,13 +40,13 @@ export class JourneysController {
     @Body() body: OpenJourneyBody,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<RecordResult> {
     const result = await this.journeys.open(actor, body, {
       idempotencyKey: parseIdempotencyKey(idempotencyKey),
       correlationId: correlationIdOf(correlationId),
     });
-    response.status(201).setHeader('ETag', etagOf(result.revision)).setHeader('Location', `/journeys/${result.id}`);
+    response.status(201).header('ETag', etagOf(result.revision)).header('Location', `/journeys/${result.id}`);
     return result;
   }
 
@@ -61,7 +61,7 @@ export class JourneysController {
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<RecordResult> {
     const options = {
       ifMatch: parseIfMatch(ifMatch),
@@ -71,7 +71,7 @@ export class JourneysController {
     // The command checks the relationship (organisation, person, advocate) on the journey it
     // reads, under the journey's lock; what the role may record is the workflow's.
     const result = await this.journeys.record(id, actor, body, options);
-    response.status(201).setHeader('ETag', etagOf(result.revision));
+    response.status(201).header('ETag', etagOf(result.revision));
     return result;
   }
 
@@ -84,10 +84,10 @@ export class JourneysController {
     @Body() body: MigrateJourneyBody,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-correlation-id') correlationId: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<RecordResult> {
     const result = await this.journeys.migrate(id, actor, body, { ifMatch: parseIfMatch(ifMatch), correlationId: correlationIdOf(correlationId) });
-    response.status(201).setHeader('ETag', etagOf(result.revision));
+    response.status(201).header('ETag', etagOf(result.revision));
     return result;
   }
 
@@ -98,11 +98,11 @@ export class JourneysController {
   async get(
     @CurrentActor() actor: Actor,
     @Param('id', JourneyIdPipe) id: string,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<JourneyView> {
     // From the cached snapshot and clocks: only what the store holds beyond them is read and folded.
     const journey = await this.journeys.now(id, actor);
-    response.setHeader('ETag', etagOf(journey.revision));
+    response.header('ETag', etagOf(journey.revision));
     return journeyView(journey, actor.role, this.clock.now());
   }
 

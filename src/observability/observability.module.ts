@@ -1,4 +1,4 @@
-import { Global, Module, RequestMethod } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 // Test-only reset, used for every app: see loggerParams.
 import { __resetOutOfContextForTests as forgetPreviousAppLogger } from 'nestjs-pino/PinoLogger';
@@ -13,16 +13,16 @@ import { ServiceGauges } from './metrics/service-gauges';
 import { Tracing } from './tracing/tracing';
 
 /**
- * nestjs-pino takes the request's logger that pino-http (AppLogger.http, first in configureApp's
- * chain so that even a refused body gets its request line) put on `req.log`, and makes Nest's
- * Logger calls inside the request use it: every line carries the correlation id.
+ * nestjs-pino makes Nest's Logger calls inside a request use the request's logger, which the
+ * request observer (first in configureApp's hooks) puts in nestjs-pino's store around the route:
+ * every line carries the correlation id. So nestjs-pino's own middleware is on no route.
  *
  * nestjs-pino keeps the logger for lines outside any request in a module variable set by the
  * first app of the process; each app built here (tests build several) must use its own sink.
  */
 function loggerParams(logger: AppLogger) {
   forgetPreviousAppLogger();
-  return { pinoHttp: { logger: logger.root }, useExisting: true as const, forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] };
+  return { pinoHttp: { logger: logger.root }, useExisting: true as const, forRoutes: [] };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Controller, Get, Param, Query, Render, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { assertMayDo } from '../access';
 import { AccessLog } from '../access-log/access-log';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
@@ -39,7 +39,7 @@ export class AuditPagesController {
   @Get('journeys/:id/audit')
   @LogsJourneyRead()
   @Render('audit')
-  async audit(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response): Promise<Record<string, unknown>> {
+  async audit(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: FastifyReply): Promise<Record<string, unknown>> {
     assertMayDo(actor, 'verify a journey');
     const fromDate = atFromDateFields(query);
     // The date fields become `at=`, so the access log keeps the same detail as for the API's /state.

@@ -1,6 +1,6 @@
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Body, Controller, Get, Param, Post, Query, Render, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { EventType } from '../../workflows';
 import { assertJourneyAccess, assertMayAccess } from '../access';
 import { AuditedJourneys, journeyExport } from '../audit/audited-journeys';
@@ -94,26 +94,26 @@ export class JourneyPagesController {
    */
   @Get(':id/copy')
   @LogsJourneyRead()
-  async copy(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Res({ passthrough: true }) response: Response): Promise<string> {
+  async copy(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     const journey = await this.audited.read(id);
     assertJourneyAccess(actor, journey.relations);
     const html = renderExportHtml(journeyExport(journey, this.clock.now()));
-    response.type('html').setHeader('Content-Disposition', `attachment; filename="journey-${id}.html"`);
+    response.type('text/html; charset=utf-8').header('Content-Disposition', `attachment; filename="journey-${id}.html"`);
     return html;
   }
 
   @Post(':id/preference')
-  async addPreference(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async addPreference(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
     await this.submit(response, actor, id, 'preference', parsePreference(body));
   }
 
   @Post(':id/review')
-  async askForReview(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async askForReview(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
     await this.submit(response, actor, id, 'review', parseReviewRequest(body, actor));
   }
 
   @Post(':id/challenge')
-  async challenge(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async challenge(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
     const { page } = await this.formModel(actor, id, 'challenge');
     await this.submit(response, actor, id, 'challenge', parseChallenge(body, actor, page.challengeable.map((choice) => choice.value)));
   }
@@ -130,7 +130,7 @@ export class JourneyPagesController {
   }
 
   /** Records the fact and goes back to the journey (post, redirect, get); or shows the form again with what to fix. */
-  private async submit(response: Response, actor: Actor, id: string, form: FormName, parsed: Parsed<object>): Promise<void> {
+  private async submit(response: FastifyReply, actor: Actor, id: string, form: FormName, parsed: Parsed<object>): Promise<void> {
     if (!parsed.ok) return this.showAgain(response, actor, id, form, 400, parsed.errors, parsed.values);
     try {
       await this.journeys.record(id, actor, { type: FORMS[form].type, data: parsed.data });
@@ -139,17 +139,17 @@ export class JourneyPagesController {
       if (errors === null) throw error;
       return this.showAgain(response, actor, id, form, toErrorAnswer(error).status, errors, parsed.values);
     }
-    response.redirect(303, `/app/journeys/${id}?done=${form}`);
+    response.redirect(`/app/journeys/${id}?done=${form}`, 303);
   }
 
   /**
    * The form again, with the journey it belongs to: that shows the journey's data, so it is
    * logged as a read like any page of the journey (by the route that showed it).
    */
-  private async showAgain(response: Response, actor: Actor, id: string, form: FormName, status: number, errors: FormError[], values: Record<string, string>): Promise<void> {
+  private async showAgain(response: FastifyReply, actor: Actor, id: string, form: FormName, status: number, errors: FormError[], values: Record<string, string>): Promise<void> {
     const model = await this.formModel(actor, id, form, errors, values);
     await this.accessLog.record([{ at: this.clock.now(), actor, route: `POST /app/journeys/:id/${form}`, detail: null, journeyId: id }]);
-    response.status(status).render(FORMS[form].view, model);
+    response.status(status).view(FORMS[form].view, model);
   }
 }
 

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { toErrorAnswer } from '../errors/http-error.filter';
 import { CsrfRefusedError, RedirectTo, SignInFailedError, SignInRequiredError } from './page-errors';
 import { safeReturnPath, type PageRequest } from './page-session';
@@ -20,23 +20,23 @@ export class PageErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<PageRequest>();
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof SignInRequiredError) {
       if (request.session) request.session.returnTo = safeReturnPath(exception.returnTo);
-      response.redirect(303, '/app/sign-in');
+      response.redirect('/app/sign-in', 303);
       return;
     }
     if (exception instanceof RedirectTo) {
-      response.redirect(303, exception.location);
+      response.redirect(exception.location, 303);
       return;
     }
     const status = statusOf(exception);
     if (status >= 500) this.logger.error(`${status} on a page: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
-    if (response.headersSent) {
-      response.end();
+    if (response.sent) {
+      response.raw.end();
       return;
     }
-    response.status(status).render('error', { ...pageFor(exception, status), status });
+    response.status(status).view('error', { ...pageFor(exception, status), status });
   }
 }
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, applyDecorators, UseFilters, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Actor, Role } from '../auth/actor';
 import { Public } from '../auth/public.decorator';
 import { PageErrorFilter } from './page-error.filter';
@@ -28,12 +28,12 @@ export class PageGuard implements CanActivate {
     const actor = request.session?.actor;
     if (actor) {
       request.actor = actor;
-      Object.assign(context.switchToHttp().getResponse<Response>().locals, { signedIn: actor, navigation: navigationFor(actor, request.path) });
+      Object.assign(context.switchToHttp().getResponse<FastifyReply>().locals, { signedIn: actor, navigation: navigationFor(actor, request.url.split('?', 1)[0]) });
       return true;
     }
     const open = this.reflector.getAllAndOverride<boolean | undefined>(OPEN_TO_ANYONE, [context.getHandler(), context.getClass()]);
     if (open) return true;
-    throw new SignInRequiredError(request.originalUrl);
+    throw new SignInRequiredError(request.url);
   }
 }
 

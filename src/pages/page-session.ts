@@ -1,5 +1,5 @@
 /**
- * The pages' session: a signed cookie (cookie-session), httpOnly, SameSite=Lax, Secure over
+ * The pages' session: a signed cookie (@fastify/cookie), httpOnly, SameSite=Lax, Secure over
  * https, holding only who signed in (subject, role, organisation), a CSRF token and, during
  * an OIDC sign-in, the state, nonce and PKCE verifier. Nothing about a journey is ever put in it.
  *
@@ -7,15 +7,23 @@
  * with a cross-site top-level GET, and the sign-in's state must come back with it. Every form is
  * a POST checked against the CSRF token, so Lax costs no protection.
  */
-import cookieSession from 'cookie-session';
+// For its types: `reply.view()` and `reply.locals`, which the view plugin (registered in pages-setup) adds.
+import type {} from '@fastify/view';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../auth/actor';
-import type { AppConfig } from '../config/app-config';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** What every template of this request sees (the view plugin sets it to {} per request). */
+    locals: Record<string, unknown>;
+  }
+}
 
 export const SESSION_COOKIE = 'spe_session';
 /** A working day: long enough for a case worker's shift, short enough that a shared computer forgets. */
 const SESSION_HOURS = 8;
+const COOKIE_PATH = '/app';
 
 /** What the cookie holds. */
 export interface PageSession {
@@ -27,35 +35,81 @@ export interface PageSession {
   oidc?: { state: string; nonce: string; codeVerifier: string };
 }
 
-/** The request as the page controllers see it. */
-export type PageRequest = Request & { session: PageSession | null; actor?: Actor };
+/** The request as the page controllers see it: `session = null` signs out (the cookie is cleared). */
+export type PageRequest = FastifyRequest & { session: PageSession | null; actor?: Actor };
+
+/** The session as the cookie held it, to tell on the way out whether it changed. */
+const sessionsRead = new WeakMap<FastifyRequest, string>();
 
 /**
- * `secure` is left to the request: the cookie is marked Secure whenever the request came over
- * https (directly, or through a proxy Express is told to trust). Forcing it would make the cookie
- * library refuse to set it at all on a request it sees as plain http.
+ * Reads the session from its cookie (signed by @fastify/cookie with SESSION_SECRET; a cookie
+ * whose signature does not match is no session at all) and gives it a CSRF token if it has none.
  */
-export function sessionMiddleware(config: Pick<AppConfig, 'sessionSecret'>): RequestHandler {
-  return cookieSession({
-    name: SESSION_COOKIE,
-    keys: [config.sessionSecret],
-    httpOnly: true,
-    sameSite: 'lax',
-    signed: true,
-    maxAge: SESSION_HOURS * 3_600_000,
-    path: '/app',
-  });
+export function loadSession(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const pageRequest = request as PageRequest;
+  const read = readCookie(request);
+  sessionsRead.set(request, read ?? '');
+  pageRequest.session = read === undefined ? {} : (parseSession(read) ?? {});
+  provideCsrfToken(pageRequest, reply);
+  done();
+}
+
+/**
+ * Writes the session back when it changed: a new signed cookie, httpOnly, SameSite=Lax, for /app
+ * only, lasting SESSION_HOURS from now; or the cookie cleared when the session was set to null.
+ * `secure` follows the request: Secure whenever it came over https (directly, or through a proxy
+ * Fastify is told to trust).
+ */
+export function saveSession(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+  const previous = sessionsRead.get(request);
+  if (previous === undefined) {
+    done(null, payload);
+    return;
+  }
+  const session = (request as PageRequest).session;
+  if (session === null) {
+    if (previous !== '') reply.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
+  } else {
+    const value = Buffer.from(JSON.stringify(session)).toString('base64url');
+    if (value !== previous) {
+      reply.setCookie(SESSION_COOKIE, value, {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: request.protocol === 'https',
+        path: COOKIE_PATH,
+        maxAge: SESSION_HOURS * 3_600,
+      });
+    }
+  }
+  done(null, payload);
+}
+
+/** The cookie's value when its signature is good. */
+function readCookie(request: FastifyRequest): string | undefined {
+  const raw = request.cookies[SESSION_COOKIE];
+  if (raw === undefined) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value !== null ? unsigned.value : undefined;
+}
+
+function parseSession(value: string): PageSession | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString());
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as PageSession) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Gives every session a CSRF token (a random 32 bytes, kept for the session: the synchronizer
  * token pattern) and hands it to the templates, which put it in a hidden field of every form.
  */
-export function provideCsrfToken(request: Request, response: Response, next: NextFunction): void {
-  const session = (request as PageRequest).session as PageSession;
+function provideCsrfToken(request: PageRequest, reply: FastifyReply): void {
+  const session = request.session as PageSession;
   session.csrfToken ??= randomBytes(32).toString('base64url');
-  response.locals.csrfToken = session.csrfToken;
-  next();
+  reply.locals = { ...reply.locals, csrfToken: session.csrfToken };
 }
 
 /** Compared in constant time, so the token cannot be guessed a character at a time. */

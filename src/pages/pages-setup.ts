@@ -1,20 +1,19 @@
 /**
  * What the pages need from the HTTP server itself, called from configureApp so tests run what
  * production runs: Nunjucks with the GOV.UK Frontend templates, the design system's assets, the
- * session cookie and its CSRF token, and the form parser.
+ * session cookie and its CSRF token.
  */
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import fastifyCookie from '@fastify/cookie';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import type { AppConfig } from '../config/app-config';
-import { provideCsrfToken, sessionMiddleware } from './page-session';
+import { loadSession, saveSession } from './page-session';
 
 export const PAGES_PATH = '/app';
 /** Where GOV.UK Frontend's compiled CSS expects its fonts and images (`/assets/fonts/...`). */
 export const ASSETS_PATH = '/assets';
-const FORM_BODY_LIMIT = '64kb';
 
 /** node_modules/govuk-frontend/dist: holds `govuk/template.njk`, the component macros and the assets. */
 function govukFrontendDist(): string {
@@ -26,25 +25,46 @@ export function isPageRequest(url: string | undefined): boolean {
   return url === PAGES_PATH || (url?.startsWith(`${PAGES_PATH}/`) ?? false) || (url?.startsWith(`${PAGES_PATH}?`) ?? false);
 }
 
-export function configurePages(app: INestApplication, config: AppConfig): void {
-  const expressApp = app as NestExpressApplication;
+/**
+ * Registers the session cookie's signing, the view engine (Nunjucks, whose `reply.locals` every
+ * template sees), the design system's assets and the hooks that load and save the session on the
+ * pages' requests. The form parser is the request-body module's (it knows every body limit).
+ */
+export async function configurePages(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const dist = govukFrontendDist();
-  const views = join(__dirname, 'views');
-  const env = nunjucks.configure([views, dist], { autoescape: true, express: expressApp.getHttpAdapter().getInstance(), throwOnUndefined: false });
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  app.setViewEngine({
+    engine: { nunjucks },
+    templates: [join(__dirname, 'views'), dist],
+    options: { autoescape: true, throwOnUndefined: false, onConfigure: addGlobals },
+  });
+  // Two roots under one prefix: the second registration must not decorate the reply again.
+  app.useStaticAssets({ root: join(dist, 'govuk', 'assets'), prefix: `${ASSETS_PATH}/`, index: false, maxAge: '1d' });
+  app.useStaticAssets({ root: join(dist, 'govuk'), prefix: `${ASSETS_PATH}/govuk/`, index: false, maxAge: '1d', decorateReply: false });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.decorateRequest('session', null);
+  fastify.addHook('preHandler', onPages(loadSession));
+  fastify.addHook('preHandler', onPages(noStore));
+  fastify.addHook('onSend', saveSession);
+}
+
+function addGlobals(env: nunjucks.Environment): void {
   env.addGlobal('serviceName', 'Support planning');
   env.addGlobal('errorList', errorList);
   env.addGlobal('errorFor', errorFor);
-  expressApp.setViewEngine('njk');
-  expressApp.useStaticAssets(join(dist, 'govuk', 'assets'), { prefix: ASSETS_PATH, index: false, maxAge: '1d' });
-  expressApp.useStaticAssets(join(dist, 'govuk'), { prefix: `${ASSETS_PATH}/govuk`, index: false, maxAge: '1d' });
-  expressApp.useBodyParser('urlencoded', { extended: false, limit: FORM_BODY_LIMIT });
-  expressApp.use(PAGES_PATH, sessionMiddleware(config), provideCsrfToken, noStore);
+}
+
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+
+/** A hook for the pages' requests only. */
+function onPages(hook: Hook): Hook {
+  return (request, reply, done) => (isPageRequest(request.url) ? hook(request, reply, done) : done());
 }
 
 /** Pages show personal data: no browser or proxy keeps a copy. */
-function noStore(_request: Request, response: Response, next: NextFunction): void {
-  response.setHeader('Cache-Control', 'no-store');
-  next();
+function noStore(_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  reply.header('Cache-Control', 'no-store');
+  done();
 }
 
 interface FieldError {

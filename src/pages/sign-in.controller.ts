@@ -1,7 +1,7 @@
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Body, Controller, Get, NotFoundException, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ROLES, isInternalRole, isRole, type Actor } from '../auth/actor';
 import { AppConfig } from '../config/app-config';
 import { validate as isUuid } from 'uuid';
@@ -45,15 +45,15 @@ export class SignInController {
   /** Off to the identity provider, with a fresh state, nonce and PKCE verifier kept in the session. */
   @Get('sign-in/oidc')
   @OpenToAnyone()
-  async startOidc(@Req() request: PageRequest, @Res() response: Response): Promise<void> {
+  async startOidc(@Req() request: PageRequest, @Res() response: FastifyReply): Promise<void> {
     const { url, pending } = await this.oidc.start();
     request.session = { ...(request.session ?? {}), oidc: pending };
-    response.redirect(303, url);
+    response.redirect(url, 303);
   }
 
   @Get('auth/callback')
   @OpenToAnyone()
-  async oidcCallback(@Req() request: PageRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async oidcCallback(@Req() request: PageRequest, @Query() query: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
     const pending = request.session?.oidc;
     if (request.session) delete request.session.oidc;
     signIn(request, response, await this.oidc.finish(query, pending));
@@ -68,18 +68,18 @@ export class SignInController {
 
   /** Development only: an example journey to walk through (see example-journey.ts). */
   @Post('example-journey')
-  async exampleJourney(@CurrentActor() actor: Actor, @Res() response: Response): Promise<void> {
+  async exampleJourney(@CurrentActor() actor: Actor, @Res() response: FastifyReply): Promise<void> {
     if (!this.config.devSignIn) throw new NotFoundException();
     if (actor.role !== 'case-worker') throw new ForbiddenActionError(actor.role, 'create an example journey');
     const id = await recordExampleJourney(this.journeys, actor, this.clock.now());
-    response.redirect(303, `/app/journeys/${id}?done=example`);
+    response.redirect(`/app/journeys/${id}?done=example`, 303);
   }
 
   /** "Go to a record": a person or advocate reaches a journey by its reference. */
   @Get('go')
-  go(@Query('reference') reference: unknown, @Res() response: Response): void {
+  go(@Query('reference') reference: unknown, @Res() response: FastifyReply): void {
     const id = typeof reference === 'string' ? reference.trim().toLowerCase() : '';
-    response.redirect(303, isUuid(id) ? `/app/journeys/${id}` : '/app?reference=invalid');
+    response.redirect(isUuid(id) ? `/app/journeys/${id}` : '/app?reference=invalid', 303);
   }
 
   @Get('sign-in')
@@ -91,7 +91,7 @@ export class SignInController {
 
   @Post('sign-in/dev')
   @OpenToAnyone()
-  devSignIn(@Req() request: PageRequest, @Body() body: Record<string, unknown>, @Res() response: Response): void {
+  devSignIn(@Req() request: PageRequest, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): void {
     if (!this.config.devSignIn) throw new NotFoundException();
     const values = { role: field(body, 'role'), subject: field(body, 'subject'), organisation: field(body, 'organisation') };
     const errors: SignInPage['errors'] = [];
@@ -99,7 +99,7 @@ export class SignInController {
     if (!/^[A-Za-z0-9._@:-]{1,200}$/.test(values.subject)) errors.push({ field: 'subject', text: 'Enter a subject: letters, numbers, dots, dashes or @, no spaces' });
     if (values.organisation !== '' && !/^[A-Za-z0-9._:-]{1,200}$/.test(values.organisation)) errors.push({ field: 'organisation', text: 'Enter an organisation: letters, numbers, dots or dashes, no spaces' });
     if (errors.length > 0) {
-      response.status(400).render('sign-in', this.signInModel(errors, values));
+      response.status(400).view('sign-in', this.signInModel(errors, values));
       return;
     }
     const actor: Actor = { id: values.subject, role: values.role as Actor['role'], ...(values.organisation ? { organisation: values.organisation } : {}) };
@@ -108,9 +108,9 @@ export class SignInController {
 
   @Post('sign-out')
   @OpenToAnyone()
-  signOut(@Req() request: PageRequest, @Res() response: Response): void {
+  signOut(@Req() request: PageRequest, @Res() response: FastifyReply): void {
     request.session = null;
-    response.redirect(303, '/app/sign-in');
+    response.redirect('/app/sign-in', 303);
   }
 
   private signInModel(errors: SignInPage['errors'], values: Record<string, string>): SignInPage {
@@ -122,10 +122,10 @@ export class SignInController {
  * Starts the signed-in session and goes where the visitor was heading. The CSRF token is
  * replaced, so a token seen before signing in is worth nothing after.
  */
-export function signIn(request: PageRequest, response: Response, actor: Actor): void {
+export function signIn(request: PageRequest, response: FastifyReply, actor: Actor): void {
   const returnTo = safeReturnPath(request.session?.returnTo);
   request.session = { actor, csrfToken: randomBytes(32).toString('base64url') };
-  response.redirect(303, returnTo);
+  response.redirect(returnTo, 303);
 }
 
 function field(body: Record<string, unknown>, name: string): string {

@@ -58,7 +58,8 @@ describe('the pages over HTTP', () => {
       expect(page.text).toContain('Sign-in is not set up.');
       // No form on the page to carry the token: read it from the session cookie (signed, not secret to its holder).
       const cookie = (page.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('spe_session='));
-      const session = JSON.parse(Buffer.from(decodeURIComponent((cookie as string).split(';')[0].split('=')[1]), 'base64').toString('utf8'));
+      const [value] = decodeURIComponent((cookie as string).split(';')[0].slice('spe_session='.length)).split('.');
+      const session = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
       await agent.post('/app/sign-in/dev').type('form').send({ role: 'auditor', subject: 'a-1', _csrf: session.csrfToken }).expect(404);
     });
   });

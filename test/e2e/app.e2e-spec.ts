@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app-setup';
+import { NEST_APP_OPTIONS, configureApp, httpAdapter, readyForRequests } from '../../src/app-setup';
 import { Actor } from '../../src/auth/actor';
 import { CurrentActor } from '../../src/auth/current-actor.decorator';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER, signToken } from '../../src/auth/tokens';
@@ -64,9 +64,10 @@ async function buildApp(edit?: (builder: ReturnType<typeof Test.createTestingMod
   const builder = Test.createTestingModule({ imports: [AppModule], controllers: [ProbeController] });
   edit?.(builder);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configureApp(app);
+  const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
+  await configureApp(app);
   await app.init();
+  await readyForRequests(app);
   return app;
 }
 

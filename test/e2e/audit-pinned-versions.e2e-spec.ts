@@ -10,7 +10,7 @@ import { makeGuards } from '../../workflows/support-planning/guards';
 import { policyV1 } from '../../workflows/support-planning/policy';
 import { supportPlanningV1 } from '../../workflows/support-planning/v1';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app-setup';
+import { NEST_APP_OPTIONS, configureApp, httpAdapter, readyForRequests } from '../../src/app-setup';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { Clock, ManualClock } from '../../src/common/clock';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
@@ -47,9 +47,10 @@ async function startWith(file: string, registry: WorkflowRegistry): Promise<Test
     .overrideProvider(Clock)
     .useValue(new ManualClock(new Date(STORY_NOW)))
     .compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configureApp(app);
+  const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
+  await configureApp(app);
   await app.init();
+  await readyForRequests(app);
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }
 

@@ -82,6 +82,10 @@ describe('a journey from referral to live support', () => {
       status: 'open',
       escalated: false,
     });
+    // A client holding the current revision is told so (304, no body); an older one gets the journey.
+    const current = await t.http().get(`/journeys/${id}`).set('Authorization', caseWorker).set('If-None-Match', '"7"');
+    expect([current.status, current.text]).toEqual([304, '']);
+    await t.http().get(`/journeys/${id}`).set('Authorization', caseWorker).set('If-None-Match', '"6"').expect(200);
     expect(journey.body.summary.budgetInForce).toMatchObject({ amountPence: 25_000, period: 'week', approvedBy: 'approver-1' });
     expect(journey.body.allowed).toEqual(expect.arrayContaining(['ReviewStarted', 'JourneyClosed']));
     expect(journey.body.clocks.map((clock: { clock: string }) => clock.clock)).toEqual(

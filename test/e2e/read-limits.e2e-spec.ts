@@ -6,7 +6,7 @@
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app-setup';
+import { NEST_APP_OPTIONS, configureApp, httpAdapter, readyForRequests } from '../../src/app-setup';
 import { EXPORT_LIMITS } from '../../src/audit/audit.controller';
 import { AuditedJourneys } from '../../src/audit/audited-journeys';
 import { ExportBuilder } from '../../src/audit/export-builder';
@@ -138,9 +138,10 @@ describe('exports are bounded', () => {
       .overrideProvider(ExportBuilder)
       .useFactory({ factory: (store: EventStore, journeys: AuditedJourneys) => new GatedExports(store, journeys), inject: [EventStore, AuditedJourneys] })
       .compile();
-    const app = moduleRef.createNestApplication({ logger: false });
-    configureApp(app);
+    const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
+    await configureApp(app);
     await app.init();
+    await readyForRequests(app);
     t = { app, http: () => request(app.getHttpServer()), close: () => app.close() };
     gated = app.get(ExportBuilder) as GatedExports;
   });

@@ -12,7 +12,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { Clock } from '../../src/common/clock';
-import { configureApp } from '../../src/app-setup';
+import { NEST_APP_OPTIONS, configureApp, httpAdapter, readyForRequests } from '../../src/app-setup';
 import { EventStore } from '../../src/event-store/event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/event-store/sqlite/sqlite-event-store';
 import { LogSink } from '../../src/observability/logging/log-sink';
@@ -32,8 +32,9 @@ export async function startAppWithFault(
     .useValue(logger);
   if (clock) builder.overrideProvider(Clock).useValue(clock);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  configureApp(app);
+  const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
+  await configureApp(app);
   await app.init();
+  await readyForRequests(app);
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }

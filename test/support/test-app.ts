@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app-setup';
+import { NEST_APP_OPTIONS, configureApp, httpAdapter, readyForRequests } from '../../src/app-setup';
 import type { Role } from '../../src/auth/actor';
 import { signToken } from '../../src/auth/tokens';
 import { Clock } from '../../src/common/clock';
@@ -51,9 +51,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   if (options.logger) builder.overrideProvider(LogSink).useValue(options.logger);
   const moduleRef = await builder.compile().finally(restoreEnv);
   // configureApp puts the service's own logger in place, writing to the sink.
-  const app = moduleRef.createNestApplication({ logger: false });
-  configureApp(app);
+  const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
+  await configureApp(app);
   await app.init();
+  await readyForRequests(app);
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }
 

@@ -42,10 +42,11 @@ describe('commandOutcomeOf', () => {
 });
 
 describe('routeTemplateOf', () => {
-  it('is the matched route, or `unmatched` for none or a catch-all middleware route', () => {
-    expect(routeTemplateOf({ route: { path: '/journeys/:id' } })).toBe('/journeys/:id');
+  it('is the matched route, or `unmatched` for none or a wildcard route (the static files)', () => {
+    expect(routeTemplateOf({ routeOptions: { url: '/journeys/:id' } })).toBe('/journeys/:id');
     expect(routeTemplateOf({})).toBe('unmatched');
-    expect(routeTemplateOf({ route: { path: '/{*path}' } })).toBe('unmatched');
+    expect(routeTemplateOf({ routeOptions: { url: undefined } })).toBe('unmatched');
+    expect(routeTemplateOf({ routeOptions: { url: '/assets/*' } })).toBe('unmatched');
   });
 });
 

@@ -27,12 +27,11 @@ export interface FinishedRequest {
 }
 
 /**
- * Express's matched route, as registered: `/journeys/:id/events`. A catch-all (`/{*path}`) is the
- * route of a middleware that runs for every path (the API has no wildcard routes): what it leaves
- * behind on a request no route matched is no route either.
+ * Fastify's matched route, as registered: `/journeys/:id/events`. A wildcard (`/assets/*`, the
+ * static files) is no route of the API, and a request no route matched has none.
  */
-export function routeTemplateOf(request: { route?: { path?: unknown } }): string {
-  const path = request.route?.path;
+export function routeTemplateOf(request: { routeOptions?: { url?: unknown } }): string {
+  const path = request.routeOptions?.url;
   return typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
 }
 

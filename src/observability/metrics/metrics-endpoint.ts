@@ -7,10 +7,12 @@
  * - else METRICS_TOKEN set: served on the main port to `Authorization: Bearer <METRICS_TOKEN>`.
  * - neither: not served (404), and start-up says how to turn it on.
  *
- * An Express route rather than a controller: it is not the API (no JWT, no OpenAPI entry) and its
+ * A Fastify route rather than a controller: it is not the API (no JWT, no OpenAPI entry) and its
  * own token is checked here, in constant time.
  */
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AppConfig } from '../../config/app-config';
@@ -19,7 +21,12 @@ import { Metrics } from './metrics';
 
 export const METRICS_PATH = '/metrics';
 
-type Next = (error?: unknown) => void;
+/** What GET /metrics answers, on either port. */
+interface MetricsAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 @Injectable()
 export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,26 +36,23 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  /** For the main port: answers only when METRICS_TOKEN is set and METRICS_PORT is not. */
-  readonly onMainPort = (request: IncomingMessage, response: ServerResponse, next: Next): void => {
-    const { metricsPort, metricsToken } = this.config.observability;
-    if (metricsPort !== undefined || metricsToken === undefined) {
-      next();
-      return;
-    }
+  /** The main port's route, with its own token. */
+  private readonly onMainPort = async (request: FastifyRequest, reply: FastifyReply, metricsToken: string): Promise<void> => {
     if (!bearerMatches(request.headers.authorization, metricsToken)) {
-      next(new UnauthenticatedError('GET /metrics needs the metrics token (METRICS_TOKEN) as a bearer token'));
-      return;
+      throw new UnauthenticatedError('GET /metrics needs the metrics token (METRICS_TOKEN) as a bearer token');
     }
-    void this.answer(response);
+    const { status, headers, body } = await this.answer();
+    await reply.code(status).headers(headers).send(body);
   };
 
   async onApplicationBootstrap(): Promise<void> {
     const { metricsPort, metricsToken } = this.config.observability;
     if (metricsPort === undefined) {
       if (metricsToken === undefined) this.logger.log('GET /metrics is off: set METRICS_TOKEN (bearer) or METRICS_PORT (own port) to serve it');
+      else this.serveOnMainPort(metricsToken);
       return;
     }
     this.server = createServer((request, response) => this.onOwnPort(request, response));
@@ -56,6 +60,17 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
       this.server?.once('error', reject).listen(metricsPort, () => resolve());
     });
     this.logger.log(`GET /metrics on port ${metricsPort}${metricsToken === undefined ? '' : ' (bearer METRICS_TOKEN)'}`);
+  }
+
+  /**
+   * GET /metrics on the main port when METRICS_TOKEN is set and METRICS_PORT is not. Added once
+   * the app has set up its routes, so that a refusal goes through the app's error filter (a
+   * Fastify route takes the error handler in place when it is added); the request hooks of
+   * configureApp are already in place.
+   */
+  private serveOnMainPort(metricsToken: string): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance | undefined>();
+    fastify?.get(METRICS_PATH, (request, reply) => this.onMainPort(request, reply, metricsToken));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -75,17 +90,16 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
       response.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer' }).end('the metrics token is missing or wrong\n');
       return;
     }
-    void this.answer(response);
+    void this.answer().then(({ status, headers, body }) => response.writeHead(status, headers).end(body));
   }
 
-  private async answer(response: ServerResponse): Promise<void> {
+  private async answer(): Promise<MetricsAnswer> {
     try {
       const { contentType, body } = await this.metrics.exposition();
-      response.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' }).end(body);
+      return { status: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' }, body };
     } catch (error) {
       this.logger.error(`metrics could not be collected: ${(error as Error).name}`);
-      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
-      response.end('metrics could not be collected; see the log\n');
+      return { status: 500, headers: { 'Content-Type': 'text/plain' }, body: 'metrics could not be collected; see the log\n' };
     }
   }
 }
