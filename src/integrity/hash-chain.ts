@@ -9,7 +9,7 @@
  * values: the same bytes, the same hash, a fraction of the work. Text in any other form (written
  * before the stores kept it canonical, or by another writer) is hashed the original way.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** The `previousHash` of a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -64,6 +64,13 @@ export function withoutIntegrity(metadata: Record<string, unknown>): Record<stri
   return rest;
 }
 
+/**
+ * SHA-256 in hex. The one-shot `crypto.hash` (Node 20.12 on) skips building a Hash object: about
+ * twice as fast on an event's few hundred bytes, and verify hashes every event of the store.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 export function hashEvent(event: HashableEvent, previousHash: string): string {
   const encoded = canonicalJson({
     streamId: event.streamId,
@@ -74,7 +81,7 @@ export function hashEvent(event: HashableEvent, previousHash: string): string {
     metadata: withoutIntegrity(event.metadata),
     previousHash,
   });
-  return createHash('sha256').update(encoded).digest('hex');
+  return sha256Hex(encoded);
 }
 
 /**
@@ -110,7 +117,7 @@ export function hashStoredText(event: HashableEvent, stored: StoredText, previou
   const encoded =
     `{"data":${stored.data},"id":${JSON.stringify(event.id)},"metadata":${covered}},"previousHash":${JSON.stringify(previousHash)}` +
     `,"revision":${JSON.stringify(event.revision)},"streamId":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
-  return createHash('sha256').update(encoded).digest('hex');
+  return sha256Hex(encoded);
 }
 
 /**
