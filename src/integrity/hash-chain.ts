@@ -90,6 +90,16 @@ export function hashEvent(event: HashableEvent, previousHash: string): string {
  * exactly what the hash covers. JSON either way: any reader parses it back to the same values.
  */
 export function storedText(event: { data: unknown; metadata: Record<string, unknown> }): StoredText {
+  try {
+    return canonicalText(event);
+  } catch (error) {
+    // A cycle, which JSON.stringify refuses with a TypeError, overflows canonicalJson's recursion: refuse it alike.
+    if (error instanceof RangeError) throw new TypeError(`an event that cannot be stored as JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+function canonicalText(event: { data: unknown; metadata: Record<string, unknown> }): StoredText {
   const { integrity, ...covered } = event.metadata;
   const metadata = canonicalJson(covered);
   if (integrity === undefined) return { data: canonicalJson(event.data), metadata };
