@@ -1,35 +1,33 @@
 /**
- * The verify loop of `verify --all` on several threads, run alike on the main thread and in each
- * worker (verify-worker.ts): its own read-only reader on the file, each journey's verdict (chain
- * and replay, as `verify` gives it on one thread) handed on in batches. Pure reading.
+ * What each thread of `verify --all` runs, the main thread and every worker (verify-worker.ts)
+ * alike: its own read-only reader on the file, and the verdict on each journey it is handed
+ * (chain and replay, as `verify` gives it on one thread). Pure reading.
  */
 import { WorkflowRegistry } from '../../workflows';
 import { SqliteJourneyReader } from './sqlite-journey-reader';
 import { verifyRead, type JourneyVerification } from './verify-journey';
 
+export type StreamBatch = ReadonlyArray<{ index: number; streamId: string }>;
 export type VerifiedBatch = Array<{ index: number; verification: JourneyVerification }>;
 
-/** Verdicts per batch: few enough to report progress often, enough to keep messaging cheap. */
-const BATCH = 50;
+export class StreamVerifier {
+  private readonly registry = new WorkflowRegistry();
 
-export async function verifyStreams(
-  file: string,
-  streams: ReadonlyArray<{ index: number; streamId: string }>,
-  onBatch: (batch: VerifiedBatch) => void | Promise<void>,
-): Promise<void> {
-  const reader = SqliteJourneyReader.open(file);
-  const registry = new WorkflowRegistry();
-  try {
-    let batch: VerifiedBatch = [];
+  private constructor(private readonly reader: SqliteJourneyReader) {}
+
+  static open(file: string): StreamVerifier {
+    return new StreamVerifier(SqliteJourneyReader.open(file));
+  }
+
+  async verify(streams: StreamBatch): Promise<VerifiedBatch> {
+    const verified: VerifiedBatch = [];
     for (const { index, streamId } of streams) {
-      batch.push({ index, verification: verifyRead(streamId, await reader.read(streamId), registry).verification });
-      if (batch.length >= BATCH) {
-        await onBatch(batch);
-        batch = [];
-      }
+      verified.push({ index, verification: verifyRead(streamId, await this.reader.read(streamId), this.registry).verification });
     }
-    if (batch.length > 0) await onBatch(batch);
-  } finally {
-    await reader.close();
+    return verified;
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
   }
 }
