@@ -15,8 +15,10 @@
  *     which is what `npm run audit -- verify --all` does per journey.
  * Each pass is timed over all journeys, after an untimed run of the same pass (file cache, JIT).
  * Then the whole store on every core, as `npm run audit -- verify --all` runs from
- * PARALLEL_FROM_JOURNEYS journeys on: worker threads, each with its own read-only connection,
- * timed from starting the threads (their start-up, TypeScript compile included) to the last verdict.
+ * PARALLEL_FROM_JOURNEYS journeys on: this thread and worker threads, each with its own read-only
+ * connection, taking batches of journeys as they free up; timed from starting the workers (their
+ * start-up, TypeScript compile included) to the last verdict. This thread is warm by then (it ran
+ * the passes above); the workers are not.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -162,7 +164,7 @@ async function measure(file: string, streamIds: readonly string[]): Promise<Pass
 
 async function measureParallel(file: string, streamIds: readonly string[]): Promise<PassResult & { threads: number }> {
   const threads = Math.max(2, availableParallelism());
-  step(`verify --all on ${threads} worker threads`);
+  step(`verify --all on ${threads} threads (this one and ${threads - 1} workers)`);
   const started = process.hrtime.bigint();
   let events = 0;
   let unsound = 0;
@@ -204,7 +206,7 @@ function report(settings: { journeys: number }, journeys: number, results: reado
     },
     notes: [
       'the first five passes: one journey at a time, one thread, steady state (each timed on its second run)',
-      'the threads pass is cold: thread start-up and their TypeScript compile are in its time',
+      'the threads pass: this thread (warm) and cold workers, whose start-up and TypeScript compile are in its time',
       'target: at least 50,000 events/s replayed and verified',
       'replay is event by event (so a refusal is named by revision): each fact is checked by snapshot.can, then applied',
     ],
