@@ -201,8 +201,10 @@ export function replayJourney(registry: WorkflowLookup, start: WorkflowRef, even
     const event = events[index];
     if (!isMigration(event)) {
       // The same check as every replay: the fact's shape, dates and words, then the machine's rules.
-      if (replayChecked(definition, [event], snapshot).refusedAt !== null) return stop(refusalOf(definition, snapshot, event, index, null));
-      snapshot = apply(definition, snapshot, event);
+      // replayChecked has applied the fact once checked: its snapshot is the next one.
+      const checked = replayChecked(definition, [event], snapshot);
+      if (checked.refusedAt !== null) return stop(refusalOf(definition, snapshot, event, index, null));
+      snapshot = checked.snapshot;
       facts.push(event);
       continue;
     }

@@ -1,10 +1,11 @@
 /**
- * `apply` runs the machine's transition in one inert scope made once per machine, rather than
- * XState's `transition()`, which makes a new one per call. It must give the very same snapshots.
+ * `apply` and `initialSnapshot` run in one inert scope made once per machine, rather than
+ * XState's `transition()` and `initialTransition()`, which make a new one per call. They must give
+ * the very same snapshots.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { transition } from 'xstate';
+import { initialTransition, transition } from 'xstate';
 import { WorkflowRegistry } from './index';
 import { apply, initialSnapshot, type JourneySnapshot } from './runtime';
 import type { JourneyEvent } from './support-planning/events';
@@ -31,7 +32,8 @@ describe('apply', () => {
   it.each(journeys)('gives the snapshot XState’s transition() gives, fact by fact: %s', (_name, events) => {
     expect(events.length).toBeGreaterThan(2);
     let ours = initialSnapshot(v1);
-    let theirs = initialSnapshot(v1);
+    let theirs = initialTransition(v1.machine)[0] as JourneySnapshot;
+    expect(seen(ours)).toEqual(seen(theirs));
     for (const event of events) {
       ours = apply(v1, ours, event);
       theirs = transition(v1.machine, theirs, event)[0] as JourneySnapshot;
@@ -39,4 +41,18 @@ describe('apply', () => {
     }
     expect(ours.value).not.toEqual(initialSnapshot(v1).value);
   });
+});
+
+describe('initialSnapshot', () => {
+  const registry = new WorkflowRegistry();
+
+  it.each(registry.list().map((definition) => [`${definition.id} v${definition.version}`, definition] as const))(
+    'is the snapshot XState’s initialTransition() gives, a fresh one each time: %s',
+    (_name, definition) => {
+      const first = initialSnapshot(definition);
+      expect(seen(first)).toEqual(seen(initialTransition(definition.machine)[0] as JourneySnapshot));
+      expect(initialSnapshot(definition)).not.toBe(first);
+      expect(initialSnapshot(definition).context).not.toBe(first.context);
+    },
+  );
 });

@@ -5,7 +5,9 @@
  */
 import type { EventStore, StoredEvent } from '../event-store/event-store';
 
-export type JourneyRead = { kind: 'events'; events: StoredEvent[] } | { kind: 'unreadable'; revision: number; readable: StoredEvent[] };
+export type JourneyRead<Event extends StoredEvent = StoredEvent> =
+  | { kind: 'events'; events: Event[] }
+  | { kind: 'unreadable'; revision: number; readable: Event[] };
 
 /** The whole stream, or (with `fromRevision`) its tail from that revision on. */
 export async function readJourney(store: EventStore, streamId: string, options: { fromRevision?: number } = {}): Promise<JourneyRead> {
@@ -18,7 +20,7 @@ export async function readJourney(store: EventStore, streamId: string, options: 
 }
 
 /** The events readable before the first broken row, or all of them. */
-export function readableEvents(read: JourneyRead): StoredEvent[] {
+export function readableEvents<Event extends StoredEvent>(read: JourneyRead<Event>): Event[] {
   return read.kind === 'events' ? read.events : read.readable;
 }
 

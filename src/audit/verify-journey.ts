@@ -24,7 +24,7 @@ import {
   type WorkflowRegistry,
 } from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
-import { integrityOf, verifyChain, type ChainBreak } from '../integrity/hash-chain';
+import { integrityOf, verifyChain, type ChainBreak, type StoredText } from '../integrity/hash-chain';
 import { journeyIdOf, toMachineEvent } from '../journeys/journey-records';
 import type { JourneyRead } from './journey-read';
 
@@ -66,7 +66,8 @@ export interface VerifiedReplay {
   applied: JourneyEvent[];
 }
 
-export function verifyAndReplay(events: readonly StoredEvent[], registry: WorkflowRegistry): VerifiedReplay {
+/** Events read with their stored text (the SQLite audit reader) have their chain hashed over it, much faster. */
+export function verifyAndReplay(events: readonly (StoredEvent & { stored?: StoredText })[], registry: WorkflowRegistry): VerifiedReplay {
   if (events.length === 0) throw new Error('a journey to verify has at least its referral');
   const streamId = events[0].streamId;
   const last = events[events.length - 1];

@@ -1,41 +1,30 @@
 /**
- * A worker thread of `verifyInParallel`: opens the event file read-only for itself, verifies the
- * journeys it is given (chain and replay, as `verify` does on one thread) and posts the verdicts
- * back in batches. Pure reading: the file is never written.
+ * A worker thread of `verifyInParallel`: says it is ready, then verifies each batch of journeys it
+ * is sent, in order, posting the verdicts back; an empty batch means there is no more. Pure
+ * reading: the file is never written.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WorkflowRegistry } from '../../workflows';
-import { SqliteJourneyReader } from './sqlite-journey-reader';
-import { verifyRead, type JourneyVerification } from './verify-journey';
+import { StreamVerifier, type StreamBatch, type VerifiedBatch } from './verify-streams';
 
 export interface VerifyJob {
   file: string;
-  streams: ReadonlyArray<{ index: number; streamId: string }>;
 }
 
-export type VerifyMessage = { verified: Array<{ index: number; verification: JourneyVerification }> } | { failed: string };
+export type VerifyMessage = { ready: true } | { verified: VerifiedBatch } | { failed: string };
 
-/** Verdicts per message: few enough to report progress often, enough to keep messaging cheap. */
-const BATCH = 50;
+const port = parentPort!;
+const verifier = StreamVerifier.open((workerData as VerifyJob).file);
+let queue = Promise.resolve();
 
-async function run({ file, streams }: VerifyJob): Promise<void> {
-  const reader = SqliteJourneyReader.open(file);
-  const registry = new WorkflowRegistry();
-  try {
-    let batch: Array<{ index: number; verification: JourneyVerification }> = [];
-    for (const { index, streamId } of streams) {
-      batch.push({ index, verification: verifyRead(streamId, await reader.read(streamId), registry).verification });
-      if (batch.length >= BATCH) {
-        parentPort?.postMessage({ verified: batch } satisfies VerifyMessage);
-        batch = [];
-      }
-    }
-    if (batch.length > 0) parentPort?.postMessage({ verified: batch } satisfies VerifyMessage);
-  } finally {
-    await reader.close();
-  }
+function handle(streams: StreamBatch): Promise<void> {
+  if (streams.length === 0) return verifier.close().then(() => port.close());
+  return verifier.verify(streams).then((verified) => port.postMessage({ verified } satisfies VerifyMessage));
 }
 
-run(workerData as VerifyJob).catch((error: unknown) => {
-  parentPort?.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies VerifyMessage);
+// One batch at a time, in the order sent: the next may already be waiting (the main thread sends ahead).
+port.on('message', (streams: StreamBatch) => {
+  queue = queue.then(() => handle(streams)).catch((error: unknown) => {
+    port.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies VerifyMessage);
+  });
 });
+port.postMessage({ ready: true } satisfies VerifyMessage);

@@ -3,6 +3,7 @@
  * payloads serialised when the call is made, and the caller's promise settled once the batch's
  * commit (or its refusal) is known.
  */
+import { storedText } from '../integrity/hash-chain';
 import type { AppendResult, ExpectedRevision, NewEvent } from './event-store';
 
 export interface EncodedEvent {
@@ -23,8 +24,9 @@ export interface PendingAppend {
 /** What the batch decided for one append: written (or repeated), or refused. */
 export type Outcome = { result: AppendResult } | { failure: unknown };
 
+/** The text written is the hash chain's canonical form, so a verifier can hash it as stored. */
 export function encodeEvent(event: NewEvent): EncodedEvent {
-  return { id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+  return { id: event.id, type: event.type, ...storedText(event) };
 }
 
 export function settle(pending: PendingAppend, outcome: Outcome): void {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalJson, GENESIS_HASH, hashEvent, integrityOf, verifyChain, verifyChainFrom, type HashableEvent } from './hash-chain';
+import { canonicalJson, GENESIS_HASH, hashEvent, hashStoredText, integrityOf, storedText, verifyChain, verifyChainFrom, type HashableEvent, type StoredText } from './hash-chain';
 
 function chain(count: number): Array<HashableEvent & { metadata: Record<string, unknown> }> {
   let previousHash = GENESIS_HASH;
@@ -100,5 +100,129 @@ describe('verifyChainFrom', () => {
     expect(verifyChainFrom(events.slice(4), headAt(2))).toEqual({ revision: 3, problem: 'revision-gap' });
     const changed = events.slice(3).map((event, index) => (index === 1 ? { ...event, data: { changed: true } } : event));
     expect(verifyChainFrom(changed, headAt(2))).toEqual({ revision: 4, problem: 'hash-mismatch' });
+  });
+});
+
+/** Text that strings can hold and JSON must escape or keep: accents, quotes, backslashes, control characters, line separators, astral and lone surrogates. */
+const AWKWARD_TEXT = 'Zoë’s “home” \\ "quoted" \n\t\u0000\u001f \u2028\u2029 😀 \ud800 \udfff';
+
+/** The chain as read back from a store: parsed values, with the text they were parsed from. */
+function readBack(events: ReadonlyArray<HashableEvent & { metadata: Record<string, unknown> }>, encode: (event: HashableEvent) => StoredText) {
+  return events.map((event) => {
+    const stored = encode(event);
+    return { ...event, data: JSON.parse(stored.data) as unknown, metadata: JSON.parse(stored.metadata) as Record<string, unknown>, stored };
+  });
+}
+
+const asStoredNow = (event: HashableEvent) => storedText(event);
+/** What the SQL stores wrote before they kept the canonical form: JSON.stringify, keys in insertion order, `integrity` with previousHash first. */
+const asStoredBefore = (event: HashableEvent) => ({ data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) });
+
+describe('storedText: the text the SQL stores write', () => {
+  const jsonObject = fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue());
+
+  it('is canonical JSON, with the metadata’s integrity entry last, and parses back to the same values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), jsonObject, (data, metadata) => {
+        const integrity = { previousHash: GENESIS_HASH, hash: 'a'.repeat(64) };
+        const stored = storedText({ data, metadata: { ...metadata, integrity } });
+        expect(stored.data).toBe(canonicalJson(data));
+        expect(JSON.parse(stored.data)).toEqual(JSON.parse(JSON.stringify(data)));
+        const { integrity: _integrity, ...covered } = metadata;
+        const coveredText = canonicalJson(covered);
+        expect(stored.metadata).toBe(`${coveredText.slice(0, -1)}${coveredText === '{}' ? '' : ','}"integrity":{"hash":"${'a'.repeat(64)}","previousHash":"${GENESIS_HASH}"}}`);
+        expect(JSON.parse(stored.metadata)).toEqual(JSON.parse(JSON.stringify({ ...covered, integrity })));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('orders keys as canonicalJson does (integer-like keys too, which JSON.stringify puts first) and escapes as JSON.stringify does', () => {
+    const stored = storedText({ data: { b: AWKWARD_TEXT, 10: 1, 9: 2, a: { z: 1, y: [{ d: 1, c: 2 }] } }, metadata: { integrity: { previousHash: GENESIS_HASH, hash: 'b'.repeat(64) }, actor: { role: 'person', id: 'é' } } });
+    expect(stored.data).toBe(`{"10":1,"9":2,"a":{"y":[{"c":2,"d":1}],"z":1},"b":${JSON.stringify(AWKWARD_TEXT)}}`);
+    expect(stored.data).toContain('\\ud800'); // a lone surrogate escaped, so the text is valid UTF-8
+    expect(stored.metadata).toBe(`{"actor":{"id":"é","role":"person"},"integrity":{"hash":"${'b'.repeat(64)}","previousHash":"${GENESIS_HASH}"}}`);
+  });
+});
+
+describe('hashStoredText: the v1 hash over the text as stored', () => {
+  it('equals hashEvent for any event in the stored form', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), fc.string({ unit: 'binary' }), fc.nat(), (data, metadata, id, revision) => {
+        const event: HashableEvent = { streamId: `journey-${id}`, revision, id, type: 'PreferenceRecorded', data, metadata: { ...metadata, integrity: { previousHash: GENESIS_HASH, hash: 'c'.repeat(64) } } };
+        const [read] = readBack([event], asStoredNow);
+        const expected = hashEvent(event, GENESIS_HASH);
+        // An empty metadata object has no comma before its integrity entry: the text is then hashed the v1 way.
+        if (canonicalJson(read.metadata) !== `{"integrity":${canonicalJson(read.metadata.integrity)}}`) {
+          expect(hashStoredText(read, read.stored, GENESIS_HASH)).toBe(expected);
+        }
+        expect(hashEvent(read, GENESIS_HASH)).toBe(expected);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('declines metadata text that does not end in the stored form (written before, or by another writer)', () => {
+    const [event] = readBack(chain(1), asStoredBefore);
+    expect(hashStoredText(event, event.stored, GENESIS_HASH)).toBeNull();
+  });
+});
+
+describe('verifyChain over stored text', () => {
+  const awkward = () =>
+    chain(4).map((event) => {
+      const data = { ...(event.data as Record<string, unknown>), inTheirWords: AWKWARD_TEXT, 10: 'ten', 9: 'nine' };
+      return { ...event, data };
+    });
+  /** The chain sealed afresh over its (changed) values, as the engine would have sealed them. */
+  const sealed = (events: ReturnType<typeof awkward>) => {
+    let previousHash = GENESIS_HASH;
+    return events.map((event) => {
+      const { integrity: _integrity, ...metadata } = event.metadata;
+      const hash = hashEvent({ ...event, metadata }, previousHash);
+      const result = { ...event, metadata: { ...metadata, integrity: { previousHash, hash } } };
+      previousHash = hash;
+      return result;
+    });
+  };
+
+  it('verifies text in the stored form, and text as stored before (JSON.stringify), with the same verdict as the parsed values alone', () => {
+    const events = sealed(awkward());
+    const stored = readBack(events, asStoredNow);
+    // Each hash is found from the stored text itself, without re-encoding anything.
+    stored.forEach((event) => expect(hashStoredText(event, event.stored, integrityOf(event.metadata)!.previousHash)).toBe(integrityOf(event.metadata)!.hash));
+    expect(verifyChain(stored)).toBeNull();
+    expect(verifyChain(readBack(events, asStoredBefore))).toBeNull();
+    expect(verifyChain(events)).toBeNull();
+  });
+
+  it('still verifies text that is valid JSON of the same values but not canonical (spaces, another key order): the v1 definition decides', () => {
+    const events = readBack(sealed(awkward()), asStoredNow).map((event) => ({
+      ...event,
+      stored: { data: ` ${JSON.stringify(event.data, null, 2)}`, metadata: event.stored.metadata.replace('{"actor":', '{ "actor" :') },
+    }));
+    expect(verifyChain(events)).toBeNull();
+  });
+
+  it('names a changed row, whichever form it was stored in and however the change was written', () => {
+    for (const encode of [asStoredNow, asStoredBefore]) {
+      const events = readBack(sealed(awkward()), encode);
+      const changed = { ...(events[2].data as Record<string, unknown>), value: 'nursing-home' };
+      // The row rewritten in the stored form, and (as a hand edit would) with JSON.stringify.
+      for (const text of [canonicalJson(changed), JSON.stringify(changed)]) {
+        const tampered = events.map((event, index) => (index === 2 ? { ...event, data: JSON.parse(text) as unknown, stored: { ...event.stored, data: text } } : event));
+        expect(verifyChain(tampered)).toEqual({ revision: 2, problem: 'hash-mismatch' });
+      }
+    }
+  });
+
+  it('names a row whose metadata was changed in front of its untouched integrity entry', () => {
+    const events = readBack(sealed(awkward()), asStoredNow);
+    const { metadata } = events[1].stored;
+    // Another actor, and the real integrity entry kept at the end: the text before it is what is hashed, and it changed.
+    const forged = metadata.replace('"actor":{"id":"a"', '"actor":{"id":"someone-else"');
+    expect(forged).not.toBe(metadata);
+    const tampered = events.map((event, index) => (index === 1 ? { ...event, metadata: JSON.parse(forged) as Record<string, unknown>, stored: { ...event.stored, metadata: forged } } : event));
+    expect(verifyChain(tampered)).toEqual({ revision: 1, problem: 'hash-mismatch' });
   });
 });

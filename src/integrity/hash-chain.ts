@@ -3,8 +3,13 @@
  * says (id, type, data, the metadata that matters, its place in the stream) and the previous
  * event's hash. Changing or removing any earlier byte breaks every later link, so an auditor can
  * prove a stream whole from its head hash alone.
+ *
+ * The SQL stores write data and metadata in that canonical encoding (`storedText`), so a verifier
+ * holding the stored text hashes it as it is (`hashStoredText`) rather than re-encoding the parsed
+ * values: the same bytes, the same hash, a fraction of the work. Text in any other form (written
+ * before the stores kept it canonical, or by another writer) is hashed the original way.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** The `previousHash` of a stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -22,6 +27,14 @@ export interface HashableEvent {
   data: unknown;
   /** Metadata without its `integrity` entry (the hash cannot cover itself). */
   metadata: Record<string, unknown>;
+  /** The data and metadata as the store holds them, when it gives its text back (SQLite, to the audit reader). */
+  stored?: StoredText;
+}
+
+/** An event's data and metadata as JSON text, exactly as stored. */
+export interface StoredText {
+  data: string;
+  metadata: string;
 }
 
 /**
@@ -51,6 +64,13 @@ export function withoutIntegrity(metadata: Record<string, unknown>): Record<stri
   return rest;
 }
 
+/**
+ * SHA-256 in hex. The one-shot `crypto.hash` (Node 20.12 on) skips building a Hash object: about
+ * twice as fast on an event's few hundred bytes, and verify hashes every event of the store.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 export function hashEvent(event: HashableEvent, previousHash: string): string {
   const encoded = canonicalJson({
     streamId: event.streamId,
@@ -61,7 +81,63 @@ export function hashEvent(event: HashableEvent, previousHash: string): string {
     metadata: withoutIntegrity(event.metadata),
     previousHash,
   });
-  return createHash('sha256').update(encoded).digest('hex');
+  return sha256Hex(encoded);
+}
+
+/**
+ * The text an SQL store writes for an event: its data in canonical JSON, and its metadata in
+ * canonical JSON with the `integrity` entry moved last, so that the text before that entry is
+ * exactly what the hash covers. JSON either way: any reader parses it back to the same values.
+ */
+export function storedText(event: { data: unknown; metadata: Record<string, unknown> }): StoredText {
+  try {
+    return canonicalText(event);
+  } catch (error) {
+    // A cycle, which JSON.stringify refuses with a TypeError, overflows canonicalJson's recursion: refuse it alike.
+    if (error instanceof RangeError) throw new TypeError(`an event that cannot be stored as JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+function canonicalText(event: { data: unknown; metadata: Record<string, unknown> }): StoredText {
+  const { integrity, ...covered } = event.metadata;
+  const metadata = canonicalJson(covered);
+  if (integrity === undefined) return { data: canonicalJson(event.data), metadata };
+  const separator = metadata === '{}' ? '' : ',';
+  return { data: canonicalJson(event.data), metadata: `${metadata.slice(0, -1)}${separator}"integrity":${canonicalJson(integrity)}}` };
+}
+
+/** The end of stored metadata as `storedText` writes it: the integrity entry, last, in canonical form. */
+const STORED_INTEGRITY = /^,"integrity":\{"hash":"[0-9a-f]{64}","previousHash":"[0-9a-f]{64}"\}\}$/;
+const STORED_INTEGRITY_LENGTH = ',"integrity":{"hash":"","previousHash":""}}'.length + 2 * GENESIS_HASH.length;
+
+/**
+ * `hashEvent`, computed from the stored text: the v1 encoding assembled from the stored bytes
+ * (already canonical) instead of re-encoded from the parsed values. Null when the metadata text
+ * does not end as `storedText` writes it; text that is not canonical otherwise simply gives
+ * another hash, so a match proves the stored text is the very encoding the hash was made over.
+ * The text must be what was parsed into the event's data and metadata.
+ */
+export function hashStoredText(event: HashableEvent, stored: StoredText, previousHash: string): string | null {
+  const metadata = stored.metadata;
+  const cut = metadata.length - STORED_INTEGRITY_LENGTH;
+  if (cut <= 1 || !STORED_INTEGRITY.test(metadata.slice(cut))) return null;
+  const covered = metadata.slice(0, cut);
+  // canonicalJson's key order: data, id, metadata, previousHash, revision, streamId, type.
+  const encoded =
+    `{"data":${stored.data},"id":${JSON.stringify(event.id)},"metadata":${covered}},"previousHash":${JSON.stringify(previousHash)}` +
+    `,"revision":${JSON.stringify(event.revision)},"streamId":${JSON.stringify(event.streamId)},"type":${JSON.stringify(event.type)}}`;
+  return sha256Hex(encoded);
+}
+
+/**
+ * Does the event hash to `expected`? From its stored text when that is in the stored canonical
+ * form (the fast way), else (old rows, another writer's text, or a changed row) by the v1
+ * definition over its parsed values, which decides.
+ */
+function hashMatches(event: HashableEvent, previousHash: string, expected: string): boolean {
+  if (event.stored !== undefined && hashStoredText(event, event.stored, previousHash) === expected) return true;
+  return hashEvent(event, previousHash) === expected;
 }
 
 /** The hash stored on an event, or null when it carries none (written before the chain existed). */
@@ -108,7 +184,7 @@ export function verifyChainFrom(
     const integrity = integrityOf(event.metadata);
     if (!integrity) return { revision: event.revision, problem: 'missing-integrity' };
     if (integrity.previousHash !== previousHash) return { revision: event.revision, problem: 'previous-hash-mismatch' };
-    if (hashEvent(event, previousHash) !== integrity.hash) return { revision: event.revision, problem: 'hash-mismatch' };
+    if (!hashMatches(event, previousHash, integrity.hash)) return { revision: event.revision, problem: 'hash-mismatch' };
     previousHash = integrity.hash;
   }
   return null;

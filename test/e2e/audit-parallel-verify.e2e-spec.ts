@@ -54,6 +54,10 @@ describe('verify on several threads', () => {
     const got: JourneyVerification[] = [];
     await verifyInParallel(data.file, streams, 2, (verification) => got.push(verification));
     expect(got).toEqual(expected);
+    // Only the workers verifying: the main thread may have done it all above, before they started.
+    const fromWorkers: JourneyVerification[] = [];
+    await verifyInParallel(data.file, streams, 2, (verification) => fromWorkers.push(verification), { workersOnly: true });
+    expect(fromWorkers).toEqual(expected);
     expect(got.filter((verification) => !verification.chain.intact).map((verification) => verification.journeyId)).toEqual([tampered]);
   });
 
@@ -64,6 +68,7 @@ describe('verify on several threads', () => {
 
   it('rejects, inventing no verdict, when a worker cannot read the file', async () => {
     await expect(verifyInParallel(`${data.dir}/missing.db`, ['journey-x'], 1, () => undefined)).rejects.toThrow(/no event store/);
+    await expect(verifyInParallel(`${data.dir}/missing.db`, ['journey-x'], 2, () => undefined, { workersOnly: true })).rejects.toThrow(/no event store/);
   });
 
   it('verify --all on one thread still names the tampered journey (the CLI path below the threshold)', async () => {
