@@ -15,6 +15,11 @@ import type { Projection } from './projection';
 
 const CHECKPOINT_NAME = 'read-models';
 const PROGRESS_EVERY_MS = 5_000;
+/**
+ * Events per catch-up transaction: a few thousand, so that the commit, the page read and the
+ * event-loop turn between pages cost little next to applying the events.
+ */
+export const CATCH_UP_BATCH = 5_000;
 /** Pause before following again after a failure; doubles per failure in a row, up to the max. */
 const RESTART_AFTER_MS = 200;
 const RESTART_AFTER_MAX_MS = 30_000;
@@ -48,6 +53,8 @@ export class ProjectionRunner {
   private restartTimer: NodeJS.Timeout | null = null;
   private failuresInARow = 0;
   private generation = 0;
+  private stopping = false;
+  private eventsApplied = 0;
   private readonly listeners: Array<() => void> = [];
 
   constructor(
@@ -56,11 +63,10 @@ export class ProjectionRunner {
     private readonly projections: readonly Projection[],
     private readonly options: ProjectionRunnerOptions = {},
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
-    db.exec('CREATE TABLE IF NOT EXISTS projection_set (id INTEGER PRIMARY KEY CHECK (id = 1), signature TEXT NOT NULL)');
+    createBookkeeping(db);
     this.resetIfSourceOrProjectionsChanged();
     projections.forEach((projection) => projection.setup(db));
-    this.checkpoint = this.readCheckpoint();
+    this.checkpoint = recordedCheckpoint(db);
   }
 
   /** The last global position applied to the read models (-1 before any). */
@@ -68,9 +74,16 @@ export class ProjectionRunner {
     return this.checkpoint;
   }
 
+  /** Events applied by this runner since it was created (rebuild progress). */
+  get applied(): number {
+    return this.eventsApplied;
+  }
+
   /** Catch up from the checkpoint, then follow. Resolves once caught up. */
   async start(): Promise<void> {
+    this.stopping = false;
     await this.catchUp();
+    if (this.stopping) return;
     // Events still arriving from a subscription given up after a failure are not applied: they
     // could land past the events of the batch that failed.
     const generation = ++this.generation;
@@ -86,6 +99,7 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     await this.subscription?.close();
@@ -142,14 +156,21 @@ export class ProjectionRunner {
     return this.options.streamPrefix ?? 'journey-';
   }
 
-  /** Apply everything after the checkpoint, page by page, saying how it goes on a long rebuild. */
-  private async catchUp(): Promise<void> {
-    const maxCount = this.options.batchSize ?? 500;
+  /**
+   * Apply everything after the checkpoint, page by page (one transaction each), saying how it goes
+   * on a long rebuild. Resolves once a page comes back short, i.e. at the live position, or early
+   * after stop().
+   */
+  async catchUp(): Promise<void> {
+    this.stopping = false;
+    const maxCount = this.options.batchSize ?? CATCH_UP_BATCH;
     const started = Date.now();
     let applied = 0;
     let lastReport = started;
     for (;;) {
       const page = await this.store.readAll({ after: this.checkpoint, maxCount, streamPrefix: this.prefix });
+      // Stopped while reading: the owner may have closed the file since.
+      if (this.stopping) return;
       if (page.length > 0) this.applyBatch(page);
       applied += page.length;
       if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
@@ -193,6 +214,7 @@ export class ProjectionRunner {
       );
     })();
     this.checkpoint = last;
+    this.eventsApplied += events.length;
     this.releaseWaiters();
     this.listeners.forEach((listener) => listener());
   }
@@ -246,13 +268,12 @@ export class ProjectionRunner {
    * from the first event: the streams hold everything needed, the read model nothing more.
    */
   private resetIfSourceOrProjectionsChanged(): void {
-    const projections = this.projections.map((projection) => `${projection.name}@${projection.version ?? 1}`).join(',');
-    const signature = this.options.source === undefined ? projections : `${projections} from ${this.options.source}`;
-    const row = this.db.prepare('SELECT signature FROM projection_set WHERE id = 1').get() as { signature: string } | undefined;
-    if (row?.signature === signature) return;
+    const signature = projectionSignature(this.projections, this.options.source);
+    const recorded = recordedSignature(this.db);
+    if (recorded === signature) return;
     // A file written before the set was recorded has no row but may have a checkpoint: reset it too.
-    if (this.readCheckpoint() >= 0n) {
-      this.logger.log(`read models change from [${row?.signature ?? 'unrecorded'}] to [${signature}]: rebuilding them from the first event`);
+    if (recordedCheckpoint(this.db) >= 0n) {
+      this.logger.log(`read models change from [${recorded ?? 'unrecorded'}] to [${signature}]: rebuilding them from the first event`);
     }
     this.db.transaction(() => {
       this.projections.forEach((projection) => projection.drop(this.db));
@@ -262,11 +283,30 @@ export class ProjectionRunner {
         .run(signature);
     })();
   }
+}
 
-  private readCheckpoint(): bigint {
-    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(CHECKPOINT_NAME) as
-      | { position: string }
-      | undefined;
-    return row ? BigInt(row.position) : -1n;
-  }
+/** What a read-model file records about itself: its checkpoint and the set it was built by. */
+function createBookkeeping(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
+  db.exec('CREATE TABLE IF NOT EXISTS projection_set (id INTEGER PRIMARY KEY CHECK (id = 1), signature TEXT NOT NULL)');
+}
+
+/** The projections (name@version) and the store they are built from, as a file records them. */
+export function projectionSignature(projections: readonly Projection[], source?: string): string {
+  const set = projections.map((projection) => `${projection.name}@${projection.version ?? 1}`).join(',');
+  return source === undefined ? set : `${set} from ${source}`;
+}
+
+/** The signature a read-model file was built with; undefined when none is recorded. */
+export function recordedSignature(db: Database.Database): string | undefined {
+  createBookkeeping(db);
+  const row = db.prepare('SELECT signature FROM projection_set WHERE id = 1').get() as { signature: string } | undefined;
+  return row?.signature;
+}
+
+/** The last global position a read-model file holds (-1 before any). */
+export function recordedCheckpoint(db: Database.Database): bigint {
+  createBookkeeping(db);
+  const row = db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(CHECKPOINT_NAME) as { position: string } | undefined;
+  return row ? BigInt(row.position) : -1n;
 }
