@@ -56,6 +56,23 @@ interface StoredRow {
   snapshot: string;
 }
 
+/** A caseload row as the batch leaves it, its snapshot not yet serialised. */
+interface UnwrittenRow {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  organisation: string | null;
+  state: string;
+  step: string;
+  status: string;
+  fundingStream: string | null;
+  route: string | null;
+  revision: number;
+  referredAt: string | null;
+  lastOccurredAt: string | null;
+  snapshot: Snapshot;
+}
+
 const FILTER_COLUMNS: Record<keyof CaseloadFilter, string> = {
   state: 'state',
   step: 'step',
@@ -73,6 +90,8 @@ export class CaseloadProjection implements Projection {
    * ignored and the row is read instead, so a batch rolled back cannot leave it wrong).
    */
   private readonly snapshots = new LruCache<{ revision: number; snapshot: Snapshot }>(SNAPSHOT_CACHE_SIZE);
+  /** Rows of the batch being applied, by journey, written once each by flush(). */
+  private readonly unwritten = new Map<string, UnwrittenRow>();
 
   constructor(private readonly registry: WorkflowRegistry) {}
 
@@ -103,6 +122,7 @@ export class CaseloadProjection implements Projection {
   drop(db: Database.Database): void {
     db.exec('DROP TABLE IF EXISTS caseload');
     this.snapshots.clear();
+    this.unwritten.clear();
   }
 
   apply(db: Database.Database, event: StoredEvent): void {
@@ -112,11 +132,13 @@ export class CaseloadProjection implements Projection {
     const before = event.revision === 0 ? initialSnapshot(definition) : this.snapshotOf(db, journeyId, event.revision - 1, definition);
     const after = apply(definition, before, toMachineEvent(event));
     const summary = summarise(definition, after);
-    prepared(db, UPSERT).run({
+    // The organisation is the referrer's, set by the first event and never updated after it.
+    const organisation = event.revision === 0 ? (actor.organisation ?? null) : (this.unwritten.get(journeyId)?.organisation ?? null);
+    this.unwritten.set(journeyId, {
       id: journeyId,
       workflowId: definition.id,
       workflowVersion: definition.version,
-      organisation: event.revision === 0 ? (actor.organisation ?? null) : null,
+      organisation,
       state: summary.state,
       step: summary.step,
       status: summary.status,
@@ -125,9 +147,21 @@ export class CaseloadProjection implements Projection {
       revision: event.revision,
       referredAt: summary.referredAt,
       lastOccurredAt: summary.lastOccurredAt,
-      snapshot: JSON.stringify({ value: after.value, context: after.context }),
+      snapshot: after,
     });
     this.snapshots.set(journeyId, { revision: event.revision, snapshot: after });
+  }
+
+  flush(db: Database.Database): void {
+    const upsert = prepared(db, UPSERT);
+    for (const { snapshot, ...row } of this.unwritten.values()) {
+      upsert.run({ ...row, snapshot: JSON.stringify({ value: snapshot.value, context: snapshot.context }) });
+    }
+    this.unwritten.clear();
+  }
+
+  discard(): void {
+    this.unwritten.clear();
   }
 
   list(db: Database.Database, filter: CaseloadFilter, page: { limit: number; offset: number }): { total: number; items: CaseloadRow[] } {
@@ -144,6 +178,8 @@ export class CaseloadProjection implements Projection {
   }
 
   private snapshotOf(db: Database.Database, journeyId: string, revision: number, definition: Parameters<typeof rehydrate>[0]): Snapshot {
+    const unwritten = this.unwritten.get(journeyId);
+    if (unwritten?.revision === revision) return unwritten.snapshot;
     const cached = this.snapshots.get(journeyId);
     if (cached?.revision === revision) return cached.snapshot;
     const row = prepared<[string], { snapshot: string }>(db, 'SELECT snapshot FROM caseload WHERE journey_id = ?').get(journeyId);

@@ -204,15 +204,23 @@ export class ProjectionRunner {
 
   private applyBatch(events: readonly StoredEvent[]): void {
     const last = events[events.length - 1].position;
-    this.db.transaction(() => {
+    const transaction = this.db.transaction(() => {
       for (const event of events) {
         for (const projection of this.projections) projection.apply(this.db, event);
       }
+      for (const projection of this.projections) projection.flush?.(this.db);
       prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
         CHECKPOINT_NAME,
         last.toString(),
       );
-    })();
+    });
+    try {
+      transaction();
+    } catch (error) {
+      // Rolled back: what the projections kept for it never reached the file.
+      this.projections.forEach((projection) => projection.discard?.());
+      throw error;
+    }
     this.checkpoint = last;
     this.eventsApplied += events.length;
     this.releaseWaiters();
