@@ -20,6 +20,8 @@ const PROGRESS_EVERY_MS = 5_000;
  * event-loop turn between pages cost little next to applying the events.
  */
 export const CATCH_UP_BATCH = 5_000;
+/** Events applied between two turns of the event loop when a page is applied in turns (tens of ms). */
+const EVENTS_PER_TURN = 200;
 /** Pause before following again after a failure; doubles per failure in a row, up to the max. */
 const RESTART_AFTER_MS = 200;
 const RESTART_AFTER_MAX_MS = 30_000;
@@ -34,6 +36,11 @@ export interface ProjectionRunnerOptions {
    * journeys) are rebuilt from its first event rather than resumed at a foreign checkpoint.
    */
   source?: string;
+  /**
+   * Apply each catch-up page in slices with a turn of the event loop between them, inside its one
+   * transaction: for a new version built beside the serving one, on a connection of its own.
+   */
+  applyInTurns?: boolean;
 }
 
 interface Waiter {
@@ -171,13 +178,19 @@ export class ProjectionRunner {
       const page = await this.store.readAll({ after: this.checkpoint, maxCount, streamPrefix: this.prefix });
       // Stopped while reading: the owner may have closed the file since.
       if (this.stopping) return;
-      if (page.length > 0) this.applyBatch(page);
+      if (page.length > 0) {
+        if (!this.options.applyInTurns) this.applyBatch(page);
+        else if (!(await this.applyBatchInTurns(page))) return;
+      }
       applied += page.length;
       if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
         lastReport = Date.now();
         this.logger.log(`catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`);
       }
       if (page.length < maxCount) return;
+      // A turn of the event loop between pages: an adapter that reads synchronously would
+      // otherwise keep requests waiting until the whole catch-up is done.
+      await nextTurn();
     }
   }
 
@@ -205,14 +218,8 @@ export class ProjectionRunner {
   private applyBatch(events: readonly StoredEvent[]): void {
     const last = events[events.length - 1].position;
     const transaction = this.db.transaction(() => {
-      for (const event of events) {
-        for (const projection of this.projections) projection.apply(this.db, event);
-      }
-      for (const projection of this.projections) projection.flush?.(this.db);
-      prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
-        CHECKPOINT_NAME,
-        last.toString(),
-      );
+      this.applyEach(events);
+      this.endBatch(last);
     });
     try {
       transaction();
@@ -221,8 +228,61 @@ export class ProjectionRunner {
       this.projections.forEach((projection) => projection.discard?.());
       throw error;
     }
+    this.committed(last, events.length);
+  }
+
+  /**
+   * One transaction over the page, applied EVENTS_PER_TURN events at a time with a turn of the
+   * event loop between: requests are answered while a page of thousands is applied. Only for a
+   * file nothing else reads from (a new version built beside the serving one): on the serving
+   * connection, a request would read the page half applied. Returns false when stop() came first
+   * (the page rolled back).
+   */
+  private async applyBatchInTurns(events: readonly StoredEvent[]): Promise<boolean> {
+    const last = events[events.length - 1].position;
+    this.db.exec('BEGIN');
+    try {
+      for (let start = 0; start < events.length; start += EVENTS_PER_TURN) {
+        this.applyEach(events.slice(start, start + EVENTS_PER_TURN));
+        await nextTurn();
+        if (this.stopping) {
+          this.rollBack();
+          return false;
+        }
+      }
+      this.endBatch(last);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollBack();
+      throw error;
+    }
+    this.committed(last, events.length);
+    return true;
+  }
+
+  private applyEach(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      for (const projection of this.projections) projection.apply(this.db, event);
+    }
+  }
+
+  /** What the projections kept over the batch, then the checkpoint: the last writes of its transaction. */
+  private endBatch(last: bigint): void {
+    for (const projection of this.projections) projection.flush?.(this.db);
+    prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
+      CHECKPOINT_NAME,
+      last.toString(),
+    );
+  }
+
+  private rollBack(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.projections.forEach((projection) => projection.discard?.());
+  }
+
+  private committed(last: bigint, count: number): void {
     this.checkpoint = last;
-    this.eventsApplied += events.length;
+    this.eventsApplied += count;
     this.releaseWaiters();
     this.listeners.forEach((listener) => listener());
   }
@@ -317,4 +377,8 @@ export function recordedCheckpoint(db: Database.Database): bigint {
   createBookkeeping(db);
   const row = db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(CHECKPOINT_NAME) as { position: string } | undefined;
   return row ? BigInt(row.position) : -1n;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolveTurn) => setImmediate(resolveTurn));
 }

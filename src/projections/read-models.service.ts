@@ -11,7 +11,7 @@ import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './cas
 import { DeadlinesProjection, type ClockCount, type ClockListFilter, type LateEntryRow, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
 import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
 import type { Projection } from './projection';
-import { ProjectionRunner, projectionSignature, recordedCheckpoint, recordedSignature } from './projection-runner';
+import { ProjectionRunner, projectionSignature, type ProjectionRunnerOptions, recordedCheckpoint, recordedSignature } from './projection-runner';
 
 /** Where the read models live: a local SQLite file beside the event file, whatever the store. */
 export function readModelFile(config: AppConfig): string {
@@ -329,7 +329,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       return query();
     } catch (error) {
-      if (!(error instanceof Database.SqliteError)) throw error;
+      if (!isSqliteError(error)) throw error;
       this.logger.warn(`the previous version of ${readModel} cannot answer a query (${error.message}) while the new one is built`);
       throw new ReadModelRebuildingError(readModel);
     }
@@ -352,7 +352,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     this.frozenPosition = recordedCheckpoint(this.db);
     // The next file resumes from its own checkpoint when a previous life started the same rebuild.
     const db = openReadModelDatabase(nextReadModelFile(this.file));
-    const runner = this.runnerOn(db);
+    const runner = this.runnerOn(db, { applyInTurns: true });
     let settle: (switched: boolean) => void = () => undefined;
     const switched = new Promise<boolean>((resolveSwitch) => (settle = resolveSwitch));
     this.rebuild = {
@@ -370,8 +370,8 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     );
   }
 
-  private runnerOn(db: Database.Database): ProjectionRunner {
-    const runner = new ProjectionRunner(this.store, db, this.projections, { source: this.source });
+  private runnerOn(db: Database.Database, options: Pick<ProjectionRunnerOptions, 'applyInTurns'> = {}): ProjectionRunner {
+    const runner = new ProjectionRunner(this.store, db, this.projections, { source: this.source, ...options });
     runner.onApplied(() => this.listeners.forEach((listener) => listener()));
     return runner;
   }
@@ -425,6 +425,12 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 /** `file` and its WAL and shared-memory files (only those with `keepMain`). */
 function removeDatabaseFiles(file: string, { keepMain = false } = {}): void {
   for (const path of [...(keepMain ? [] : [file]), `${file}-wal`, `${file}-shm`]) rmSync(path, { force: true });
+}
+
+/** By its code rather than `instanceof`: the native addon keeps the class of the first copy of the module loaded. */
+function isSqliteError(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function lagOf(after: bigint, position: bigint): string {

@@ -113,6 +113,10 @@ describe('a read-model version rebuilt beside the serving one', () => {
     const seeding = new SqliteEventStore(data.file);
     await appendWhole(seeding, journeys.slice(0, BEFORE));
     previousPosition = (await buildPreviousVersion(seeding, readModelFile, `sqlite:${resolve(data.file)}`)).toString();
+    // The previous version's caseload predates a column this code filters on.
+    const previous = new Database(readModelFile);
+    previous.exec('ALTER TABLE caseload DROP COLUMN route');
+    previous.close();
     await appendWhole(seeding, journeys.slice(BEFORE));
     await seeding.close();
 
@@ -133,6 +137,12 @@ describe('a read-model version rebuilt beside the serving one', () => {
       const response = await caseload().expect(200);
       expect(response.body).toMatchObject({ total: BEFORE, position: previousPosition });
     }
+  });
+
+  it('answers a query the previous version cannot (a column it lacks) 503 READ_MODEL.REBUILDING, not 500', async () => {
+    const response = await t.http().get('/journeys?route=fast-track').set('Authorization', auditor).expect(503);
+    expect(response.body).toMatchObject({ error: 'READ_MODEL.REBUILDING', readModel: 'caseload' });
+    expect(response.headers['retry-after']).toBe('5');
   });
 
   it('is ready, and /health shows the rebuild’s progress and ETA', async () => {
