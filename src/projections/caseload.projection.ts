@@ -3,7 +3,7 @@
  * machine snapshot so that each new event is applied without replaying the whole stream.
  */
 import type Database from 'better-sqlite3';
-import { apply, initialSnapshot, rehydrate, summarise, type JourneyContext, type WorkflowRegistry } from '../../workflows';
+import { apply, initialSnapshot, rehydrate, summarise, type JourneyContext, type WorkflowDefinition, type WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
 import { LruCache } from '../common/lru-cache';
@@ -56,20 +56,12 @@ interface StoredRow {
   snapshot: string;
 }
 
-/** A caseload row as the batch leaves it, its snapshot not yet serialised. */
+/** A journey as the batch leaves it: summarised and serialised when the batch is flushed. */
 interface UnwrittenRow {
   id: string;
-  workflowId: string;
-  workflowVersion: number;
+  definition: WorkflowDefinition;
   organisation: string | null;
-  state: string;
-  step: string;
-  status: string;
-  fundingStream: string | null;
-  route: string | null;
   revision: number;
-  referredAt: string | null;
-  lastOccurredAt: string | null;
   snapshot: Snapshot;
 }
 
@@ -90,6 +82,7 @@ export class CaseloadProjection implements Projection {
    * ignored and the row is read instead, so a batch rolled back cannot leave it wrong).
    */
   private readonly snapshots = new LruCache<{ revision: number; snapshot: Snapshot }>(SNAPSHOT_CACHE_SIZE);
+  private readonly initials = new WeakMap<WorkflowDefinition, Snapshot>();
   /** Rows of the batch being applied, by journey, written once each by flush(). */
   private readonly unwritten = new Map<string, UnwrittenRow>();
 
@@ -129,33 +122,34 @@ export class CaseloadProjection implements Projection {
     const journeyId = journeyIdOf(event.streamId);
     const { workflow, actor } = metadataOf(event);
     const definition = this.registry.get(workflow.id, workflow.version);
-    const before = event.revision === 0 ? initialSnapshot(definition) : this.snapshotOf(db, journeyId, event.revision - 1, definition);
+    const before = event.revision === 0 ? this.initialOf(definition) : this.snapshotOf(db, journeyId, event.revision - 1, definition);
     const after = apply(definition, before, toMachineEvent(event));
-    const summary = summarise(definition, after);
     // The organisation is the referrer's, set by the first event and never updated after it.
     const organisation = event.revision === 0 ? (actor.organisation ?? null) : (this.unwritten.get(journeyId)?.organisation ?? null);
-    this.unwritten.set(journeyId, {
-      id: journeyId,
-      workflowId: definition.id,
-      workflowVersion: definition.version,
-      organisation,
-      state: summary.state,
-      step: summary.step,
-      status: summary.status,
-      fundingStream: summary.fundingStream,
-      route: summary.route,
-      revision: event.revision,
-      referredAt: summary.referredAt,
-      lastOccurredAt: summary.lastOccurredAt,
-      snapshot: after,
-    });
+    this.unwritten.set(journeyId, { id: journeyId, definition, organisation, revision: event.revision, snapshot: after });
     this.snapshots.set(journeyId, { revision: event.revision, snapshot: after });
   }
 
   flush(db: Database.Database): void {
     const upsert = prepared(db, UPSERT);
-    for (const { snapshot, ...row } of this.unwritten.values()) {
-      upsert.run({ ...row, snapshot: JSON.stringify({ value: snapshot.value, context: snapshot.context }) });
+    for (const { id, definition, organisation, revision, snapshot } of this.unwritten.values()) {
+      // Summarised once a batch, from the journey's last snapshot in it.
+      const summary = summarise(definition, snapshot);
+      upsert.run({
+        id,
+        workflowId: definition.id,
+        workflowVersion: definition.version,
+        organisation,
+        state: summary.state,
+        step: summary.step,
+        status: summary.status,
+        fundingStream: summary.fundingStream,
+        route: summary.route,
+        revision,
+        referredAt: summary.referredAt,
+        lastOccurredAt: summary.lastOccurredAt,
+        snapshot: JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+      });
     }
     this.unwritten.clear();
   }
@@ -175,6 +169,16 @@ export class CaseloadProjection implements Projection {
       .prepare(`SELECT * FROM caseload ${where} ORDER BY referred_at, journey_id LIMIT @limit OFFSET @offset`)
       .all({ ...filter, ...page }) as StoredRow[];
     return { total, items: rows.map(toCaseloadRow) };
+  }
+
+  /** A machine's initial snapshot, computed once: snapshots are never changed, only replaced. */
+  private initialOf(definition: WorkflowDefinition): Snapshot {
+    let initial = this.initials.get(definition);
+    if (!initial) {
+      initial = initialSnapshot(definition);
+      this.initials.set(definition, initial);
+    }
+    return initial;
   }
 
   private snapshotOf(db: Database.Database, journeyId: string, revision: number, definition: Parameters<typeof rehydrate>[0]): Snapshot {

@@ -330,7 +330,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       return query();
     } catch (error) {
       if (!isSqliteError(error)) throw error;
-      this.logger.warn(`the previous version of ${readModel} cannot answer a query (${error.message}) while the new one is built`);
+      this.logger.warn(`the previous version of ${readModel} cannot answer a query (${(error as Error).message}) while the new one is built`);
       throw new ReadModelRebuildingError(readModel);
     }
   }
@@ -427,10 +427,13 @@ function removeDatabaseFiles(file: string, { keepMain = false } = {}): void {
   for (const path of [...(keepMain ? [] : [file]), `${file}-wal`, `${file}-shm`]) rmSync(path, { force: true });
 }
 
-/** By its code rather than `instanceof`: the native addon keeps the class of the first copy of the module loaded. */
-function isSqliteError(error: unknown): error is Error {
+/**
+ * By its code rather than `instanceof`: the native addon keeps the error class of the first copy
+ * of the module loaded (and of its realm, under jest), which a later copy does not recognise.
+ */
+function isSqliteError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === 'string' && code.startsWith('SQLITE_');
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function lagOf(after: bigint, position: bigint): string {
