@@ -50,7 +50,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.readModels.runner.onApplied(() => this.plan());
+    this.readModels.onApplied(() => this.plan());
     try {
       await this.readModels.ready();
     } catch {

@@ -372,6 +372,28 @@ export class ReadModelLagError extends DomainError {
 }
 
 /**
+ * The read model being asked is being rebuilt to a new version, and the previous version serving
+ * meanwhile cannot answer this query (its tables predate what the query asks for). It clears by
+ * itself when the new version takes over.
+ */
+export class ReadModelRebuildingError extends DomainError {
+  readonly code = 'READ_MODEL.REBUILDING';
+  readonly status = HttpStatus.SERVICE_UNAVAILABLE;
+
+  constructor(readonly readModel: string) {
+    super(`read model ${readModel} is being rebuilt to a new version; try again shortly (GET /health shows its progress)`);
+  }
+
+  override answerFields(): Record<string, unknown> {
+    return { readModel: this.readModel };
+  }
+
+  override answerHeaders(): Record<string, string> {
+    return retryAfter(5);
+  }
+}
+
+/**
  * The access log could not record a read. The read is refused rather than answered unlogged:
  * a person's right to know who read their record depends on no read going unrecorded.
  */

@@ -48,6 +48,8 @@ describe('HealthController', () => {
       eventStore: { status: 'down', message: 'the event store did not answer' },
       // Not a SQLite store here: nothing for quick_check to find.
       storeFile: { status: 'up' },
+      // No read models in this module: nothing to show, nothing down.
+      readModels: { status: 'up' },
     });
     expect(JSON.stringify((error as ServiceNotReadyError).checks)).not.toContain('/var/lib');
     expect(String(warn.mock.calls[0][0])).toContain('SQLITE_CANTOPEN');

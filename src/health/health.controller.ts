@@ -4,10 +4,13 @@ import { HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@
 import { Public } from '../auth/public.decorator';
 import { ServiceNotReadyError } from '../errors/domain-errors';
 import { EventStoreHealthIndicator } from './event-store.health';
+import { ReadModelsHealthIndicator } from './read-models.health';
 import { StoreFileHealthIndicator } from './store-file.health';
 
 /**
- * `GET /health`: the process answers (liveness) and the event store answers (readiness).
+ * `GET /health`: the process answers (liveness) and the event store answers (readiness); the read
+ * models' position, and a rebuild's progress and ETA while one runs (ready meanwhile: the previous
+ * version answers).
  * `GET /health/live`: liveness alone, for an orchestrator deciding whether to restart the process
  * (a restart does not cure a store that is down).
  */
@@ -20,13 +23,14 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly eventStore: EventStoreHealthIndicator,
     private readonly storeFile: StoreFileHealthIndicator,
+    private readonly readModels: ReadModelsHealthIndicator,
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Alive and the event store answers.' })
+  @ApiOkResponse({ description: 'Alive and the event store answers; `readModels` shows a rebuild in progress (still ready).' })
   @ApiServiceUnavailableResponse({ description: 'A check is down; `checks` says which. `status: degraded` when the store file is damaged.' })
   check(): Promise<HealthCheckResult> {
-    return this.run([() => this.alive(), () => this.eventStore.isReady(), () => this.storeFile.isWhole()]);
+    return this.run([() => this.alive(), () => this.eventStore.isReady(), () => this.storeFile.isWhole(), () => this.readModels.check()]);
   }
 
   @Get('live')

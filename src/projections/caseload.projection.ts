@@ -3,7 +3,7 @@
  * machine snapshot so that each new event is applied without replaying the whole stream.
  */
 import type Database from 'better-sqlite3';
-import { apply, initialSnapshot, rehydrate, summarise, type JourneyContext, type WorkflowRegistry } from '../../workflows';
+import { apply, initialSnapshot, rehydrate, summarise, type JourneyContext, type WorkflowDefinition, type WorkflowRegistry } from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
 import { LruCache } from '../common/lru-cache';
@@ -56,6 +56,15 @@ interface StoredRow {
   snapshot: string;
 }
 
+/** A journey as the batch leaves it: summarised and serialised when the batch is flushed. */
+interface UnwrittenRow {
+  id: string;
+  definition: WorkflowDefinition;
+  organisation: string | null;
+  revision: number;
+  snapshot: Snapshot;
+}
+
 const FILTER_COLUMNS: Record<keyof CaseloadFilter, string> = {
   state: 'state',
   step: 'step',
@@ -73,6 +82,9 @@ export class CaseloadProjection implements Projection {
    * ignored and the row is read instead, so a batch rolled back cannot leave it wrong).
    */
   private readonly snapshots = new LruCache<{ revision: number; snapshot: Snapshot }>(SNAPSHOT_CACHE_SIZE);
+  private readonly initials = new WeakMap<WorkflowDefinition, Snapshot>();
+  /** Rows of the batch being applied, by journey, written once each by flush(). */
+  private readonly unwritten = new Map<string, UnwrittenRow>();
 
   constructor(private readonly registry: WorkflowRegistry) {}
 
@@ -103,31 +115,47 @@ export class CaseloadProjection implements Projection {
   drop(db: Database.Database): void {
     db.exec('DROP TABLE IF EXISTS caseload');
     this.snapshots.clear();
+    this.unwritten.clear();
   }
 
   apply(db: Database.Database, event: StoredEvent): void {
     const journeyId = journeyIdOf(event.streamId);
     const { workflow, actor } = metadataOf(event);
     const definition = this.registry.get(workflow.id, workflow.version);
-    const before = event.revision === 0 ? initialSnapshot(definition) : this.snapshotOf(db, journeyId, event.revision - 1, definition);
+    const before = event.revision === 0 ? this.initialOf(definition) : this.snapshotOf(db, journeyId, event.revision - 1, definition);
     const after = apply(definition, before, toMachineEvent(event));
-    const summary = summarise(definition, after);
-    prepared(db, UPSERT).run({
-      id: journeyId,
-      workflowId: definition.id,
-      workflowVersion: definition.version,
-      organisation: event.revision === 0 ? (actor.organisation ?? null) : null,
-      state: summary.state,
-      step: summary.step,
-      status: summary.status,
-      fundingStream: summary.fundingStream,
-      route: summary.route,
-      revision: event.revision,
-      referredAt: summary.referredAt,
-      lastOccurredAt: summary.lastOccurredAt,
-      snapshot: JSON.stringify({ value: after.value, context: after.context }),
-    });
+    // The organisation is the referrer's, set by the first event and never updated after it.
+    const organisation = event.revision === 0 ? (actor.organisation ?? null) : (this.unwritten.get(journeyId)?.organisation ?? null);
+    this.unwritten.set(journeyId, { id: journeyId, definition, organisation, revision: event.revision, snapshot: after });
     this.snapshots.set(journeyId, { revision: event.revision, snapshot: after });
+  }
+
+  flush(db: Database.Database): void {
+    const upsert = prepared(db, UPSERT);
+    for (const { id, definition, organisation, revision, snapshot } of this.unwritten.values()) {
+      // Summarised once a batch, from the journey's last snapshot in it.
+      const summary = summarise(definition, snapshot);
+      upsert.run({
+        id,
+        workflowId: definition.id,
+        workflowVersion: definition.version,
+        organisation,
+        state: summary.state,
+        step: summary.step,
+        status: summary.status,
+        fundingStream: summary.fundingStream,
+        route: summary.route,
+        revision,
+        referredAt: summary.referredAt,
+        lastOccurredAt: summary.lastOccurredAt,
+        snapshot: JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+      });
+    }
+    this.unwritten.clear();
+  }
+
+  discard(): void {
+    this.unwritten.clear();
   }
 
   list(db: Database.Database, filter: CaseloadFilter, page: { limit: number; offset: number }): { total: number; items: CaseloadRow[] } {
@@ -143,7 +171,19 @@ export class CaseloadProjection implements Projection {
     return { total, items: rows.map(toCaseloadRow) };
   }
 
+  /** A machine's initial snapshot, computed once: snapshots are never changed, only replaced. */
+  private initialOf(definition: WorkflowDefinition): Snapshot {
+    let initial = this.initials.get(definition);
+    if (!initial) {
+      initial = initialSnapshot(definition);
+      this.initials.set(definition, initial);
+    }
+    return initial;
+  }
+
   private snapshotOf(db: Database.Database, journeyId: string, revision: number, definition: Parameters<typeof rehydrate>[0]): Snapshot {
+    const unwritten = this.unwritten.get(journeyId);
+    if (unwritten?.revision === revision) return unwritten.snapshot;
     const cached = this.snapshots.get(journeyId);
     if (cached?.revision === revision) return cached.snapshot;
     const row = prepared<[string], { snapshot: string }>(db, 'SELECT snapshot FROM caseload WHERE journey_id = ?').get(journeyId);

@@ -60,6 +60,12 @@ interface StoredClock {
   mark_at: string;
 }
 
+/** An open clock and when the scheduler may record it missed. */
+interface OpenClock {
+  instance: ClockInstance;
+  markAt: string;
+}
+
 interface StoredLateEntry extends Omit<StoredClock, 'mark_at'> {
   recorded_late_at: string;
 }
@@ -71,6 +77,8 @@ export class DeadlinesProjection implements Projection {
    * 3: `mark_at` (late-entry grace), met-late clocks leave the open ones for `late_entries`.
    */
   readonly version = 3;
+  /** Folds and open clocks of the batch being applied, by journey, written once each by flush(). */
+  private readonly unwritten = new Map<string, { fold: ClockFold; open: OpenClock[] }>();
 
   constructor(private readonly registry: WorkflowRegistry) {}
 
@@ -105,6 +113,7 @@ export class DeadlinesProjection implements Projection {
 
   drop(db: Database.Database): void {
     db.exec('DROP TABLE IF EXISTS clock_folds; DROP TABLE IF EXISTS open_clocks; DROP TABLE IF EXISTS late_entries;');
+    this.unwritten.clear();
   }
 
   apply(db: Database.Database, event: StoredEvent): void {
@@ -113,11 +122,8 @@ export class DeadlinesProjection implements Projection {
     const { policy } = this.registry.get(workflow.id, workflow.version);
     const before = event.revision === 0 ? initialClockFold() : this.foldOf(db, journeyId);
     const after = evolveClocks(policy, before, toMachineEvent(event));
-    prepared(db, 'INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold').run(
-      journeyId,
-      JSON.stringify(after),
-    );
-    this.writeOpenClocks(db, journeyId, after, policy, { revision: event.revision, recordedAt });
+    const open = this.openClocksAfter(db, journeyId, after, policy, { revision: event.revision, recordedAt });
+    this.unwritten.set(journeyId, { fold: after, open });
     const insertLate = prepared(
       db,
       'INSERT INTO late_entries (journey_id, clock_key, clock, due_at, funding_stream, recorded_late_at, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -127,23 +133,46 @@ export class DeadlinesProjection implements Projection {
     }
   }
 
-  /**
-   * Replace the journey's open clocks. A clock's `mark_at` needs the `recordedAt` of the fact that
-   * started it: that is this event for a clock it started; an older clock keeps the one it had.
-   */
-  private writeOpenClocks(db: Database.Database, journeyId: string, fold: ClockFold, policy: WorkflowPolicy, event: { revision: number; recordedAt: string }): void {
-    const earlier = prepared(db, 'SELECT clock_key, instance, mark_at FROM open_clocks WHERE journey_id = ?').all(journeyId) as StoredClock[];
-    const markAtOf = new Map(earlier.map((row) => [startKey(JSON.parse(row.instance) as ClockInstance), row.mark_at]));
-    prepared(db, 'DELETE FROM open_clocks WHERE journey_id = ?').run(journeyId);
-    const insert = prepared(
+  /** Each journey's fold and open clocks as the batch leaves them: written once, here. */
+  flush(db: Database.Database): void {
+    const upsertFold = prepared(db, 'INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold');
+    const deleteOpen = prepared(db, 'DELETE FROM open_clocks WHERE journey_id = ?');
+    const insertOpen = prepared(
       db,
       'INSERT INTO open_clocks (journey_id, clock_key, clock, status, due_at, funding_stream, instance, mark_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const instance of openClocks(fold.instances)) {
-      const markAt =
-        instance.startedAtRevision === event.revision ? markableAt(policy, instance, event.recordedAt) : (markAtOf.get(startKey(instance)) ?? instance.dueAt);
-      insert.run(journeyId, instance.key, instance.clock, instance.status, instance.dueAt, fold.facts.fundingStream, JSON.stringify(instance), markAt);
+    for (const [journeyId, { fold, open }] of this.unwritten) {
+      upsertFold.run(journeyId, JSON.stringify(fold));
+      deleteOpen.run(journeyId);
+      for (const { instance, markAt } of open) {
+        insertOpen.run(journeyId, instance.key, instance.clock, instance.status, instance.dueAt, fold.facts.fundingStream, JSON.stringify(instance), markAt);
+      }
     }
+    this.unwritten.clear();
+  }
+
+  discard(): void {
+    this.unwritten.clear();
+  }
+
+  /**
+   * The journey's open clocks after the event. A clock's `mark_at` needs the `recordedAt` of the
+   * fact that started it: that is this event for a clock it started; an older clock keeps the one it had.
+   */
+  private openClocksAfter(db: Database.Database, journeyId: string, fold: ClockFold, policy: WorkflowPolicy, event: { revision: number; recordedAt: string }): OpenClock[] {
+    const markAtOf = new Map(this.openClocksBefore(db, journeyId).map(({ instance, markAt }) => [startKey(instance), markAt]));
+    return openClocks(fold.instances).map((instance) => ({
+      instance,
+      markAt:
+        instance.startedAtRevision === event.revision ? markableAt(policy, instance, event.recordedAt) : (markAtOf.get(startKey(instance)) ?? instance.dueAt),
+    }));
+  }
+
+  private openClocksBefore(db: Database.Database, journeyId: string): OpenClock[] {
+    const unwritten = this.unwritten.get(journeyId);
+    if (unwritten) return unwritten.open;
+    const rows = prepared(db, 'SELECT instance, mark_at FROM open_clocks WHERE journey_id = ?').all(journeyId) as Array<Pick<StoredClock, 'instance' | 'mark_at'>>;
+    return rows.map((row) => ({ instance: JSON.parse(row.instance) as ClockInstance, markAt: row.mark_at }));
   }
 
   /** The earliest time a running clock may be recorded missed (after `after`, if given), or null. */
@@ -188,6 +217,8 @@ export class DeadlinesProjection implements Projection {
   }
 
   private foldOf(db: Database.Database, journeyId: string): ClockFold {
+    const unwritten = this.unwritten.get(journeyId);
+    if (unwritten) return unwritten.fold;
     const row = prepared(db, 'SELECT fold FROM clock_folds WHERE journey_id = ?').get(journeyId) as { fold: string } | undefined;
     if (!row) throw new Error(`deadlines read model has no clocks for journey ${journeyId}: it is behind its checkpoint`);
     return JSON.parse(row.fold) as ClockFold;

@@ -15,6 +15,13 @@ import type { Projection } from './projection';
 
 const CHECKPOINT_NAME = 'read-models';
 const PROGRESS_EVERY_MS = 5_000;
+/**
+ * Events per catch-up transaction: a few thousand, so that the commit, the page read and the
+ * event-loop turn between pages cost little next to applying the events.
+ */
+export const CATCH_UP_BATCH = 5_000;
+/** Events applied between two turns of the event loop when a page is applied in turns (tens of ms). */
+const EVENTS_PER_TURN = 200;
 /** Pause before following again after a failure; doubles per failure in a row, up to the max. */
 const RESTART_AFTER_MS = 200;
 const RESTART_AFTER_MAX_MS = 30_000;
@@ -29,6 +36,11 @@ export interface ProjectionRunnerOptions {
    * journeys) are rebuilt from its first event rather than resumed at a foreign checkpoint.
    */
   source?: string;
+  /**
+   * Apply each catch-up page in slices with a turn of the event loop between them, inside its one
+   * transaction: for a new version built beside the serving one, on a connection of its own.
+   */
+  applyInTurns?: boolean;
 }
 
 interface Waiter {
@@ -48,6 +60,8 @@ export class ProjectionRunner {
   private restartTimer: NodeJS.Timeout | null = null;
   private failuresInARow = 0;
   private generation = 0;
+  private stopping = false;
+  private eventsApplied = 0;
   private readonly listeners: Array<() => void> = [];
 
   constructor(
@@ -56,11 +70,10 @@ export class ProjectionRunner {
     private readonly projections: readonly Projection[],
     private readonly options: ProjectionRunnerOptions = {},
   ) {
-    db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
-    db.exec('CREATE TABLE IF NOT EXISTS projection_set (id INTEGER PRIMARY KEY CHECK (id = 1), signature TEXT NOT NULL)');
+    createBookkeeping(db);
     this.resetIfSourceOrProjectionsChanged();
     projections.forEach((projection) => projection.setup(db));
-    this.checkpoint = this.readCheckpoint();
+    this.checkpoint = recordedCheckpoint(db);
   }
 
   /** The last global position applied to the read models (-1 before any). */
@@ -68,9 +81,16 @@ export class ProjectionRunner {
     return this.checkpoint;
   }
 
+  /** Events applied by this runner since it was created (rebuild progress). */
+  get applied(): number {
+    return this.eventsApplied;
+  }
+
   /** Catch up from the checkpoint, then follow. Resolves once caught up. */
   async start(): Promise<void> {
+    this.stopping = false;
     await this.catchUp();
+    if (this.stopping) return;
     // Events still arriving from a subscription given up after a failure are not applied: they
     // could land past the events of the batch that failed.
     const generation = ++this.generation;
@@ -86,6 +106,7 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     await this.subscription?.close();
@@ -142,21 +163,34 @@ export class ProjectionRunner {
     return this.options.streamPrefix ?? 'journey-';
   }
 
-  /** Apply everything after the checkpoint, page by page, saying how it goes on a long rebuild. */
-  private async catchUp(): Promise<void> {
-    const maxCount = this.options.batchSize ?? 500;
+  /**
+   * Apply everything after the checkpoint, page by page (one transaction each), saying how it goes
+   * on a long rebuild. Resolves once a page comes back short, i.e. at the live position, or early
+   * after stop().
+   */
+  async catchUp(): Promise<void> {
+    this.stopping = false;
+    const maxCount = this.options.batchSize ?? CATCH_UP_BATCH;
     const started = Date.now();
     let applied = 0;
     let lastReport = started;
     for (;;) {
       const page = await this.store.readAll({ after: this.checkpoint, maxCount, streamPrefix: this.prefix });
-      if (page.length > 0) this.applyBatch(page);
+      // Stopped while reading: the owner may have closed the file since.
+      if (this.stopping) return;
+      if (page.length > 0) {
+        if (!this.options.applyInTurns) this.applyBatch(page);
+        else if (!(await this.applyBatchInTurns(page))) return;
+      }
       applied += page.length;
       if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
         lastReport = Date.now();
         this.logger.log(`catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`);
       }
       if (page.length < maxCount) return;
+      // A turn of the event loop between pages: an adapter that reads synchronously would
+      // otherwise keep requests waiting until the whole catch-up is done.
+      await nextTurn();
     }
   }
 
@@ -183,16 +217,72 @@ export class ProjectionRunner {
 
   private applyBatch(events: readonly StoredEvent[]): void {
     const last = events[events.length - 1].position;
-    this.db.transaction(() => {
-      for (const event of events) {
-        for (const projection of this.projections) projection.apply(this.db, event);
+    const transaction = this.db.transaction(() => {
+      this.applyEach(events);
+      this.endBatch(last);
+    });
+    try {
+      transaction();
+    } catch (error) {
+      // Rolled back: what the projections kept for it never reached the file.
+      this.projections.forEach((projection) => projection.discard?.());
+      throw error;
+    }
+    this.committed(last, events.length);
+  }
+
+  /**
+   * One transaction over the page, applied EVENTS_PER_TURN events at a time with a turn of the
+   * event loop between: requests are answered while a page of thousands is applied. Only for a
+   * file nothing else reads from (a new version built beside the serving one): on the serving
+   * connection, a request would read the page half applied. Returns false when stop() came first
+   * (the page rolled back).
+   */
+  private async applyBatchInTurns(events: readonly StoredEvent[]): Promise<boolean> {
+    const last = events[events.length - 1].position;
+    this.db.exec('BEGIN');
+    try {
+      for (let start = 0; start < events.length; start += EVENTS_PER_TURN) {
+        this.applyEach(events.slice(start, start + EVENTS_PER_TURN));
+        await nextTurn();
+        if (this.stopping) {
+          this.rollBack();
+          return false;
+        }
       }
-      prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
-        CHECKPOINT_NAME,
-        last.toString(),
-      );
-    })();
+      this.endBatch(last);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollBack();
+      throw error;
+    }
+    this.committed(last, events.length);
+    return true;
+  }
+
+  private applyEach(events: readonly StoredEvent[]): void {
+    for (const event of events) {
+      for (const projection of this.projections) projection.apply(this.db, event);
+    }
+  }
+
+  /** What the projections kept over the batch, then the checkpoint: the last writes of its transaction. */
+  private endBatch(last: bigint): void {
+    for (const projection of this.projections) projection.flush?.(this.db);
+    prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
+      CHECKPOINT_NAME,
+      last.toString(),
+    );
+  }
+
+  private rollBack(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.projections.forEach((projection) => projection.discard?.());
+  }
+
+  private committed(last: bigint, count: number): void {
     this.checkpoint = last;
+    this.eventsApplied += count;
     this.releaseWaiters();
     this.listeners.forEach((listener) => listener());
   }
@@ -246,13 +336,12 @@ export class ProjectionRunner {
    * from the first event: the streams hold everything needed, the read model nothing more.
    */
   private resetIfSourceOrProjectionsChanged(): void {
-    const projections = this.projections.map((projection) => `${projection.name}@${projection.version ?? 1}`).join(',');
-    const signature = this.options.source === undefined ? projections : `${projections} from ${this.options.source}`;
-    const row = this.db.prepare('SELECT signature FROM projection_set WHERE id = 1').get() as { signature: string } | undefined;
-    if (row?.signature === signature) return;
+    const signature = projectionSignature(this.projections, this.options.source);
+    const recorded = recordedSignature(this.db);
+    if (recorded === signature) return;
     // A file written before the set was recorded has no row but may have a checkpoint: reset it too.
-    if (this.readCheckpoint() >= 0n) {
-      this.logger.log(`read models change from [${row?.signature ?? 'unrecorded'}] to [${signature}]: rebuilding them from the first event`);
+    if (recordedCheckpoint(this.db) >= 0n) {
+      this.logger.log(`read models change from [${recorded ?? 'unrecorded'}] to [${signature}]: rebuilding them from the first event`);
     }
     this.db.transaction(() => {
       this.projections.forEach((projection) => projection.drop(this.db));
@@ -262,11 +351,34 @@ export class ProjectionRunner {
         .run(signature);
     })();
   }
+}
 
-  private readCheckpoint(): bigint {
-    const row = this.db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(CHECKPOINT_NAME) as
-      | { position: string }
-      | undefined;
-    return row ? BigInt(row.position) : -1n;
-  }
+/** What a read-model file records about itself: its checkpoint and the set it was built by. */
+function createBookkeeping(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL)');
+  db.exec('CREATE TABLE IF NOT EXISTS projection_set (id INTEGER PRIMARY KEY CHECK (id = 1), signature TEXT NOT NULL)');
+}
+
+/** The projections (name@version) and the store they are built from, as a file records them. */
+export function projectionSignature(projections: readonly Projection[], source?: string): string {
+  const set = projections.map((projection) => `${projection.name}@${projection.version ?? 1}`).join(',');
+  return source === undefined ? set : `${set} from ${source}`;
+}
+
+/** The signature a read-model file was built with; undefined when none is recorded. */
+export function recordedSignature(db: Database.Database): string | undefined {
+  createBookkeeping(db);
+  const row = db.prepare('SELECT signature FROM projection_set WHERE id = 1').get() as { signature: string } | undefined;
+  return row?.signature;
+}
+
+/** The last global position a read-model file holds (-1 before any). */
+export function recordedCheckpoint(db: Database.Database): bigint {
+  createBookkeeping(db);
+  const row = db.prepare('SELECT position FROM checkpoints WHERE name = ?').get(CHECKPOINT_NAME) as { position: string } | undefined;
+  return row ? BigInt(row.position) : -1n;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolveTurn) => setImmediate(resolveTurn));
 }

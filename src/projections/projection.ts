@@ -19,4 +19,12 @@ export interface Projection {
   drop(db: Database.Database): void;
   /** Apply one event. Runs inside the runner's transaction, with the checkpoint. */
   apply(db: Database.Database, event: StoredEvent): void;
+  /**
+   * Write what `apply` kept in memory over the batch: a row rewritten for each of a journey's
+   * events in a batch is written once, at its end. Runs inside the batch's transaction, after the
+   * last `apply` and before the checkpoint.
+   */
+  flush?(db: Database.Database): void;
+  /** Forget what `apply` kept for a batch that was rolled back. */
+  discard?(): void;
 }

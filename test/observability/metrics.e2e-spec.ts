@@ -127,7 +127,7 @@ describe('GET /metrics', () => {
       const readModels = t.app.get(ReadModels);
       expect(valueOf(await scrape(), 'spe_read_model_lag_events')).toBe(0);
       expect(valueOf(await scrape(), 'spe_read_model_lag_seconds')).toBe(0);
-      await readModels.runner.stop();
+      await readModels.stopFollowing();
       const writer = await bearer('case-worker-2', 'case-worker', { organisation: 'council-a' });
       await t.http().post('/journeys').set('Authorization', writer).send({ data: fact('ReferralReceived').data }).expect(201);
       clock.set(new Date(clock.now().getTime() + 90_000));

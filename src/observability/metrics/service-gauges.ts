@@ -33,7 +33,7 @@ export class ServiceGauges {
       gauge.set((await this.storeAnswers()) ? 1 : 0);
     });
     metrics.scrapedGauge('read_models_up', 'Whether the read models are following the store (1) or stopped on a failure and retrying (0)', [], (gauge) => {
-      gauge.set(this.readModels.runner.error === null ? 1 : 0);
+      gauge.set(this.readModels.error === null ? 1 : 0);
     });
     metrics.scrapedGauge('read_model_lag_events', 'Global positions the read models are behind the head of the store', [], (gauge) =>
       this.quietly('read_model_lag_events', async () => gauge.set(await this.lagInEvents())),
@@ -57,12 +57,12 @@ export class ServiceGauges {
 
   private async lagInEvents(): Promise<number> {
     const head = await this.store.headPosition();
-    return Math.max(0, Number(head - this.readModels.runner.position));
+    return Math.max(0, Number(head - this.readModels.position));
   }
 
   /** When the first event not yet applied was recorded: how long the read models have been behind. */
   private async lagInSeconds(): Promise<number> {
-    const [next] = await this.store.readAll({ after: this.readModels.runner.position, maxCount: 1 });
+    const [next] = await this.store.readAll({ after: this.readModels.position, maxCount: 1 });
     if (next === undefined) return 0;
     const recordedAt = Date.parse(metadataOf(next).recordedAt);
     return Number.isNaN(recordedAt) ? 0 : Math.max(0, (this.clock.now().getTime() - recordedAt) / 1000);
