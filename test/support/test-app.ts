@@ -48,7 +48,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const builder = Test.createTestingModule({ imports: [AppModule] });
   if (options.clock) builder.overrideProvider(Clock).useValue(options.clock);
   if (options.registry) builder.overrideProvider(WorkflowRegistry).useValue(options.registry);
-  if (options.logger) builder.overrideProvider(LogSink).useValue(options.logger);
+  // A test app started as production would log to stdout: the suite's output is for the suite.
+  builder.overrideProvider(LogSink).useValue(options.logger ?? { write: () => undefined });
   const moduleRef = await builder.compile().finally(restoreEnv);
   // configureApp puts the service's own logger in place, writing to the sink.
   const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
