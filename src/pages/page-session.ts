@@ -57,10 +57,16 @@ export function loadSession(request: FastifyRequest, reply: FastifyReply, done: 
 /**
  * Writes the session back when it changed: a new signed cookie, httpOnly, SameSite=Lax, for /app
  * only, lasting SESSION_HOURS from now; or the cookie cleared when the session was set to null.
- * `secure` follows the request: Secure whenever it came over https (directly, or through a proxy
- * Fastify is told to trust).
+ * Secure whenever people reach the pages over https: PUBLIC_URL is https (the service behind a
+ * TLS-terminating proxy sees plain http on its own hop), or the request itself came over https.
  */
-export function saveSession(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+export function sessionSaver(publicUrl: string) {
+  const publicOverHttps = publicUrl.startsWith('https://');
+  return (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void =>
+    saveSession(request, reply, publicOverHttps || request.protocol === 'https', payload, done);
+}
+
+function saveSession(request: FastifyRequest, reply: FastifyReply, secure: boolean, payload: unknown, done: (error: null, payload: unknown) => void): void {
   const previous = sessionsRead.get(request);
   if (previous === undefined) {
     done(null, payload);
@@ -76,7 +82,7 @@ export function saveSession(request: FastifyRequest, reply: FastifyReply, payloa
         signed: true,
         httpOnly: true,
         sameSite: 'lax',
-        secure: request.protocol === 'https',
+        secure,
         path: COOKIE_PATH,
         maxAge: SESSION_HOURS * 3_600,
       });

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { dirname, join } from 'node:path';
 import nunjucks from 'nunjucks';
 import type { AppConfig } from '../config/app-config';
-import { loadSession, saveSession } from './page-session';
+import { loadSession, sessionSaver } from './page-session';
 
 export const PAGES_PATH = '/app';
 /** Where GOV.UK Frontend's compiled CSS expects its fonts and images (`/assets/fonts/...`). */
@@ -45,7 +45,7 @@ export async function configurePages(app: NestFastifyApplication, config: AppCon
   fastify.decorateRequest('session', null);
   fastify.addHook('preHandler', onPages(loadSession));
   fastify.addHook('preHandler', onPages(noStore));
-  fastify.addHook('onSend', saveSession);
+  fastify.addHook('onSend', sessionSaver(config.publicUrl));
 }
 
 function addGlobals(env: nunjucks.Environment): void {

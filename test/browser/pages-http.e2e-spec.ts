@@ -12,7 +12,26 @@ function csrfTokenIn(html: string): string {
   return match[1];
 }
 
+function sessionCookie(header: unknown): string {
+  const cookie = (header as string[] | undefined)?.find((line) => line.startsWith('spe_session='));
+  if (!cookie) throw new Error('no session cookie set');
+  return cookie;
+}
+
 describe('the pages over HTTP', () => {
+  describe('behind a TLS-terminating proxy (PUBLIC_URL is https, the hop to the service is http)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startApp({ env: { PUBLIC_URL: 'https://care.council.example' } });
+    });
+    afterAll(() => t.close());
+
+    it('marks the session cookie Secure, so a browser never sends it over plain http', async () => {
+      const page = await request(t.app.getHttpServer()).get('/app/sign-in').expect(200);
+      expect(sessionCookie(page.headers['set-cookie'])).toMatch(/; Secure/);
+    });
+  });
+
   describe('in development', () => {
     let t: TestApp;
     beforeAll(async () => {
@@ -37,6 +56,12 @@ describe('the pages over HTTP', () => {
       const refused = await agent.post('/app/sign-in/dev').type('form').send({ role: 'system', subject: 'two words', _csrf: token }).expect(400);
       expect(refused.text).toContain('href="#role">Select who you are signing in as');
       expect(refused.text).toContain('href="#subject">Enter a subject');
+    });
+
+    it('sets the session cookie without Secure when the pages are served over plain http', async () => {
+      const page = await request(t.app.getHttpServer()).get('/app/sign-in').expect(200);
+      expect(sessionCookie(page.headers['set-cookie'])).toMatch(/; HttpOnly/);
+      expect(sessionCookie(page.headers['set-cookie'])).not.toMatch(/; Secure/);
     });
 
     it('keeps the JSON API refusing form bodies (415)', async () => {
