@@ -16,7 +16,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { WorkflowRegistry, computeClocks, replayChecked, summarise, type ClockInstance, type JourneyEvent, type JourneySummary } from '../workflows';
+import {
+  WorkflowRegistry,
+  computeClocks,
+  replayChecked,
+  summarise,
+  type ClockInstance,
+  type JourneyEvent,
+  type JourneySummary,
+} from '../workflows';
 
 interface GoldenHistory {
   description?: string;

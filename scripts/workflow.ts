@@ -64,7 +64,18 @@ function parse(argv: readonly string[]) {
 /** One journey's answer. `already`: it is on the target version or a later one, nothing to do. */
 export type JourneyVerdict =
   | { journeyId: string; verdict: 'valid'; from: number; to: number; events: number }
-  | { journeyId: string; verdict: 'refused'; from: number; to: number; events: number; revision: number; type: string; rule: string; explanation: string; state: string }
+  | {
+      journeyId: string;
+      verdict: 'refused';
+      from: number;
+      to: number;
+      events: number;
+      revision: number;
+      type: string;
+      rule: string;
+      explanation: string;
+      state: string;
+    }
   | { journeyId: string; verdict: 'already'; version: number; events: number }
   | { journeyId: string; verdict: 'unreadable'; revision: number; events: number };
 
@@ -84,7 +95,10 @@ function targetVersion(options: Options, registry: WorkflowRegistry, workflowId:
     registry.get(workflowId, to);
   } catch (error) {
     if (!(error instanceof UnknownWorkflowError)) throw error;
-    const known = registry.list().filter((definition) => definition.id === workflowId).map((definition) => `v${definition.version}`);
+    const known = registry
+      .list()
+      .filter((definition) => definition.id === workflowId)
+      .map((definition) => `v${definition.version}`);
     throw new CliUsageError(`this build has no ${workflowId} v${to} (it has ${known.join(', ') || 'none'})`);
   }
   return to;
@@ -97,7 +111,13 @@ function journeyOption(options: Options): string | undefined {
 }
 
 /** The dry run for one journey as read from the file. */
-export function dryRunJourney(registry: WorkflowRegistry, workflowId: string, to: number, streamId: string, read: JourneyRead): JourneyVerdict | null {
+export function dryRunJourney(
+  registry: WorkflowRegistry,
+  workflowId: string,
+  to: number,
+  streamId: string,
+  read: JourneyRead,
+): JourneyVerdict | null {
   const journeyId = journeyIdOf(streamId);
   if (read.kind === 'unreadable') return { journeyId, verdict: 'unreadable', revision: read.revision, events: read.readable.length };
   const start: WorkflowRef = metadataOf(read.events[0]).workflow;
@@ -134,7 +154,9 @@ function streamsToCheck(reader: SqliteJourneyReader, journeyId: string | undefin
 
 async function migrateDryRun(io: CliIo, options: Options, registry: WorkflowRegistry, workflowId: string): Promise<number> {
   if (!options['dry-run']) {
-    throw new CliUsageError('migrate needs --dry-run: a migration is recorded one journey at a time through the service, by an approver with a reason');
+    throw new CliUsageError(
+      'migrate needs --dry-run: a migration is recorded one journey at a time through the service, by an approver with a reason',
+    );
   }
   const to = targetVersion(options, registry, workflowId);
   const journeyId = journeyOption(options);
@@ -143,7 +165,11 @@ async function migrateDryRun(io: CliIo, options: Options, registry: WorkflowRegi
   try {
     const streams = streamsToCheck(reader, journeyId, file);
     io.err(`dry run: ${streams.length} journeys in ${file} against ${workflowId} v${to}`);
-    const progress = new ProgressReporter(streams.length, (line) => io.err(line), () => io.elapsedMs());
+    const progress = new ProgressReporter(
+      streams.length,
+      (line) => io.err(line),
+      () => io.elapsedMs(),
+    );
     const report: DryRunReport = { workflow: workflowId, to, journeys: [], counts: { valid: 0, refused: 0, already: 0, unreadable: 0 } };
     for (const streamId of streams) {
       const verdict = dryRunJourney(registry, workflowId, to, streamId, await reader.read(streamId));
@@ -171,7 +197,11 @@ function changesCommand(io: CliIo, options: Options, registry: WorkflowRegistry,
 }
 
 /** Runs one workflow command; returns the exit code. Never throws for a problem the user can fix. */
-export async function runWorkflowCli(argv: readonly string[], io: CliIo, registry: WorkflowRegistry = new WorkflowRegistry()): Promise<number> {
+export async function runWorkflowCli(
+  argv: readonly string[],
+  io: CliIo,
+  registry: WorkflowRegistry = new WorkflowRegistry(),
+): Promise<number> {
   try {
     const { values: options, positionals } = parse(argv);
     const [command, ...extra] = positionals;

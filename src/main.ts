@@ -23,7 +23,9 @@ function announce(config: AppConfig): void {
   const url = `http://localhost:${config.port}`;
   logger.log(`Support-planning engine listening on ${url} (event store: ${config.eventStore})`);
   logger.log(`API docs: ${url}/${DOCS_PATH}`);
-  logger.log(`Pages: ${url}/app${config.oidc ? ` (sign-in through ${config.oidc.issuerUrl})` : ''}${config.devSignIn ? ' (development sign-in on)' : ''}`);
+  logger.log(
+    `Pages: ${url}/app${config.oidc ? ` (sign-in through ${config.oidc.issuerUrl})` : ''}${config.devSignIn ? ' (development sign-in on)' : ''}`,
+  );
   if (config.authJwksUrl !== undefined) {
     logger.log(`Tokens: RS256/ES256 from ${config.authJwksUrl} (issuer ${config.authIssuer}); HS256 refused`);
     return;

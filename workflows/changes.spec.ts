@@ -51,8 +51,22 @@ describe('describeChanges from v1 to the test v2', () => {
 
   it('finds the policy values that changed, in words and pounds', () => {
     expect(changes.policy).toEqual([
-      { path: 'rolesPerEvent.ReviewRequested', label: 'Who may record ReviewRequested', change: 'changed', before: 'person, case-worker', after: 'person, case-worker, advocate', itemsAdded: ['advocate'], itemsRemoved: [] },
-      { path: 'seniorApproval.annualThresholdPence', label: 'Budget a year above which the senior approver signs off', change: 'changed', before: '£50,000.00', after: '£40,000.00' },
+      {
+        path: 'rolesPerEvent.ReviewRequested',
+        label: 'Who may record ReviewRequested',
+        change: 'changed',
+        before: 'person, case-worker',
+        after: 'person, case-worker, advocate',
+        itemsAdded: ['advocate'],
+        itemsRemoved: [],
+      },
+      {
+        path: 'seniorApproval.annualThresholdPence',
+        label: 'Budget a year above which the senior approver signs off',
+        change: 'changed',
+        before: '£50,000.00',
+        after: '£40,000.00',
+      },
       expect.objectContaining({ path: 'nhsDirectPaymentProhibitedCategories', itemsAdded: ['lottery-tickets'], itemsRemoved: [] }),
       { path: 'clocks.first-review.due', label: 'Clock “First review”: due after', change: 'changed', before: '8 weeks', after: '6 weeks' },
     ]);
@@ -61,7 +75,9 @@ describe('describeChanges from v1 to the test v2', () => {
   it('reads the other way round as the rule removed', () => {
     const back = describeChanges(tightenedVersion, v1);
     expect(back.rules.removed.map((rule) => rule.name)).toEqual([ADDED_RULE]);
-    expect(back.transitions).toEqual([expect.objectContaining({ event: 'SupportPlanApproved', rulesAdded: [], rulesRemoved: [ADDED_RULE] })]);
+    expect(back.transitions).toEqual([
+      expect.objectContaining({ event: 'SupportPlanApproved', rulesAdded: [], rulesRemoved: [ADDED_RULE] }),
+    ]);
   });
 });
 
@@ -95,7 +111,17 @@ describe('describeChanges finds', () => {
       ...policyV1,
       version: 2,
       rolesPerEvent: { ...policyV1.rolesPerEvent, AccessRequested: ['person', 'advocate'] },
-      clocks: [...policyV1.clocks, { id: 'access-answered', label: 'Access request answered', due: { months: 1 }, startsOn: [], stopsOn: [], source: 'UK GDPR Art. 12(3)' }],
+      clocks: [
+        ...policyV1.clocks,
+        {
+          id: 'access-answered',
+          label: 'Access request answered',
+          due: { months: 1 },
+          startsOn: [],
+          stopsOn: [],
+          source: 'UK GDPR Art. 12(3)',
+        },
+      ],
     } as unknown as WorkflowPolicy;
     const changes = describeChanges(v1, { ...v1, version: 2, policy });
     expect(changes.events.added).toEqual([{ type: 'AccessRequested', roles: ['person', 'advocate'] }]);

@@ -130,7 +130,9 @@ export function stepLabel(step: string, definition?: WorkflowDefinition): string
   if (step === '') return 'any step';
   const words = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   const last = step.split('.').pop() as string;
-  const compound = definition ? nodesOf(definition.machine.root as AnyStateNode).some((node) => node.path.join('.') === step && Object.keys(node.states).length > 0) : false;
+  const compound = definition
+    ? nodesOf(definition.machine.root as AnyStateNode).some((node) => node.path.join('.') === step && Object.keys(node.states).length > 0)
+    : false;
   return compound ? `any ${words(last)} step` : words(last);
 }
 
@@ -164,7 +166,12 @@ function ruleChanges(before: WorkflowDefinition, after: WorkflowDefinition, name
     .filter((change) => change.reworded || change.checkChanged);
 }
 
-function transitionChanges(before: WorkflowDefinition, after: WorkflowDefinition, beforeRows: TransitionRow[], afterRows: TransitionRow[]): TransitionChange[] {
+function transitionChanges(
+  before: WorkflowDefinition,
+  after: WorkflowDefinition,
+  beforeRows: TransitionRow[],
+  afterRows: TransitionRow[],
+): TransitionChange[] {
   const byKey = (rows: TransitionRow[]) => new Map(rows.map((row) => [row.key, row]));
   const [was, is] = [byKey(beforeRows), byKey(afterRows)];
   const changes: TransitionChange[] = [];
@@ -173,7 +180,13 @@ function transitionChanges(before: WorkflowDefinition, after: WorkflowDefinition
     const row = (now ?? old) as TransitionRow;
     const rulesAdded = (now?.rules ?? []).filter((name) => !(old?.rules ?? []).includes(name));
     const rulesRemoved = (old?.rules ?? []).filter((name) => !(now?.rules ?? []).includes(name));
-    const change = !old ? 'added' : !now ? 'removed' : old.target !== now.target || rulesAdded.length + rulesRemoved.length > 0 ? 'changed' : null;
+    const change = !old
+      ? 'added'
+      : !now
+        ? 'removed'
+        : old.target !== now.target || rulesAdded.length + rulesRemoved.length > 0
+          ? 'changed'
+          : null;
     if (change) {
       const [targetBefore, targetAfter] = [old?.target ?? null, now?.target ?? null];
       const labels = {
@@ -198,7 +211,11 @@ function isRecord(value: Json): value is Record<string, Json> {
 /** Key order does not matter to what a value says. */
 function canonical(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isRecord(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+  if (isRecord(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'undefined';
 }
 
@@ -233,7 +250,14 @@ const POLICY_LABELS: Record<string, string> = {
   reopeningOutcomes: 'Challenge outcomes that reopen the contested step',
 };
 
-const CLOCK_FIELDS: Record<string, string> = { due: 'due after', startsOn: 'starts on', stopsOn: 'stops on', label: 'name', source: 'source', perChallenge: 'one per challenge' };
+const CLOCK_FIELDS: Record<string, string> = {
+  due: 'due after',
+  startsOn: 'starts on',
+  stopsOn: 'stops on',
+  label: 'name',
+  source: 'source',
+  perChallenge: 'one per challenge',
+};
 
 function words(key: string): string {
   return key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
@@ -243,7 +267,8 @@ function policyLabel(path: string[], clockLabel: (id: string) => string): string
   const [head, second, third] = path;
   if (head === 'rolesPerEvent' && second) return `Who may record ${second}`;
   if (head === 'challengeableDecisions' && second) return `Step an upheld challenge to ${second} reopens`;
-  if (head === 'clocks' && second) return third ? `Clock “${clockLabel(second)}”: ${CLOCK_FIELDS[third] ?? words(third)}` : `Clock “${clockLabel(second)}”`;
+  if (head === 'clocks' && second)
+    return third ? `Clock “${clockLabel(second)}”: ${CLOCK_FIELDS[third] ?? words(third)}` : `Clock “${clockLabel(second)}”`;
   return POLICY_LABELS[path.join('.')] ?? path.map(words).join(': ');
 }
 
@@ -282,7 +307,8 @@ function diffPolicyValue(path: string[], before: Json, after: Json, context: Pol
   }
   const isDuration = (value: Json) => valueText(key, value) !== canonical(value);
   if (isRecord(before) && isRecord(after) && !(isDuration(before) && isDuration(after))) {
-    for (const child of new Set([...Object.keys(before), ...Object.keys(after)])) diffPolicyValue([...path, child], before[child], after[child], context);
+    for (const child of new Set([...Object.keys(before), ...Object.keys(after)]))
+      diffPolicyValue([...path, child], before[child], after[child], context);
     return;
   }
   entry('changed', { before: valueText(key, before), after: valueText(key, after) });
@@ -315,9 +341,21 @@ export function describeChanges(before: WorkflowDefinition, after: WorkflowDefin
       removed: beforeEvents.filter((type) => !afterEvents.includes(type)).map((type) => ({ type, roles: rolesOf(before, type) })),
     },
     rules: {
-      added: ruleEntries(after, afterRows, afterRules.filter((name) => !beforeRules.includes(name))),
-      removed: ruleEntries(before, beforeRows, beforeRules.filter((name) => !afterRules.includes(name))),
-      changed: ruleChanges(before, after, afterRules.filter((name) => beforeRules.includes(name))),
+      added: ruleEntries(
+        after,
+        afterRows,
+        afterRules.filter((name) => !beforeRules.includes(name)),
+      ),
+      removed: ruleEntries(
+        before,
+        beforeRows,
+        beforeRules.filter((name) => !afterRules.includes(name)),
+      ),
+      changed: ruleChanges(
+        before,
+        after,
+        afterRules.filter((name) => beforeRules.includes(name)),
+      ),
     },
     transitions: transitionChanges(before, after, beforeRows, afterRows),
     policy: policyChanges(before, after),
@@ -350,7 +388,9 @@ function transitionLine(change: TransitionChange): string {
   const parts = [
     change.rulesAdded.length > 0 ? `now also checks ${change.rulesAdded.map((name) => `\`${name}\``).join(', ')}` : null,
     change.rulesRemoved.length > 0 ? `no longer checks ${change.rulesRemoved.map((name) => `\`${name}\``).join(', ')}` : null,
-    change.targetBefore !== change.targetAfter ? `${goesTo(change.labels.targetAfter)} (before: ${goesTo(change.labels.targetBefore)})` : null,
+    change.targetBefore !== change.targetAfter
+      ? `${goesTo(change.labels.targetAfter)} (before: ${goesTo(change.labels.targetBefore)})`
+      : null,
   ].filter((part) => part !== null);
   return `- ${where}: ${parts.join('; ')}.`;
 }
@@ -362,7 +402,9 @@ function policyLine(change: PolicyChange): string {
     change.itemsAdded?.length ? `added ${change.itemsAdded.join(', ')}` : null,
     change.itemsRemoved?.length ? `removed ${change.itemsRemoved.join(', ')}` : null,
   ].filter((part) => part !== null);
-  return items.length > 0 ? `- ${change.label}: ${items.join('; ')} (now: ${change.after}).` : `- ${change.label}: ${change.before} → ${change.after}.`;
+  return items.length > 0
+    ? `- ${change.label}: ${items.join('; ')} (now: ${change.after}).`
+    : `- ${change.label}: ${change.before} → ${change.after}.`;
 }
 
 function ruleLine(rule: RuleEntry): string {
@@ -394,11 +436,17 @@ export function renderChanges(changes: WorkflowChanges): string {
     '',
     '## New events',
     '',
-    ...list(events.added.map((event) => `- **${event.type}**: may be recorded by ${event.roles.join(', ') || 'no one yet'}.`), 'No new events.'),
+    ...list(
+      events.added.map((event) => `- **${event.type}**: may be recorded by ${event.roles.join(', ') || 'no one yet'}.`),
+      'No new events.',
+    ),
     '',
     '## Events removed',
     '',
-    ...list(events.removed.map((event) => `- **${event.type}** is no longer part of the workflow.`), 'No events removed.'),
+    ...list(
+      events.removed.map((event) => `- **${event.type}** is no longer part of the workflow.`),
+      'No events removed.',
+    ),
     '',
     '## New rules',
     '',

@@ -131,7 +131,13 @@ describe('stopping clocks', () => {
 
   it('a second SupportStarted (after a revised plan) does not restart the first-review clock', () => {
     const facts = [...pathTo.liveSupport(), fact('ReviewStarted'), fact('ReviewCompleted', { outcome: 'revise-plan' })];
-    const restarted = [...facts, fact('SupportPlanDrafted'), fact('SupportPlanSubmitted', { planVersion: 2 }), fact('SupportPlanApproved', { planVersion: 2 }), fact('SupportStarted')];
+    const restarted = [
+      ...facts,
+      fact('SupportPlanDrafted'),
+      fact('SupportPlanSubmitted', { planVersion: 2 }),
+      fact('SupportPlanApproved', { planVersion: 2 }),
+      fact('SupportStarted'),
+    ];
     expect(open(restarted)).not.toContain('first-review');
     expect(open(restarted)).toContain('annual-review');
   });
@@ -145,10 +151,15 @@ describe('stopping clocks', () => {
 
   it('an upheld challenge restarts the clock of the step it reopens; one not upheld restarts nothing', () => {
     const challenged = [...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 })]; // challenge at 3
-    const upheld = [...challenged, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }, { at: '2026-04-01T09:00:00.000Z' })];
+    const upheld = [
+      ...challenged,
+      fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }, { at: '2026-04-01T09:00:00.000Z' }),
+    ];
     const assessment = clocksOf(upheld).filter((clock) => clock.clock === 'assessment-completed' && clock.status === 'running');
     expect(assessment.map((clock) => clock.dueAt)).toEqual(['2026-04-29T09:00:00.000Z']);
-    expect(open([...challenged, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'not-upheld' })])).not.toContain('assessment-completed');
+    expect(open([...challenged, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'not-upheld' })])).not.toContain(
+      'assessment-completed',
+    );
 
     const approvalChallenged = [...pathTo.approved(), fact('DecisionChallenged', { decisionRevision: 6 })]; // challenge at 7
     const reopened = [...approvalChallenged, fact('ChallengeResolved', { challengeRevision: 7, outcome: 'partly-upheld' })];
@@ -197,22 +208,30 @@ describe('pinned policy values', () => {
 describe('clocks under clockTiming (v2 rules 7 and 8)', () => {
   const v2 = lateEntryDefinition();
   const clockOf = (facts: Fact[], clock: string, definition: WorkflowDefinition) =>
-    clocksOf(facts, definition).filter((instance) => instance.clock === clock).at(-1);
+    clocksOf(facts, definition)
+      .filter((instance) => instance.clock === clock)
+      .at(-1);
 
   describe('rule 7: clocks run from when things happened', () => {
     // Support started on 1 March; the case worker types it in on 22 March (21 days later).
-    const enteredLate = (startDate: string, facts: Fact[] = pathTo.approved()) => [...facts, fact('SupportStarted', { startDate }, { at: '2026-03-22T10:00:00.000Z' })];
+    const enteredLate = (startDate: string, facts: Fact[] = pathTo.approved()) => [
+      ...facts,
+      fact('SupportStarted', { startDate }, { at: '2026-03-22T10:00:00.000Z' }),
+    ];
     const chcApproved = () => [fact('ReferralReceived', { fundingStream: 'nhs-chc' }), ...pathTo.approved().slice(1)];
 
     it.each([
       ['first-review', pathTo.approved(), '2026-04-26T00:00:00.000Z', '2026-05-17T10:00:00.000Z'],
       ['direct-payment-first-review', pathTo.approved(), '2026-09-01T00:00:00.000Z', '2026-09-22T10:00:00.000Z'],
       ['chc-first-review', chcApproved(), '2026-06-01T00:00:00.000Z', '2026-06-22T10:00:00.000Z'],
-    ])('given support started 21 days before it was entered, when entered, then %s is due from the start date', (clock, path, dueOnV2, dueOnV1) => {
-      const facts = enteredLate('2026-03-01', path);
-      expect(clockOf(facts, clock, v2)).toMatchObject({ status: 'running', startedAt: '2026-03-01T00:00:00.000Z', dueAt: dueOnV2 });
-      expect(clockOf(facts, clock, v1)?.dueAt).toBe(dueOnV1);
-    });
+    ])(
+      'given support started 21 days before it was entered, when entered, then %s is due from the start date',
+      (clock, path, dueOnV2, dueOnV1) => {
+        const facts = enteredLate('2026-03-01', path);
+        expect(clockOf(facts, clock, v2)).toMatchObject({ status: 'running', startedAt: '2026-03-01T00:00:00.000Z', dueAt: dueOnV2 });
+        expect(clockOf(facts, clock, v1)?.dueAt).toBe(dueOnV1);
+      },
+    );
 
     it('given a start date with a time and zone, then the clock starts at that instant in UTC', () => {
       expect(clockOf(enteredLate('2026-03-01T09:30:00+01:00'), 'first-review', v2)).toMatchObject({
@@ -224,7 +243,10 @@ describe('clocks under clockTiming (v2 rules 7 and 8)', () => {
     it('given a fast-track referral, when care is entered late with its real start date, then the 48-hour clock stops on that date', () => {
       const facts = [
         fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: '2026-03-01T09:00:00.000Z' }),
-        ...pathTo.approved().slice(1).map((f, i) => ({ ...f, at: `2026-03-01T1${i}:00:00.000Z` })),
+        ...pathTo
+          .approved()
+          .slice(1)
+          .map((f, i) => ({ ...f, at: `2026-03-01T1${i}:00:00.000Z` })),
         fact('SupportStarted', { startDate: '2026-03-02' }, { at: '2026-03-05T09:00:00.000Z' }),
       ];
       expect(clockOf(facts, 'fast-track-care-in-place', v2)).toMatchObject({ status: 'stopped', stoppedAt: '2026-03-02T00:00:00.000Z' });
@@ -276,7 +298,11 @@ describe('clocks under clockTiming (v2 rules 7 and 8)', () => {
     });
 
     it('given a recorded miss, when the work is entered dated after the due time, then the miss stands: stopped, not met', () => {
-      const facts = [...missed(), fact('AssessmentStarted', {}, { at: referralAt }), fact('AssessmentCompleted', {}, { at: '2026-02-02T09:00:00.001Z' })];
+      const facts = [
+        ...missed(),
+        fact('AssessmentStarted', {}, { at: referralAt }),
+        fact('AssessmentCompleted', {}, { at: '2026-02-02T09:00:00.001Z' }),
+      ];
       expect(clockOf(facts, 'assessment-completed', v2)).toMatchObject({ status: 'stopped', missedAtRevision: 1 });
       expect(clockOf(facts, 'assessment-completed', v2)).not.toHaveProperty('recordedLateAtRevision');
     });
@@ -289,17 +315,30 @@ describe('clocks under clockTiming (v2 rules 7 and 8)', () => {
     it('given a missed fast-track clock, when support is entered with a start date inside the 48 hours, then it is met, recorded late', () => {
       const facts = [
         fact('ReferralReceived', { fundingStream: 'nhs-chc', route: 'fast-track' }, { at: '2026-03-01T09:00:00.000Z' }),
-        fact('DeadlineMissed', { clock: 'fast-track-care-in-place', dueAt: '2026-03-03T09:00:00.000Z' }, { at: '2026-03-03T09:00:00.000Z' }),
-        ...pathTo.approved().slice(1).map((f) => ({ ...f, at: '2026-03-04T09:00:00.000Z' })),
+        fact(
+          'DeadlineMissed',
+          { clock: 'fast-track-care-in-place', dueAt: '2026-03-03T09:00:00.000Z' },
+          { at: '2026-03-03T09:00:00.000Z' },
+        ),
+        ...pathTo
+          .approved()
+          .slice(1)
+          .map((f) => ({ ...f, at: '2026-03-04T09:00:00.000Z' })),
         fact('SupportStarted', { startDate: '2026-03-02' }, { at: '2026-03-04T10:00:00.000Z' }),
       ];
-      expect(clockOf(facts, 'fast-track-care-in-place', v2)).toMatchObject({ status: 'met-late', missedAtRevision: 1, stoppedAt: '2026-03-02T00:00:00.000Z' });
+      expect(clockOf(facts, 'fast-track-care-in-place', v2)).toMatchObject({
+        status: 'met-late',
+        missedAtRevision: 1,
+        stoppedAt: '2026-03-02T00:00:00.000Z',
+      });
       expect(clockOf(facts, 'fast-track-care-in-place', v1)).toMatchObject({ status: 'stopped' });
     });
   });
 
   describe('the late-entry grace before the scheduler records a miss', () => {
-    const referral = clocksOf([fact('ReferralReceived', {}, { at: '2026-01-05T09:00:00.000Z' })], v2).find((c) => c.clock === 'assessment-completed');
+    const referral = clocksOf([fact('ReferralReceived', {}, { at: '2026-01-05T09:00:00.000Z' })], v2).find(
+      (c) => c.clock === 'assessment-completed',
+    );
     if (!referral) throw new Error('the referral starts the assessment clock');
 
     it('given a referral dated 80 days before it was recorded, then its overdue clock may be marked only 24 hours after the recording', () => {
@@ -331,10 +370,19 @@ describe('v2 rule 9: an upheld challenge to a closure sets the closed step’s c
   ];
 
   it('given a journey closed during assessment, when the challenge to the closure is upheld, then every clock the closure stopped restarts from the resolution', () => {
-    const upheld = [...closedInAssessment, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }, { at: '2026-04-01T09:00:00.000Z' })];
+    const upheld = [
+      ...closedInAssessment,
+      fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }, { at: '2026-04-01T09:00:00.000Z' }),
+    ];
     const restarted = openOnV2(upheld);
-    expect(restarted.map((clock) => clock.clock).sort()).toEqual(['assessment-completed', 'chc-eligibility-decision', 'fast-track-care-in-place']);
-    expect(restarted.map((clock) => [clock.startedAt, clock.startedAtRevision])).toEqual(restarted.map(() => ['2026-04-01T09:00:00.000Z', 4]));
+    expect(restarted.map((clock) => clock.clock).sort()).toEqual([
+      'assessment-completed',
+      'chc-eligibility-decision',
+      'fast-track-care-in-place',
+    ]);
+    expect(restarted.map((clock) => [clock.startedAt, clock.startedAtRevision])).toEqual(
+      restarted.map(() => ['2026-04-01T09:00:00.000Z', 4]),
+    );
     expect(restarted.find((clock) => clock.clock === 'assessment-completed')?.dueAt).toBe('2026-04-29T09:00:00.000Z');
   });
 
@@ -344,13 +392,22 @@ describe('v2 rule 9: an upheld challenge to a closure sets the closed step’s c
 
   it('given a journey closed during planning, then only the sign-off clock restarts, not the clocks the closure did not stop', () => {
     // pathTo.supportPlanning: revisions 0-3; closed at 4, challenged at 5.
-    const facts = [...pathTo.supportPlanning(), fact('JourneyClosed', { reason: 'no-longer-eligible' }), fact('DecisionChallenged', { decisionRevision: 4 })];
+    const facts = [
+      ...pathTo.supportPlanning(),
+      fact('JourneyClosed', { reason: 'no-longer-eligible' }),
+      fact('DecisionChallenged', { decisionRevision: 4 }),
+    ];
     const upheld = [...facts, fact('ChallengeResolved', { challengeRevision: 5, outcome: 'partly-upheld' })];
     expect(openOnV2(upheld).map((clock) => clock.clock)).toEqual(['plan-signed-off']);
   });
 
   it('given an access request open at closure, then it was never stopped and is not started twice', () => {
-    const facts = [fact('ReferralReceived'), fact('AccessRequested'), fact('JourneyClosed'), fact('DecisionChallenged', { decisionRevision: 2 })];
+    const facts = [
+      fact('ReferralReceived'),
+      fact('AccessRequested'),
+      fact('JourneyClosed'),
+      fact('DecisionChallenged', { decisionRevision: 2 }),
+    ];
     const upheld = [...facts, fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' })];
     const clocks = openOnV2(upheld).map((clock) => clock.clock);
     expect(clocks.filter((clock) => clock === 'access-request-answered')).toHaveLength(1);
@@ -369,7 +426,13 @@ describe('v2 rule 5: the clocks read the funding in force', () => {
   });
 
   it('given an approval naming no shares, then the plan’s shares decide', () => {
-    const planShares = [...pathTo.supportPlanning(), fact('SupportPlanDrafted', { fundingShares: nhsOnly }), fact('SupportPlanSubmitted'), fact('SupportPlanApproved'), fact('SupportStarted')];
+    const planShares = [
+      ...pathTo.supportPlanning(),
+      fact('SupportPlanDrafted', { fundingShares: nhsOnly }),
+      fact('SupportPlanSubmitted'),
+      fact('SupportPlanApproved'),
+      fact('SupportStarted'),
+    ];
     expect(openOnV2(planShares)).toContain('chc-first-review');
   });
 
@@ -381,7 +444,11 @@ describe('v2 rule 5: the clocks read the funding in force', () => {
 describe('v2: a challenge open at closure is still owed its answer', () => {
   const v2 = new WorkflowRegistry().get('support-planning', 2);
   // Challenge at 4, closed at 5.
-  const closedWhileChallenged = [...pathTo.supportPlanning(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('JourneyClosed', { reason: 'no-longer-eligible' })];
+  const closedWhileChallenged = [
+    ...pathTo.supportPlanning(),
+    fact('DecisionChallenged', { decisionRevision: 2 }),
+    fact('JourneyClosed', { reason: 'no-longer-eligible' }),
+  ];
 
   it('given a challenge raised before the journey closed, then its clock keeps running until it is resolved (v1 stopped it)', () => {
     const running = openClocks(clocksOf(closedWhileChallenged, v2));

@@ -123,7 +123,8 @@ function stoppedKey(policy: ClockPolicy, event: JourneyEvent): string {
  * it is typed in.
  */
 export function effectiveAt(policy: WorkflowPolicy, event: JourneyEvent): string {
-  if (policy.clockTiming?.followEffectiveDates && event.type === 'SupportStarted') return instantOf(event.data.startDate) ?? event.meta.occurredAt;
+  if (policy.clockTiming?.followEffectiveDates && event.type === 'SupportStarted')
+    return instantOf(event.data.startDate) ?? event.meta.occurredAt;
   return event.meta.occurredAt;
 }
 
@@ -139,7 +140,9 @@ function stopped(instance: ClockInstance, at: string): ClockInstance {
 
 /** Rule 8: a missed clock whose work, entered now, was in fact done by the due time. */
 function isLateEntry(policy: WorkflowPolicy, instance: ClockInstance, doneAt: string): boolean {
-  return policy.clockTiming?.recogniseLateEntries === true && instance.status === 'missed' && Date.parse(doneAt) <= Date.parse(instance.dueAt);
+  return (
+    policy.clockTiming?.recogniseLateEntries === true && instance.status === 'missed' && Date.parse(doneAt) <= Date.parse(instance.dueAt)
+  );
 }
 
 function metLate(instance: ClockInstance, doneAt: string, revision: number): ClockInstance {
@@ -170,9 +173,13 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
   const at = effectiveAt(policy, event);
   const closing = closesJourney(event);
   const stopKeys = new Set(
-    policy.clocks.filter((clock) => clock.stopsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts))).map((clock) => stoppedKey(clock, event)),
+    policy.clocks
+      .filter((clock) => clock.stopsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts)))
+      .map((clock) => stoppedKey(clock, event)),
   );
-  const starting = closing ? [] : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts)));
+  const starting = closing
+    ? []
+    : policy.clocks.filter((clock) => clock.startsOn.some((trigger) => matches(policy, clock, trigger, event, fold.facts)));
   const restartKeys = new Set(starting.map((clock) => keyOf(clock, event)));
   const outlivesClosure = new Set(policy.clocks.filter((clock) => clock.runsAfterClosure).map((clock) => clock.id));
   const closedOnNow = closing ? openClocks(fold.instances).filter((instance) => !outlivesClosure.has(instance.clock)) : [];
@@ -193,11 +200,16 @@ export function evolveClocks(policy: WorkflowPolicy, fold: ClockFold, event: Jou
 }
 
 /** The funding the clocks read: the referral's, or (v2 rule 5) the funding an approval's shares put in force. */
-function fundingAfter(policy: WorkflowPolicy, facts: JourneyFacts, event: JourneyEvent): Pick<JourneyFacts, 'fundingStream' | 'planFundingShares'> {
+function fundingAfter(
+  policy: WorkflowPolicy,
+  facts: JourneyFacts,
+  event: JourneyEvent,
+): Pick<JourneyFacts, 'fundingStream' | 'planFundingShares'> {
   if (event.type === 'ReferralReceived') return { ...facts, fundingStream: event.data.fundingStream };
   if (!policy.fundingFollowsApproval) return facts;
   if (event.type === 'SupportPlanDrafted') return { ...facts, planFundingShares: event.data.fundingShares ?? [] };
-  if (event.type === 'SupportPlanApproved') return { ...facts, fundingStream: fundingInForce(event.data.fundingShares ?? facts.planFundingShares ?? [], facts.fundingStream) };
+  if (event.type === 'SupportPlanApproved')
+    return { ...facts, fundingStream: fundingInForce(event.data.fundingShares ?? facts.planFundingShares ?? [], facts.fundingStream) };
   return facts;
 }
 
@@ -208,7 +220,8 @@ function rememberFacts(policy: WorkflowPolicy, facts: JourneyFacts, event: Journ
     deployment: event.type === 'SupportPlanDrafted' ? event.data.deployment : facts.deployment,
     seen: { ...facts.seen, [event.type]: (facts.seen[event.type] ?? 0) + 1 },
     decisionSteps: withDecision(policy, facts, event),
-    challengedSteps: event.type === 'DecisionChallenged' ? withChallenge(facts, event.meta.revision, event.data.decisionRevision) : facts.challengedSteps,
+    challengedSteps:
+      event.type === 'DecisionChallenged' ? withChallenge(facts, event.meta.revision, event.data.decisionRevision) : facts.challengedSteps,
   };
 }
 

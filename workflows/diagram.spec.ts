@@ -14,10 +14,13 @@ function stateNames(node: AnyStateNode): string[] {
 }
 
 describe('the generated rules document', () => {
-  it.each(new WorkflowRegistry().list())('v$version is the one committed beside the machine (run `npm run workflow:diagram` after a change)', (definition) => {
-    const committed = readFileSync(join(__dirname, 'support-planning', `v${definition.version}.md`), 'utf8');
-    expect(committed).toBe(renderWorkflowDoc(definition));
-  });
+  it.each(new WorkflowRegistry().list())(
+    'v$version is the one committed beside the machine (run `npm run workflow:diagram` after a change)',
+    (definition) => {
+      const committed = readFileSync(join(__dirname, 'support-planning', `v${definition.version}.md`), 'utf8');
+      expect(committed).toBe(renderWorkflowDoc(definition));
+    },
+  );
 
   it('words every rule of v2, including its own', () => {
     const v2 = new WorkflowRegistry().get('support-planning', 2);

@@ -102,7 +102,12 @@ function durationText(due: Duration): string {
 /** A clock's starting trigger in the table: the event, the step an upheld challenge reopens, and its conditions. */
 function triggerText(trigger: ClockTrigger): string {
   const reopens = trigger.reopens ? ` reopening ${trigger.reopens}` : '';
-  return trigger.event + reopens + (trigger.where ? ` ${JSON.stringify(trigger.where)}` : '') + (trigger.journey ? ` ${JSON.stringify(trigger.journey)}` : '');
+  return (
+    trigger.event +
+    reopens +
+    (trigger.where ? ` ${JSON.stringify(trigger.where)}` : '') +
+    (trigger.journey ? ` ${JSON.stringify(trigger.journey)}` : '')
+  );
 }
 
 export function renderWorkflowDoc(definition: WorkflowDefinition): string {
@@ -142,7 +147,9 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
     '',
     '| event | roles |',
     '|---|---|',
-    ...EVENT_TYPES.filter((type) => policy.rolesPerEvent[type]).map((type) => `| ${type} | ${(policy.rolesPerEvent[type] ?? []).join(', ')} |`),
+    ...EVENT_TYPES.filter((type) => policy.rolesPerEvent[type]).map(
+      (type) => `| ${type} | ${(policy.rolesPerEvent[type] ?? []).join(', ')} |`,
+    ),
     '',
     '## Policy values',
     '',
@@ -170,12 +177,19 @@ export function renderWorkflowDoc(definition: WorkflowDefinition): string {
 function versionTwoPolicyLines(policy: WorkflowDefinition['policy']): string[] {
   const lines: string[] = [];
   if (policy.supportCategories) lines.push(`- Support categories (a closed list): ${policy.supportCategories.join(', ')}.`);
-  if (policy.maxBackdatingDays !== undefined) lines.push(`- A fact dated more than ${policy.maxBackdatingDays} days before it is recorded needs a reason.`);
+  if (policy.maxBackdatingDays !== undefined)
+    lines.push(`- A fact dated more than ${policy.maxBackdatingDays} days before it is recorded needs a reason.`);
   if (policy.clockTiming) {
     const { followEffectiveDates, recogniseLateEntries, lateEntryGraceHours } = policy.clockTiming;
-    if (followEffectiveDates) lines.push('- Clocks start and stop on the effective date of their fact (a support’s start date), not on when it was typed in.');
-    if (recogniseLateEntries) lines.push('- A missed clock whose work is later shown, by its effective date, to have been done in time is "met, recorded late" and no longer escalates.');
-    lines.push(`- The scheduler waits ${lateEntryGraceHours} hours after a backdated start is recorded before recording a miss it already shows.`);
+    if (followEffectiveDates)
+      lines.push('- Clocks start and stop on the effective date of their fact (a support’s start date), not on when it was typed in.');
+    if (recogniseLateEntries)
+      lines.push(
+        '- A missed clock whose work is later shown, by its effective date, to have been done in time is "met, recorded late" and no longer escalates.',
+      );
+    lines.push(
+      `- The scheduler waits ${lateEntryGraceHours} hours after a backdated start is recorded before recording a miss it already shows.`,
+    );
   }
   return lines;
 }

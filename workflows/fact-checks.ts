@@ -48,7 +48,11 @@ function dateIssues(policy: WorkflowPolicy, context: JourneyContext, event: Jour
     const { from, to } = span(value);
     const issues: FactIssue[] = [];
     if (referredAt !== null && to < referredAt) {
-      issues.push({ field, rule: 'notBeforeReferral', message: `${field} must not be before the journey's referral (${context.referredAt})` });
+      issues.push({
+        field,
+        rule: 'notBeforeReferral',
+        message: `${field} must not be before the journey's referral (${context.referredAt})`,
+      });
     }
     if (recordedAt !== null && from - recordedAt > MAX_CLOCK_SKEW_MS) {
       issues.push({ field, rule: 'notInFuture', message: `${field} must not be in the future` });

@@ -15,7 +15,10 @@ import { supportPlanningV2 } from './support-planning/v2';
 
 export class UnknownWorkflowError extends Error {
   readonly code = 'WORKFLOW.UNKNOWN';
-  constructor(readonly workflowId: string, readonly version?: number) {
+  constructor(
+    readonly workflowId: string,
+    readonly version?: number,
+  ) {
     super(version === undefined ? `unknown workflow ${workflowId}` : `unknown workflow ${workflowId} v${version}`);
     this.name = 'UnknownWorkflowError';
   }

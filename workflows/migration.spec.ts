@@ -28,7 +28,12 @@ function migration(revision: number, from = 1, to = 2): WorkflowMigratedEvent {
   return {
     type: 'WorkflowMigrated',
     data: { from, to },
-    meta: { actor: actors.approver, occurredAt: new Date(Date.UTC(2026, 2, 1) + revision * 3_600_000).toISOString(), revision, reason: 'Move to the current rules' },
+    meta: {
+      actor: actors.approver,
+      occurredAt: new Date(Date.UTC(2026, 2, 1) + revision * 3_600_000).toISOString(),
+      revision,
+      reason: 'Move to the current rules',
+    },
   };
 }
 
@@ -164,7 +169,9 @@ describe('dryRunMigration', () => {
     expect(() => dryRunMigration(registry, START, events, 1)).toThrow(MigrationTargetError);
     expect(() => dryRunMigration(registry, START, events, 3)).toThrow(expect.objectContaining({ rule: 'migrationTargetRegistered' }));
     const migrated = migratedStream(pathTo.approved());
-    expect(() => dryRunMigration(registry, START, migrated, 2)).toThrow(expect.objectContaining({ rule: 'migrationMovesForward', from: 2 }));
+    expect(() => dryRunMigration(registry, START, migrated, 2)).toThrow(
+      expect.objectContaining({ rule: 'migrationMovesForward', from: 2 }),
+    );
   });
 });
 
@@ -173,7 +180,10 @@ describe('the dry run and replay agree on the golden histories', () => {
   const golden = join(__dirname, '..', 'test', 'golden');
   const histories = readdirSync(golden)
     .filter((name) => name.endsWith('.json'))
-    .map((name) => ({ name, ...(JSON.parse(readFileSync(join(golden, name), 'utf8')) as { events: JourneyEvent[]; workflow: { version: number } }) }))
+    .map((name) => ({
+      name,
+      ...(JSON.parse(readFileSync(join(golden, name), 'utf8')) as { events: JourneyEvent[]; workflow: { version: number } }),
+    }))
     // The histories recorded on v1, which the test versions here migrate from.
     .filter((history) => history.workflow.version === 1)
     .map(({ name, events }): [string, JourneyEvent[]] => [name, events]);

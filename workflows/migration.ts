@@ -10,15 +10,7 @@
  * rules see the whole story and no state has to be mapped by hand; later facts apply under the new
  * version. Pure: no clock, no I/O, the same events always give the same journey.
  */
-import {
-  apply,
-  decide,
-  initialSnapshot,
-  replayChecked,
-  statePath,
-  type JourneySnapshot,
-  type WorkflowDefinition,
-} from './runtime';
+import { apply, decide, initialSnapshot, replayChecked, statePath, type JourneySnapshot, type WorkflowDefinition } from './runtime';
 import type { EventMeta, JourneyEvent, Role } from './support-planning/events';
 import { hasVisibleText } from './support-planning/facts';
 
@@ -57,7 +49,8 @@ export const MIGRATION_RULES = {
   migrationFromCurrentVersion: 'A migration moves the journey from the workflow version it is on (its `from`).',
   migrationMovesForward: 'A migration moves a journey to a later version of its workflow, never back or to the same one.',
   migrationTargetRegistered: 'A migration names a version of the workflow that this engine has.',
-  migrationByApprover: 'A migration is recorded by an approver or a senior approver: it decides which rules bind the journey, as a sign-off does.',
+  migrationByApprover:
+    'A migration is recorded by an approver or a senior approver: it decides which rules bind the journey, as a sign-off does.',
   migrationHasReason: 'A migration gives its reason, in visible words.',
 } as const;
 
@@ -120,11 +113,18 @@ export function definitionAfter(registry: WorkflowLookup, start: WorkflowRef, ev
 /** The stream split at its migrations: which revisions each version replays. */
 export function segmentsOf(start: WorkflowRef, events: readonly StreamEvent[]): ReplaySegment[] {
   if (events.length === 0) return [];
-  const segments: ReplaySegment[] = [{ version: start.version, fromRevision: events[0].meta.revision, toRevision: events[0].meta.revision, openedBy: null }];
+  const segments: ReplaySegment[] = [
+    { version: start.version, fromRevision: events[0].meta.revision, toRevision: events[0].meta.revision, openedBy: null },
+  ];
   for (const event of events) {
     const current = segments[segments.length - 1];
     if (isMigration(event)) {
-      segments.push({ version: event.data.to, fromRevision: event.meta.revision, toRevision: event.meta.revision, openedBy: { revision: event.meta.revision, from: event.data.from } });
+      segments.push({
+        version: event.data.to,
+        fromRevision: event.meta.revision,
+        toRevision: event.meta.revision,
+        openedBy: { revision: event.meta.revision, from: event.data.from },
+      });
     } else {
       current.toRevision = event.meta.revision;
     }
@@ -169,7 +169,11 @@ function migrationRecordProblem(event: WorkflowMigratedEvent): MigrationRule | n
 }
 
 /** The rule a move from `current` breaks, if any (from the version the journey is on, to one that exists and is later). */
-function migrationMoveProblem(registry: WorkflowLookup, current: WorkflowDefinition, move: { from: number; to: number }): MigrationRule | null {
+function migrationMoveProblem(
+  registry: WorkflowLookup,
+  current: WorkflowDefinition,
+  move: { from: number; to: number },
+): MigrationRule | null {
   if (move.from !== current.version) return 'migrationFromCurrentVersion';
   return migrationTargetProblem(registry, current, move.to);
 }

@@ -24,8 +24,18 @@ function goldenJourneys(): JourneyEvent[][] {
 
 describe('apply', () => {
   const journeys: Array<[string, JourneyEvent[]]> = [
-    ['a review that revises the plan, then closure', toEvents([...pathTo.review(), fact('ReviewCompleted', { outcome: 'revise-plan' }), fact('JourneyClosed')])],
-    ['a challenge to not eligible, upheld', toEvents([...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' })])],
+    [
+      'a review that revises the plan, then closure',
+      toEvents([...pathTo.review(), fact('ReviewCompleted', { outcome: 'revise-plan' }), fact('JourneyClosed')]),
+    ],
+    [
+      'a challenge to not eligible, upheld',
+      toEvents([
+        ...pathTo.notEligible(),
+        fact('DecisionChallenged', { decisionRevision: 2 }),
+        fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }),
+      ]),
+    ],
     ...goldenJourneys().map((events, n): [string, JourneyEvent[]] => [`golden history ${n + 1}`, events]),
   ];
 

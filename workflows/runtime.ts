@@ -78,7 +78,17 @@ function inertScopeOf(machine: AnyStateMachine): MachineScope {
   if (!scope) {
     const self = createActor(machine);
     const ignore = () => undefined;
-    scope = { self, system: self.system, id: '', sessionId: '', defer: ignore, logger: ignore, stopChild: ignore, emit: ignore, actionExecutor: ignore };
+    scope = {
+      self,
+      system: self.system,
+      id: '',
+      sessionId: '',
+      defer: ignore,
+      logger: ignore,
+      stopChild: ignore,
+      emit: ignore,
+      actionExecutor: ignore,
+    };
     inertScopes.set(machine, scope);
   }
   return scope;
@@ -130,7 +140,11 @@ function isSound(definition: WorkflowDefinition, snapshot: JourneySnapshot, even
  * The data of a fact as this version stores it (ids in their canonical form), or the broken
  * rules of its shape. The command path stores what this returns, never the raw input.
  */
-export function parseFact(definition: WorkflowDefinition, type: EventType, data: unknown): { ok: true; data: unknown } | { ok: false; issues: FactIssue[] } {
+export function parseFact(
+  definition: WorkflowDefinition,
+  type: EventType,
+  data: unknown,
+): { ok: true; data: unknown } | { ok: false; issues: FactIssue[] } {
   return checkFactShape(definition.facts, type, data);
 }
 
@@ -138,7 +152,9 @@ export function parseFact(definition: WorkflowDefinition, type: EventType, data:
 export function replay(definition: WorkflowDefinition, events: readonly JourneyEvent[], from?: JourneySnapshot): JourneySnapshot {
   const result = replayChecked(definition, events, from);
   if (result.refusedAt !== null) {
-    throw new Error(`event ${result.refusedAt} (${events[result.refusedAt].type}) is refused by the workflow: ${result.refusal && !result.refusal.ok ? result.refusal.reason : ''}`);
+    throw new Error(
+      `event ${result.refusedAt} (${events[result.refusedAt].type}) is refused by the workflow: ${result.refusal && !result.refusal.ok ? result.refusal.reason : ''}`,
+    );
   }
   return result.snapshot;
 }
@@ -172,7 +188,12 @@ function guardsOf(guard: unknown): Array<{ name: string; params?: unknown }> {
 type GuardImplementation = (args: { context: JourneyContext; event: JourneyEvent }, params?: unknown) => boolean;
 
 /** The first rule (not routing) guard of the transition that refuses this event. */
-function failingRule(definition: WorkflowDefinition, snapshot: JourneySnapshot, candidate: AnyTransitionDefinition, event: JourneyEvent): string | null {
+function failingRule(
+  definition: WorkflowDefinition,
+  snapshot: JourneySnapshot,
+  candidate: AnyTransitionDefinition,
+  event: JourneyEvent,
+): string | null {
   const implementations = definition.machine.implementations.guards as Record<string, GuardImplementation>;
   for (const { name, params } of guardsOf(candidate.guard)) {
     if ((ROUTING_GUARDS as readonly string[]).includes(name)) continue;

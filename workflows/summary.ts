@@ -43,7 +43,11 @@ export interface JourneySummary {
 /** What only version 2 remembers; absent for v1 journeys, so their summaries stay as they were. */
 function versionTwoFacts(context: JourneyContext): Partial<JourneySummary> {
   if (context.referralFundingStream === undefined) return {};
-  return { referralFundingStream: context.referralFundingStream, closedFrom: context.closedFrom ?? null, accessRequests: context.accessRequests ?? {} };
+  return {
+    referralFundingStream: context.referralFundingStream,
+    closedFrom: context.closedFrom ?? null,
+    accessRequests: context.accessRequests ?? {},
+  };
 }
 
 function statusOf(step: string): JourneyStatus {

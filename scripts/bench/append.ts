@@ -198,9 +198,11 @@ function drive(client: HttpClient, auth: string, journeyOf: (c: number) => strin
 /** `settings.clients` loops at once, each sending its next request as soon as the last is answered. */
 async function load(send: (client: number) => Promise<HttpAnswer>, expected: number, settings: Settings): Promise<PhaseResult> {
   const clients = Array.from({ length: settings.clients }, (_, c) => c);
-  await Promise.all(clients.map(async (c) => {
-    for (let i = 0; i < settings.warmup; i += 1) await send(c);
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = 0; i < settings.warmup; i += 1) await send(c);
+    }),
+  );
 
   const take = budget(settings);
   const latencies: number[] = [];
@@ -210,7 +212,10 @@ async function load(send: (client: number) => Promise<HttpAnswer>, expected: num
     clients.map(async (c) => {
       while (take()) {
         const sent = process.hrtime.bigint();
-        const status = await send(c).then((answer) => answer.status, () => 0);
+        const status = await send(c).then(
+          (answer) => answer.status,
+          () => 0,
+        );
         if (status === expected) latencies.push(msSince(sent));
         else failures[status] = (failures[status] ?? 0) + 1;
       }
@@ -327,7 +332,7 @@ function report(
 ): BenchReport {
   const { distinct, shared, liveness, noop } = phases;
   const notes = [
-    `store: ${store}${store === 'postgres' ? ' (raw rows go into the engine\'s own table, through its position trigger)' : ''}`,
+    `store: ${store}${store === 'postgres' ? " (raw rows go into the engine's own table, through its position trigger)" : ''}`,
     `raw (a) is ${rawSingle.count} inserts, one transaction each; raw (b) ${rawBatched.count} inserts, ${RAW_BATCH} a transaction (latencies per transaction)`,
     'target: engine on distinct journeys >= 5x raw (a), p99 < 50 ms at 64 clients',
     'floors: at a given concurrency, latency = clients / rate, so p99 < 50 ms at 64 clients needs well over 1,280 commands/s',

@@ -12,8 +12,14 @@ const BENCHES: Record<string, { about: string; load: () => Promise<{ run: BenchM
   append: { about: 'durable commands/s through HTTP vs raw SQLite inserts', load: () => import('./append') },
   'long-stream': { about: 'command latency on journeys of 10 to 10,000 events', load: () => import('./long-stream') },
   memory: { about: 'resident memory of the service with 100,000 journeys', load: () => import('./memory') },
-  'read-starvation': { about: 'liveness p99 while 40 clients export a 600-event journey, vs at rest', load: () => import('./read-starvation') },
-  rebuild: { about: 'read models rebuilt beside the serving ones vs raw port read; seconds not answering', load: () => import('./rebuild') },
+  'read-starvation': {
+    about: 'liveness p99 while 40 clients export a 600-event journey, vs at rest',
+    load: () => import('./read-starvation'),
+  },
+  rebuild: {
+    about: 'read models rebuilt beside the serving ones vs raw port read; seconds not answering',
+    load: () => import('./rebuild'),
+  },
   replay: { about: 'events/s replayed and verified vs raw read of the same store', load: () => import('./replay') },
 };
 

@@ -25,7 +25,13 @@ const DEFAULTS = { journeys: 100_000, 'events-per-journey': 3, touch: 10_000, cl
 type Settings = Record<keyof typeof DEFAULTS, number>;
 
 /** The start of an ordinary journey; a seeded journey takes its first `events-per-journey` facts. */
-const PATH: readonly EventType[] = ['ReferralReceived', 'AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet', 'SupportPlanDrafted'];
+const PATH: readonly EventType[] = [
+  'ReferralReceived',
+  'AssessmentStarted',
+  'AssessmentCompleted',
+  'IndicativeBudgetSet',
+  'SupportPlanDrafted',
+];
 /** Journeys built and appended at a time, so that the seed never holds them all in memory. */
 const SEED_CHUNK = 5_000;
 const TARGET_MB = 400;
@@ -145,7 +151,9 @@ async function journeyIds(client: HttpClient, auth: string, count: number): Prom
   const ids: string[] = [];
   while (ids.length < count) {
     const limit = Math.min(500, count - ids.length);
-    const answer = await client.get<{ items: Array<{ id: string }> }>(`/journeys?limit=${limit}&offset=${ids.length}`, { authorization: auth });
+    const answer = await client.get<{ items: Array<{ id: string }> }>(`/journeys?limit=${limit}&offset=${ids.length}`, {
+      authorization: auth,
+    });
     if (answer.status !== 200) throw new Error(`listing journeys answered ${answer.status}`);
     if (answer.body.items.length === 0) break;
     ids.push(...answer.body.items.map((item) => item.id));

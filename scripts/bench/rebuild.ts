@@ -39,7 +39,14 @@ const DEFAULTS = { journeys: 20_000 };
 /** Twelve facts the workflow accepts (as the replay bench): to live support, a preference, an advocate, a first review. */
 function journeyFacts(): SeedFact[] {
   const [referral, ...rest] = pathTo.liveSupport();
-  const facts: Fact[] = [referral, fact('PreferenceRecorded'), fact('AdvocateAppointed'), ...rest, fact('ReviewStarted'), fact('ReviewCompleted', { outcome: 'continue' })];
+  const facts: Fact[] = [
+    referral,
+    fact('PreferenceRecorded'),
+    fact('AdvocateAppointed'),
+    ...rest,
+    fact('ReviewStarted'),
+    fact('ReviewCompleted', { outcome: 'continue' }),
+  ];
   return facts.map(({ type, data }) => ({ type, data: { ...(data as unknown as Record<string, unknown>) } }));
 }
 /** Journeys built and appended at a time, so that the seed never holds them all in memory. */
@@ -155,7 +162,12 @@ async function measureService(workspace: Workspace, file: string): Promise<Servi
   markAsPreviousVersion(workspace.file('read-models.db'));
   const auth = await workspace.bearer('bench-auditor', 'auditor');
   step('starting the service on a read-model file of an older version: it rebuilds beside it');
-  const service = await startService({ app: prepareApp(), sqliteFile: file, authSecret: workspace.authSecret, readyTimeoutMs: 30 * 60_000 });
+  const service = await startService({
+    app: prepareApp(),
+    sqliteFile: file,
+    authSecret: workspace.authSecret,
+    readyTimeoutMs: 30 * 60_000,
+  });
   const listening = Date.now();
   const client = new HttpClient(() => service.port, 4);
   const answeredAt: number[] = [];
@@ -241,7 +253,12 @@ function report(settings: { journeys: number }, portRead: Rate, rebuild: Rate, s
   const serviceRate = service.rebuiltEvents / service.rebuildSeconds;
   return {
     bench: 'rebuild',
-    settings: { journeys: settings.journeys, eventsPerJourney: portRead.events / settings.journeys, events: portRead.events, batch: CATCH_UP_BATCH },
+    settings: {
+      journeys: settings.journeys,
+      eventsPerJourney: portRead.events / settings.journeys,
+      events: portRead.events,
+      batch: CATCH_UP_BATCH,
+    },
     figures: {
       'port read': { value: portRead.eventsPerSecond, unit: 'events/s' },
       rebuild: { value: rebuild.eventsPerSecond, unit: 'events/s' },

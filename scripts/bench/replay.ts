@@ -105,7 +105,9 @@ async function measure(file: string, streamIds: readonly string[]): Promise<Pass
   const raw = new Database(file, { readonly: true, fileMustExist: true });
   const store = new SqliteEventStore(file, { readonly: true });
   const reader = SqliteJourneyReader.open(file);
-  const selectStream = raw.prepare<[string], { data: string; metadata: string }>('SELECT data, metadata FROM events WHERE stream_id = ? ORDER BY revision');
+  const selectStream = raw.prepare<[string], { data: string; metadata: string }>(
+    'SELECT data, metadata FROM events WHERE stream_id = ? ORDER BY revision',
+  );
   const passes: Pass[] = [
     {
       name: 'raw read + JSON.parse',
@@ -185,7 +187,12 @@ async function timePass(pass: Pass, streamIds: readonly string[]): Promise<PassR
   return { name: pass.name, events, ms, eventsPerSecond: (events * 1000) / ms };
 }
 
-function report(settings: { journeys: number }, journeys: number, results: readonly PassResult[], parallel: PassResult & { threads: number }): BenchReport {
+function report(
+  settings: { journeys: number },
+  journeys: number,
+  results: readonly PassResult[],
+  parallel: PassResult & { threads: number },
+): BenchReport {
   const [raw, port, chain, storedChain, full] = results;
   const figures: BenchReport['figures'] = {};
   for (const result of [...results, parallel]) figures[result.name] = { value: result.eventsPerSecond, unit: 'events/s' };

@@ -34,7 +34,12 @@ export class AccessLogController {
     if (query.journey === undefined && query.actor === undefined) {
       throw new InvalidInputError([{ field: 'journey', rule: 'journeyOrActor', message: 'give journey=<id> or actor=<id>' }]);
     }
-    const page = await this.accessLog.list({ journeyId: query.journey?.toLowerCase(), actorId: query.actor, after: query.after, limit: query.limit });
+    const page = await this.accessLog.list({
+      journeyId: query.journey?.toLowerCase(),
+      actorId: query.actor,
+      after: query.after,
+      limit: query.limit,
+    });
     return { ...page, ...completeness(await this.accessLog.resets()) };
   }
 

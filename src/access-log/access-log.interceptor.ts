@@ -39,7 +39,14 @@ export const JOURNEY_READ_ROUTES: readonly string[] = [
  * shows is a read of that journey, logged as such, so a person's "who read my record" includes
  * the caseload lists their journey appeared on.
  */
-export const JOURNEY_LIST_ROUTES: readonly string[] = ['/journeys', '/decisions', '/clocks/overdue', '/clocks/late-entries', '/app/caseload', '/app/overdue'];
+export const JOURNEY_LIST_ROUTES: readonly string[] = [
+  '/journeys',
+  '/decisions',
+  '/clocks/overdue',
+  '/clocks/late-entries',
+  '/app/caseload',
+  '/app/overdue',
+];
 
 /** Query parameters that say what was read; anything else a caller adds is not kept (it could be anything). */
 const DETAIL_PARAMETERS = ['revision', 'at', 'format'];

@@ -34,7 +34,10 @@ export function createAccessLog(config: AppConfig): AccessLog {
       inject: [AppConfig, EventStore, Clock, Metrics],
       // PostgreSQL holds one log for every instance; a SQLite log may not vanish silently (openAccessLog).
       useFactory: async (config: AppConfig, store: EventStore, clock: Clock, metrics: Metrics) =>
-        new CountedAccessLog(config.eventStore === 'postgres' ? createAccessLog(config) : await openAccessLog(config, store, () => clock.now()), metrics),
+        new CountedAccessLog(
+          config.eventStore === 'postgres' ? createAccessLog(config) : await openAccessLog(config, store, () => clock.now()),
+          metrics,
+        ),
     },
     AccessLogInterceptor,
   ],

@@ -38,7 +38,10 @@ describe('journeyReadOf: which requests are journey reads', () => {
   });
 
   it('keeps only the query parameters that say what was read, never anything else a caller sends', () => {
-    const entry = journeyReadOf(read('/journeys/:id/state', { query: { revision: '5', name: 'Jane Doe', at: '2026-03-01T00:00:00Z' } }), AT);
+    const entry = journeyReadOf(
+      read('/journeys/:id/state', { query: { revision: '5', name: 'Jane Doe', at: '2026-03-01T00:00:00Z' } }),
+      AT,
+    );
     expect(entry?.detail).toBe('revision=5&at=2026-03-01T00:00:00Z');
   });
 
@@ -55,7 +58,13 @@ describe('journeyReadOf: which requests are journey reads', () => {
 describe('SqliteAccessLog', () => {
   let dir: string;
   let log: SqliteAccessLog;
-  const entry = (actor: Actor, journeyId = JOURNEY): NewAccessEntry => ({ at: AT, actor, route: 'GET /journeys/:id', detail: null, journeyId });
+  const entry = (actor: Actor, journeyId = JOURNEY): NewAccessEntry => ({
+    at: AT,
+    actor,
+    route: 'GET /journeys/:id',
+    detail: null,
+    journeyId,
+  });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'spe-access-'));
@@ -78,7 +87,14 @@ describe('SqliteAccessLog', () => {
     expect([rest.entries.map((e) => e.id), rest.next]).toEqual([[4], null]);
     const byActor = await log.list({ actorId: 'advocate-1', limit: 10 });
     expect(byActor.entries.map((e) => e.journeyId)).toEqual([JOURNEY, '11111111-1111-4111-8111-111111111111', JOURNEY]);
-    expect(byActor.entries[0]).toEqual({ id: 1, at: AT.toISOString(), actor: advocate, route: 'GET /journeys/:id', detail: null, journeyId: JOURNEY });
+    expect(byActor.entries[0]).toEqual({
+      id: 1,
+      at: AT.toISOString(),
+      actor: advocate,
+      route: 'GET /journeys/:id',
+      detail: null,
+      journeyId: JOURNEY,
+    });
   });
 
   it('is append-only: the file refuses to change or remove an entry', async () => {
@@ -119,7 +135,9 @@ describe('AccessLogInterceptor', () => {
   it('logs the read and lets the answer through', async () => {
     const log = new SqliteAccessLog(':memory:');
     const interceptor = new AccessLogInterceptor(log, new ManualClock(AT));
-    await expect(lastValueFrom(interceptor.intercept(contextFor(read('/journeys/:id/decisions')), answer))).resolves.toEqual({ journey: 'data' });
+    await expect(lastValueFrom(interceptor.intercept(contextFor(read('/journeys/:id/decisions')), answer))).resolves.toEqual({
+      journey: 'data',
+    });
     expect((await log.list({ journeyId: JOURNEY, limit: 10 })).entries.map((e) => e.route)).toEqual(['GET /journeys/:id/decisions']);
     await log.close();
   });
@@ -134,7 +152,11 @@ describe('AccessLogInterceptor', () => {
     } finally {
       logged.mockRestore();
     }
-    expect(toErrorAnswer(new AccessLogUnavailableError())).toMatchObject({ status: 503, code: 'AUDIT.ACCESS_LOG_UNAVAILABLE', headers: { 'Retry-After': '5' } });
+    expect(toErrorAnswer(new AccessLogUnavailableError())).toMatchObject({
+      status: 503,
+      code: 'AUDIT.ACCESS_LOG_UNAVAILABLE',
+      headers: { 'Retry-After': '5' },
+    });
   });
 
   it('lets everything that is not a journey read pass without touching the log', async () => {

@@ -133,14 +133,28 @@ export class SqliteAccessLog extends AccessLog {
   async record(entries: readonly NewAccessEntry[]): Promise<void> {
     this.db.transaction(() => {
       for (const { actor, ...entry } of entries) {
-        this.insert.run(entry.at.toISOString(), actor.id, actor.role, actor.organisation ?? null, actor.onBehalfOf ?? null, entry.route, entry.detail, entry.journeyId);
+        this.insert.run(
+          entry.at.toISOString(),
+          actor.id,
+          actor.role,
+          actor.organisation ?? null,
+          actor.onBehalfOf ?? null,
+          entry.route,
+          entry.detail,
+          entry.journeyId,
+        );
       }
     })();
   }
 
   async list(query: AccessQuery): Promise<AccessPage> {
     // One more than asked, to know whether another page follows.
-    const rows = this.select.all({ journeyId: query.journeyId ?? null, actorId: query.actorId ?? null, after: query.after ?? 0, limit: query.limit + 1 });
+    const rows = this.select.all({
+      journeyId: query.journeyId ?? null,
+      actorId: query.actorId ?? null,
+      after: query.after ?? 0,
+      limit: query.limit + 1,
+    });
     const entries = rows.slice(0, query.limit).map(toAccessEntry);
     return { entries, next: rows.length > query.limit ? entries[entries.length - 1].id : null };
   }

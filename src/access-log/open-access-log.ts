@@ -13,7 +13,8 @@ import type { EventStore } from '../event-store/event-store';
 import { STREAM_PREFIX } from '../journeys/journey-records';
 import { AccessLog, SqliteAccessLog, accessLogFile, type AccessLogReset } from './access-log';
 
-export const RESET_REASON = 'started with ACCESS_LOG_RESET_ACKNOWLEDGED=true while the event store held journeys and no access log was found';
+export const RESET_REASON =
+  'started with ACCESS_LOG_RESET_ACKNOWLEDGED=true while the event store held journeys and no access log was found';
 
 type Config = Pick<AppConfig, 'eventStore' | 'sqliteFile' | 'accessLogResetAcknowledged'>;
 

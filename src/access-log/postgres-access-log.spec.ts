@@ -13,7 +13,13 @@ const OTHER_JOURNEY = '11111111-1111-4111-8111-111111111111';
 const AT = new Date('2026-03-02T18:00:00Z');
 const advocate: Actor = { id: 'advocate-1', role: 'advocate' };
 const caseWorker: Actor = { id: 'case-worker-1', role: 'case-worker', organisation: 'council-a', onBehalfOf: 'person-1' };
-const entry = (actor: Actor, journeyId = JOURNEY): NewAccessEntry => ({ at: AT, actor, route: 'GET /journeys/:id', detail: null, journeyId });
+const entry = (actor: Actor, journeyId = JOURNEY): NewAccessEntry => ({
+  at: AT,
+  actor,
+  route: 'GET /journeys/:id',
+  detail: null,
+  journeyId,
+});
 
 describe('PostgresAccessLog', () => {
   const postgres = usePostgres();
@@ -57,7 +63,14 @@ describe('PostgresAccessLog', () => {
     expect([rest.entries.map((e) => e.id), rest.next]).toEqual([[4], null]);
     const byActor = await first.list({ actorId: 'advocate-1', limit: 10 });
     expect(byActor.entries.map((e) => e.journeyId)).toEqual([JOURNEY, OTHER_JOURNEY, JOURNEY]);
-    expect(byActor.entries[0]).toEqual({ id: 1, at: AT.toISOString(), actor: advocate, route: 'GET /journeys/:id', detail: null, journeyId: JOURNEY });
+    expect(byActor.entries[0]).toEqual({
+      id: 1,
+      at: AT.toISOString(),
+      actor: advocate,
+      route: 'GET /journeys/:id',
+      detail: null,
+      journeyId: JOURNEY,
+    });
   });
 
   it("is append-only: the engine's role may not change or remove an entry, and the owner is refused by the triggers", async () => {

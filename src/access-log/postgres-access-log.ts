@@ -8,7 +8,15 @@ import { Pool } from 'pg';
 import { poolConfig } from '../event-store/postgres/postgres-event-store';
 import { quoteIdentifier } from '../event-store/postgres/identifiers';
 import { prepareSchema, SchemaPreparation } from '../event-store/postgres/schema';
-import { AccessLog, toAccessEntry, type AccessLogReset, type AccessLogRow, type AccessPage, type AccessQuery, type NewAccessEntry } from './access-log';
+import {
+  AccessLog,
+  toAccessEntry,
+  type AccessLogReset,
+  type AccessLogRow,
+  type AccessPage,
+  type AccessQuery,
+  type NewAccessEntry,
+} from './access-log';
 
 export interface PostgresAccessLogOptions {
   url: string;

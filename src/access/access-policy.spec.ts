@@ -139,12 +139,7 @@ describe('relationsOf: read from the journey’s own events', () => {
   });
 
   it('an advocate appointed again after a withdrawal is appointed, not former', () => {
-    const journey = journeyOf([
-      fact('ReferralReceived'),
-      fact('AdvocateAppointed'),
-      fact('AdvocateWithdrawn'),
-      fact('AdvocateAppointed'),
-    ]);
+    const journey = journeyOf([fact('ReferralReceived'), fact('AdvocateAppointed'), fact('AdvocateWithdrawn'), fact('AdvocateAppointed')]);
     expect(relationsOf(journey)).toMatchObject({ organisation: null, advocates: ['advocate-1'], formerAdvocates: [] });
   });
 

@@ -1,2 +1,9 @@
 export * from './access-policy';
-export { assertMayAccess, foldStreamRelations, relationsFrom, relationsOf, type JourneyRecord, type StreamRelations } from './journey-relations';
+export {
+  assertMayAccess,
+  foldStreamRelations,
+  relationsFrom,
+  relationsOf,
+  type JourneyRecord,
+  type StreamRelations,
+} from './journey-relations';

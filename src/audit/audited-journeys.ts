@@ -75,13 +75,20 @@ export function journeyView<T>(journey: AuditedJourney, view: (viewed: ViewedJou
     const reason = verification.replay.consistent ? 'no workflow' : verification.replay.reason;
     throw cannotShow(journey.id, `no registered workflow version reads it (${reason})`);
   }
-  const viewed = { id: journey.id, definition, events, revision: events[events.length - 1].revision, warning: integrityWarning(verification) };
+  const viewed = {
+    id: journey.id,
+    definition,
+    events,
+    revision: events[events.length - 1].revision,
+    warning: integrityWarning(verification),
+  };
   return built(journey, () => view(viewed));
 }
 
 /** The events, when every row reads: a view of part of a record would pass for the whole of it. */
 function wholeRecord(journey: AuditedJourney): StoredEvent[] {
-  if (journey.read.kind === 'unreadable') throw cannotShow(journey.id, `the stored event at revision ${journey.read.revision} is not readable JSON`);
+  if (journey.read.kind === 'unreadable')
+    throw cannotShow(journey.id, `the stored event at revision ${journey.read.revision} is not readable JSON`);
   return journey.read.events;
 }
 

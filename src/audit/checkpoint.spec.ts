@@ -48,7 +48,10 @@ describe('createCheckpoint / checkSignature', () => {
   it('a changed head, time or exclusion breaks the signature', () => {
     const changedHead = { ...checkpoint, journeys: [{ ...checkpoint.journeys[0], revision: 4 }, checkpoint.journeys[1]] };
     expect(checkCheckpoint(changedHead)).toMatchObject({ valid: false, problem: 'bad-signature' });
-    expect(checkCheckpoint({ ...checkpoint, createdAt: '2026-05-01T12:00:00.000Z' })).toMatchObject({ valid: false, problem: 'bad-signature' });
+    expect(checkCheckpoint({ ...checkpoint, createdAt: '2026-05-01T12:00:00.000Z' })).toMatchObject({
+      valid: false,
+      problem: 'bad-signature',
+    });
     expect(checkCheckpoint({ ...checkpoint, excluded: [{ streamId: 'journey-x', revision: 0, problem: 'hash-mismatch' }] })).toMatchObject({
       valid: false,
       problem: 'bad-signature',
@@ -69,8 +72,12 @@ describe('createCheckpoint / checkSignature', () => {
   it('refuses a file that is not a checkpoint, saying why', () => {
     expect(() => parseCheckpoint('nope')).toThrow('not a checkpoint file: it is not JSON');
     expect(() => parseCheckpoint('{"format":"other"}')).toThrow(/is not a support-planning-engine\/checkpoint v1 file/);
-    expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, journeys: [{ streamId: 'x' }] }))).toThrow('journeys is not a list of heads');
-    expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, excluded: [{ streamId: 'x' }] }))).toThrow('excluded is not a list of journeys');
+    expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, journeys: [{ streamId: 'x' }] }))).toThrow(
+      'journeys is not a list of heads',
+    );
+    expect(() => parseCheckpoint(JSON.stringify({ ...checkpoint, excluded: [{ streamId: 'x' }] }))).toThrow(
+      'excluded is not a list of journeys',
+    );
   });
 });
 
@@ -98,7 +105,9 @@ describe('compareWithCheckpoint', () => {
 
   it('names a history rewritten and resealed: the chain verifies but the signed hash is gone', () => {
     // The same facts under other event ids: a whole, valid chain, but not the history that was signed.
-    const rewritten = sealFacts(A, pathTo.planDrafted(), { eventId: (revision) => `aaaaaaaa-0000-4000-8000-${String(revision).padStart(12, '0')}` });
+    const rewritten = sealFacts(A, pathTo.planDrafted(), {
+      eventId: (revision) => `aaaaaaaa-0000-4000-8000-${String(revision).padStart(12, '0')}`,
+    });
     expect(compareWithCheckpoint(head, rewritten)).toMatchObject({ problem: 'hash-differs', revision: 4 });
   });
 
@@ -109,7 +118,10 @@ describe('compareWithCheckpoint', () => {
 
   it('names a row that no longer parses up to the signed head, and leaves one after it alone', () => {
     const unreadableAt = (revision: number) => ({ kind: 'unreadable' as const, revision, readable: events.slice(0, revision) });
-    expect(compareReadWithCheckpoint(head, unreadableAt(2))).toMatchObject({ problem: 'chain-broken', detail: 'revision 2 is not readable JSON' });
+    expect(compareReadWithCheckpoint(head, unreadableAt(2))).toMatchObject({
+      problem: 'chain-broken',
+      detail: 'revision 2 is not readable JSON',
+    });
     expect(compareReadWithCheckpoint(head, unreadableAt(6))).toBeNull();
   });
 
@@ -140,7 +152,9 @@ describe('the signing key', () => {
     expect(first.path).toBe(join(dir, 'data', 'audit-signing-key.pem'));
     expect(statSync(first.path).mode & 0o777).toBe(0o600);
     expect(second.publicKey.export({ type: 'spki', format: 'pem' })).toEqual(first.publicKey.export({ type: 'spki', format: 'pem' }));
-    expect(trustedPublicKey(settings).key.export({ type: 'spki', format: 'pem' })).toEqual(first.publicKey.export({ type: 'spki', format: 'pem' }));
+    expect(trustedPublicKey(settings).key.export({ type: 'spki', format: 'pem' })).toEqual(
+      first.publicKey.export({ type: 'spki', format: 'pem' }),
+    );
   });
 
   it('is required in production, and never generated to verify with', () => {
@@ -162,7 +176,9 @@ describe('the signing key', () => {
   it('refuses a file that holds another kind of key', () => {
     const keyFile = join(dir, 'rsa.pem');
     writeFileSync(keyFile, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    expect(() => signingKeyForSigning({ signingKeyFile: keyFile, sqliteFile: join(dir, 'events.db'), production: false })).toThrow(/does not hold an Ed25519 private key/);
+    expect(() => signingKeyForSigning({ signingKeyFile: keyFile, sqliteFile: join(dir, 'events.db'), production: false })).toThrow(
+      /does not hold an Ed25519 private key/,
+    );
     expect(readFileSync(keyFile, 'utf8')).toContain('PRIVATE KEY');
   });
 });

@@ -85,8 +85,7 @@ export function createCheckpoint(
 }
 
 export type SignatureVerdict =
-  | { valid: true }
-  | { valid: false; problem: 'untrusted-key' | 'bad-signature' | 'root-mismatch'; message: string };
+  { valid: true } | { valid: false; problem: 'untrusted-key' | 'bad-signature' | 'root-mismatch'; message: string };
 
 /**
  * The signature must verify with the checkpoint's key, that key must be the trusted one (anyone
@@ -129,7 +128,11 @@ function findingOn(at: { streamId: string; revision: number }, problem: Checkpoi
 
 /** A journey left out when the checkpoint was signed: a finding on every check, since nothing of it is vouched for. */
 export function excludedFinding(journey: ExcludedJourney): CheckpointFinding {
-  return findingOn(journey, 'broken-when-signed', `left out of the checkpoint: its chain was already broken at revision ${journey.revision} (${journey.problem})`);
+  return findingOn(
+    journey,
+    'broken-when-signed',
+    `left out of the checkpoint: its chain was already broken at revision ${journey.revision} (${journey.problem})`,
+  );
 }
 
 /** As compareWithCheckpoint, for a stream as read: a row that no longer parses counts only up to the signed head. */
@@ -172,8 +175,10 @@ export function parseCheckpoint(text: string): Checkpoint {
   const strings = ['createdAt', 'root', 'signature', 'publicKey'] as const;
   const missing = strings.filter((name) => typeof value[name] !== 'string');
   if (missing.length > 0) throw new CheckpointFormatError(`${missing.join(', ')} missing`);
-  if (!Array.isArray(value.journeys) || !value.journeys.every(isChainHead)) throw new CheckpointFormatError('journeys is not a list of heads');
-  if (!Array.isArray(value.excluded) || !value.excluded.every(isExcluded)) throw new CheckpointFormatError('excluded is not a list of journeys');
+  if (!Array.isArray(value.journeys) || !value.journeys.every(isChainHead))
+    throw new CheckpointFormatError('journeys is not a list of heads');
+  if (!Array.isArray(value.excluded) || !value.excluded.every(isExcluded))
+    throw new CheckpointFormatError('excluded is not a list of journeys');
   return value as unknown as Checkpoint;
 }
 

@@ -52,7 +52,7 @@ describe.each([
     expect(typeof html === 'string' && html.startsWith('<!DOCTYPE html>')).toBe(true);
   });
 
-  it('passes the journey\'s relations to the access check and answers nothing when it refuses', async () => {
+  it("passes the journey's relations to the access check and answers nothing when it refuses", async () => {
     const seen: unknown[] = [];
     await expect(builder.build(JOURNEY, 'json', AT, (relations) => seen.push(relations))).resolves.toBeDefined();
     expect(seen).toEqual([expect.objectContaining({ id: JOURNEY, organisation: null })]);

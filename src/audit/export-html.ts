@@ -80,7 +80,9 @@ ${document.warning ? `<p class="broken" id="warning">WARNING: ${escapeHtml(docum
 
 function renderWords(words: readonly RecordedWords[]): string {
   const items = words.map(
-    (word) => `<li>Revision ${word.revision}, ${escapeHtml(word.occurredAt)}, ${escapeHtml(word.about)} (recorded by ${escapeHtml(word.by.id)}, ${escapeHtml(word.by.role)}):
+    (
+      word,
+    ) => `<li>Revision ${word.revision}, ${escapeHtml(word.occurredAt)}, ${escapeHtml(word.about)} (recorded by ${escapeHtml(word.by.id)}, ${escapeHtml(word.by.role)}):
 <blockquote>${escapeHtml(word.words)}</blockquote></li>`,
   );
   return `<section id="persons-words"><h2>In the person's own words</h2>${items.length ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>None recorded.</p>'}</section>`;
@@ -110,7 +112,9 @@ ${against ? '<p class="flag">This decision went against a preference the person 
 
 function renderReferences(references: readonly FactReference[]): string {
   if (references.length === 0) return 'nothing earlier';
-  return references.map((reference) => `${escapeHtml(reference.as)} (revision ${reference.revision}, ${escapeHtml(reference.type)})`).join('; ');
+  return references
+    .map((reference) => `${escapeHtml(reference.as)} (revision ${reference.revision}, ${escapeHtml(reference.type)})`)
+    .join('; ');
 }
 
 function renderChecks(checks: readonly PreferenceCheck[]): string {

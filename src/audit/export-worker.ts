@@ -25,18 +25,13 @@ export interface ExportJob {
 
 /** What went wrong, by kind, for the service to answer as it would have on its own thread. */
 export type ExportFailure =
-  | { kind: 'not-found' }
-  | { kind: 'unreadable' }
-  | { kind: 'store'; message: string; code?: string }
-  | { kind: 'fault'; message: string };
+  { kind: 'not-found' } | { kind: 'unreadable' } | { kind: 'store'; message: string; code?: string } | { kind: 'fault'; message: string };
 
 /**
  * The export, or why there is none. `relations` (who the journey belongs to) comes with a broken
  * record too: the service checks access first, so a stranger learns nothing about it.
  */
-export type ExportReply =
-  | { jobId: number; built: BuiltExport }
-  | { jobId: number; failed: ExportFailure; relations?: JourneyRelations };
+export type ExportReply = { jobId: number; built: BuiltExport } | { jobId: number; failed: ExportFailure; relations?: JourneyRelations };
 
 const registry = new WorkflowRegistry();
 const readers = new Map<string, SqliteJourneyReader>();

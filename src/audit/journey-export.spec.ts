@@ -48,7 +48,12 @@ describe('buildExport', () => {
       exportedAt: '2026-04-01T09:00:00.000Z',
       workflow: { id: 'support-planning', version: 1 },
       state: 'open.approved',
-      verification: { events: 8, chain: { intact: true }, replay: { consistent: true }, head: { revision: 7, hash: integrityOf(events[7].metadata)?.hash } },
+      verification: {
+        events: 8,
+        chain: { intact: true },
+        replay: { consistent: true },
+        head: { revision: 7, hash: integrityOf(events[7].metadata)?.hash },
+      },
     });
   });
 
@@ -61,12 +66,25 @@ describe('buildExport', () => {
   });
 
   it('every decision with actor, role, reasons and when it was recorded; the timeline says each fact in a line', () => {
-    expect(document.decisions.map((d) => [d.revision, d.actor.id, d.actor.role, d.reasons, d.wentAgainstPreference, d.recordedAt])).toEqual([
-      [3, 'case-worker-1', 'case-worker', 'Unable to achieve three outcomes; significant impact on wellbeing', false, events[3].metadata.recordedAt],
-      [4, 'case-worker-1', 'case-worker', 'council-ras 2024.1', false, events[4].metadata.recordedAt],
-      [7, 'senior-approver-1', 'senior-approver', 'Safest placement available', true, events[7].metadata.recordedAt],
-    ]);
-    expect(document.timeline[7]).toMatchObject({ revision: 7, reason: 'Signed off at panel', summary: 'Plan 1 approved, final budget £1750.00 a week: Safest placement available' });
+    expect(document.decisions.map((d) => [d.revision, d.actor.id, d.actor.role, d.reasons, d.wentAgainstPreference, d.recordedAt])).toEqual(
+      [
+        [
+          3,
+          'case-worker-1',
+          'case-worker',
+          'Unable to achieve three outcomes; significant impact on wellbeing',
+          false,
+          events[3].metadata.recordedAt,
+        ],
+        [4, 'case-worker-1', 'case-worker', 'council-ras 2024.1', false, events[4].metadata.recordedAt],
+        [7, 'senior-approver-1', 'senior-approver', 'Safest placement available', true, events[7].metadata.recordedAt],
+      ],
+    );
+    expect(document.timeline[7]).toMatchObject({
+      revision: 7,
+      reason: 'Signed off at panel',
+      summary: 'Plan 1 approved, final budget £1750.00 a week: Safest placement available',
+    });
     expect(document.timeline[0].actor).toEqual(actors.caseWorker);
   });
 

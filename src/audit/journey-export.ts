@@ -153,9 +153,15 @@ function wordsIn(event: JourneyEvent): RecordedWords[] {
     case 'AssessmentCompleted':
       return words(event, 'views at assessment', event.data.personViews);
     case 'SupportPlanSubmitted':
-      return words(event, `plan ${event.data.planVersion}: ${event.data.personAgreement}`, event.data.personViews ?? event.data.personAgreement);
+      return words(
+        event,
+        `plan ${event.data.planVersion}: ${event.data.personAgreement}`,
+        event.data.personViews ?? event.data.personAgreement,
+      );
     case 'ReviewRequested':
-      return event.meta.actor.role === 'person' || event.meta.actor.role === 'advocate' ? words(event, 'review asked for', event.data.why) : [];
+      return event.meta.actor.role === 'person' || event.meta.actor.role === 'advocate'
+        ? words(event, 'review asked for', event.data.why)
+        : [];
     case 'DecisionChallenged':
       return words(event, `challenge to revision ${event.data.decisionRevision}`, event.data.grounds);
     default:

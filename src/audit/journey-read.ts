@@ -6,8 +6,7 @@
 import type { EventStore, StoredEvent } from '../event-store/event-store';
 
 export type JourneyRead<Event extends StoredEvent = StoredEvent> =
-  | { kind: 'events'; events: Event[] }
-  | { kind: 'unreadable'; revision: number; readable: Event[] };
+  { kind: 'events'; events: Event[] } | { kind: 'unreadable'; revision: number; readable: Event[] };
 
 /** The whole stream, or (with `fromRevision`) its tail from that revision on. */
 export async function readJourney(store: EventStore, streamId: string, options: { fromRevision?: number } = {}): Promise<JourneyRead> {

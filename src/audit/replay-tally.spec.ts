@@ -36,7 +36,9 @@ describe('ReplayTally', () => {
       byFundingStream: { 'nhs-chc': 1, 'social-care': 3 },
       challenges: { open: 1, upheld: 0, 'partly-upheld': 0, 'not-upheld': 1 },
     });
-    expect(summary.broken).toEqual([{ journeyId: id(4), chain: { intact: false, revision: 1, problem: 'hash-mismatch' }, replay: { consistent: true } }]);
+    expect(summary.broken).toEqual([
+      { journeyId: id(4), chain: { intact: false, revision: 1, problem: 'hash-mismatch' }, replay: { consistent: true } },
+    ]);
     expect(summary.overdueClocks.missed).toEqual({ 'fast-track-care-in-place': 1 });
     expect(summary.overdueClocks.pastDue).toMatchObject({ 'first-review': 1, 'chc-eligibility-decision': 1, 'challenge-answered': 1 });
   });
@@ -57,7 +59,12 @@ describe('progress', () => {
   it('writes once an interval has passed, and always the last line', () => {
     const lines: string[] = [];
     let now = 0;
-    const reporter = new ProgressReporter(5, (line) => lines.push(line), () => now, 1000);
+    const reporter = new ProgressReporter(
+      5,
+      (line) => lines.push(line),
+      () => now,
+      1000,
+    );
     for (const at of [0, 100, 1100, 1200, 1300]) {
       now = at;
       reporter.advance(10);

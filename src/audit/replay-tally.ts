@@ -59,7 +59,8 @@ export class ReplayTally {
     increment(summary.byFundingStream, journey.fundingStream ?? '(none)');
     for (const clock of computeClocks(definition.policy, applied)) {
       if (clock.status === 'missed') increment(summary.overdueClocks.missed, clock.clock);
-      if (clock.status === 'running' && Date.parse(clock.dueAt) <= this.now.getTime()) increment(summary.overdueClocks.pastDue, clock.clock);
+      if (clock.status === 'running' && Date.parse(clock.dueAt) <= this.now.getTime())
+        increment(summary.overdueClocks.pastDue, clock.clock);
     }
     journey.resolvedChallenges.forEach((challenge) => (summary.challenges[challenge.outcome] += 1));
     summary.challenges.open += journey.openChallenges.length;

@@ -85,7 +85,9 @@ describe('SqliteJourneyReader', () => {
     const before = await readWithReader(events[0].streamId);
     const db = new Database(file);
     db.exec('DROP TRIGGER IF EXISTS events_refuse_update');
-    const rewrite = db.prepare<[string, string, string, number]>('UPDATE events SET data = ?, metadata = ? WHERE stream_id = ? AND revision = ?');
+    const rewrite = db.prepare<[string, string, string, number]>(
+      'UPDATE events SET data = ?, metadata = ? WHERE stream_id = ? AND revision = ?',
+    );
     for (const event of events) rewrite.run(JSON.stringify(event.data), JSON.stringify(event.metadata), event.streamId, event.revision);
     db.close();
     const after = await readWithReader(events[0].streamId);
@@ -102,7 +104,10 @@ describe('SqliteJourneyReader', () => {
       await written(events);
       const db = new Database(file);
       db.exec('DROP TRIGGER IF EXISTS events_refuse_update');
-      db.prepare('UPDATE events SET data = ? WHERE stream_id = ? AND revision = 3').run(encode({ ...events[3].data, amountPence: 1 }), events[0].streamId);
+      db.prepare('UPDATE events SET data = ? WHERE stream_id = ? AND revision = 3').run(
+        encode({ ...events[3].data, amountPence: 1 }),
+        events[0].streamId,
+      );
       db.close();
       const verification = verifyRead(events[0].streamId, await readWithReader(events[0].streamId), registry).verification;
       expect(verification.chain).toEqual({ intact: false, revision: 3, problem: 'hash-mismatch' });

@@ -42,7 +42,9 @@ export class SqliteJourneyReader {
     private readonly store: SqliteEventStore,
     private readonly db: Database.Database,
   ) {
-    this.selectStream = db.prepare<[string], Row>('SELECT position, revision, event_id, type, data, metadata FROM events WHERE stream_id = ? ORDER BY revision');
+    this.selectStream = db.prepare<[string], Row>(
+      'SELECT position, revision, event_id, type, data, metadata FROM events WHERE stream_id = ? ORDER BY revision',
+    );
   }
 
   /** Opens an existing event file read-only; never creates one (a mistyped path must not look like an empty store). */

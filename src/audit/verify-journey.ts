@@ -136,7 +136,11 @@ interface Replayed {
   applied: JourneyEvent[];
 }
 
-function replayRecorded(events: readonly StoredEvent[], workflow: { id: string; version: number } | null, registry: WorkflowRegistry): Replayed {
+function replayRecorded(
+  events: readonly StoredEvent[],
+  workflow: { id: string; version: number } | null,
+  registry: WorkflowRegistry,
+): Replayed {
   const first = events[0];
   const refuse = (reason: string): Replayed => ({
     verdict: { consistent: false, revision: first.revision, type: first.type, reason },
@@ -158,16 +162,35 @@ function replayRecorded(events: readonly StoredEvent[], workflow: { id: string; 
  * A journey moved to another version by a recorded migration: each segment on the rules that were
  * in force for it (workflows/migration.ts), the first refusal named like any other.
  */
-function replayAcrossMigrations(events: readonly StoredEvent[], workflow: { id: string; version: number }, registry: WorkflowRegistry): Replayed {
+function replayAcrossMigrations(
+  events: readonly StoredEvent[],
+  workflow: { id: string; version: number },
+  registry: WorkflowRegistry,
+): Replayed {
   const machineEvents = events.map(toMachineEvent);
   try {
     const result = replayJourney(registry, workflow, machineEvents);
     const applied = factsOf(machineEvents);
     if (!result.refusal) return { verdict: { consistent: true }, definition: result.definition, snapshot: result.snapshot, applied };
     const { revision, type, rule } = result.refusal;
-    return { verdict: { consistent: false, revision, type, reason: rule }, definition: result.definition, snapshot: result.snapshot, applied: applied.filter((event) => event.meta.revision < revision) };
+    return {
+      verdict: { consistent: false, revision, type, reason: rule },
+      definition: result.definition,
+      snapshot: result.snapshot,
+      applied: applied.filter((event) => event.meta.revision < revision),
+    };
   } catch (error) {
-    return { verdict: { consistent: false, revision: events[0].revision, type: events[0].type, reason: `workflow-error: ${(error as Error).message}` }, definition: null, snapshot: null, applied: [] };
+    return {
+      verdict: {
+        consistent: false,
+        revision: events[0].revision,
+        type: events[0].type,
+        reason: `workflow-error: ${(error as Error).message}`,
+      },
+      definition: null,
+      snapshot: null,
+      applied: [],
+    };
   }
 }
 

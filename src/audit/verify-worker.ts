@@ -23,8 +23,10 @@ function handle(streams: StreamBatch): Promise<void> {
 
 // One batch at a time, in the order sent: the next may already be waiting (the main thread sends ahead).
 port.on('message', (streams: StreamBatch) => {
-  queue = queue.then(() => handle(streams)).catch((error: unknown) => {
-    port.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies VerifyMessage);
-  });
+  queue = queue
+    .then(() => handle(streams))
+    .catch((error: unknown) => {
+      port.postMessage({ failed: error instanceof Error ? error.message : String(error) } satisfies VerifyMessage);
+    });
 });
 port.postMessage({ ready: true } satisfies VerifyMessage);

@@ -70,9 +70,7 @@ describe('AuthGuard', () => {
   });
 
   it('refuses a request without a token, and logs why without the query', async () => {
-    await expect(guard.canActivate(contextFor('closed', request()))).rejects.toThrow(
-      new UnauthenticatedError('missing bearer token'),
-    );
+    await expect(guard.canActivate(contextFor('closed', request()))).rejects.toThrow(new UnauthenticatedError('missing bearer token'));
     expect(warn).toHaveBeenCalledWith('refused GET /closed: missing bearer token');
   });
 

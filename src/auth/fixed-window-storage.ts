@@ -33,7 +33,12 @@ export class FixedWindowThrottlerStorage implements ThrottlerStorage {
     const isBlocked = window.hits >= limit;
     if (!isBlocked) window.hits += 1;
     const secondsLeft = Math.max(1, Math.ceil((window.endsAt - now) / 1000));
-    return { totalHits: isBlocked ? limit + 1 : window.hits, timeToExpire: secondsLeft, isBlocked, timeToBlockExpire: isBlocked ? secondsLeft : 0 };
+    return {
+      totalHits: isBlocked ? limit + 1 : window.hits,
+      timeToExpire: secondsLeft,
+      isBlocked,
+      timeToBlockExpire: isBlocked ? secondsLeft : 0,
+    };
   }
 
   /** Forgets finished windows, at most once per window length, so idle subjects cost nothing. */

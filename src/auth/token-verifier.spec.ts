@@ -103,19 +103,49 @@ describe('TokenVerifier with the identity provider’s key set (RS256/ES256)', (
   });
 
   const refusals: Array<[string, () => Promise<string>, string]> = [
-    ['an HS256 token, even one the engine itself signed', () => signToken(SECRET, { sub: 'a', role: 'auditor' }), 'token algorithm is not allowed (only RS256, ES256)'],
+    [
+      'an HS256 token, even one the engine itself signed',
+      () => signToken(SECRET, { sub: 'a', role: 'auditor' }),
+      'token algorithm is not allowed (only RS256, ES256)',
+    ],
     [
       'an unsigned token (alg none)',
-      async () => new UnsecuredJWT({ [ROLE_CLAIM]: 'auditor' }).setSubject('a').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').encode(),
+      async () =>
+        new UnsecuredJWT({ [ROLE_CLAIM]: 'auditor' })
+          .setSubject('a')
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setExpirationTime('1h')
+          .encode(),
       'token algorithm is not allowed (only RS256, ES256)',
     ],
     ['a token signed by another key under a published kid', () => providerToken(forged, {}), 'token signature is not valid'],
-    ['a token naming a kid the issuer does not publish', () => providerToken({ ...rsa, kid: 'rsa-9' }, {}), 'token is signed with a key the issuer does not publish'],
+    [
+      'a token naming a kid the issuer does not publish',
+      () => providerToken({ ...rsa, kid: 'rsa-9' }, {}),
+      'token is signed with a key the issuer does not publish',
+    ],
     ['a token for another audience', () => providerToken(rsa, {}, (j) => j.setAudience('api://payroll')), 'token is for another audience'],
-    ['a token from another issuer', () => providerToken(rsa, {}, (j) => j.setIssuer('https://evil.example/')), 'token is from another issuer'],
-    ['a token with two of the engine’s roles', () => providerToken(rsa, { [ROLE_CLAIM]: ['case-worker', 'approver'] }), "token carries more than one of the engine's roles; it must carry exactly one"],
-    ['a token with none of the engine’s roles', () => providerToken(rsa, { [ROLE_CLAIM]: ['staff'] }), expect.stringMatching(/^token has an unknown role/)],
-    ['a token claiming the system role', () => providerToken(rsa, { [ROLE_CLAIM]: 'system' }), "role system is the engine's own and cannot be claimed by a token"],
+    [
+      'a token from another issuer',
+      () => providerToken(rsa, {}, (j) => j.setIssuer('https://evil.example/')),
+      'token is from another issuer',
+    ],
+    [
+      'a token with two of the engine’s roles',
+      () => providerToken(rsa, { [ROLE_CLAIM]: ['case-worker', 'approver'] }),
+      "token carries more than one of the engine's roles; it must carry exactly one",
+    ],
+    [
+      'a token with none of the engine’s roles',
+      () => providerToken(rsa, { [ROLE_CLAIM]: ['staff'] }),
+      expect.stringMatching(/^token has an unknown role/),
+    ],
+    [
+      'a token claiming the system role',
+      () => providerToken(rsa, { [ROLE_CLAIM]: 'system' }),
+      "role system is the engine's own and cannot be claimed by a token",
+    ],
   ];
 
   it.each(refusals)('refuses %s with 401, saying why', async (_label, make, reason) => {
@@ -136,7 +166,11 @@ describe('TokenVerifier.fromConfig', () => {
     const config = new AppConfig({ ...base, authSecret: SECRET, authRoleClaim: 'groups', authOrgClaim: 'tenant' });
     const claims = { ...CLAIMS, role: 'groups', organisation: 'tenant' };
     const token = await signToken(SECRET, { sub: 'bob', role: 'approver', organisation: 'council-b', claims });
-    await expect(TokenVerifier.fromConfig(config).verify(token)).resolves.toEqual({ id: 'bob', role: 'approver', organisation: 'council-b' });
+    await expect(TokenVerifier.fromConfig(config).verify(token)).resolves.toEqual({
+      id: 'bob',
+      role: 'approver',
+      organisation: 'council-b',
+    });
   });
 
   describe('with AUTH_JWKS_URL served by a local HTTP server', () => {
@@ -180,7 +214,13 @@ describe('TokenVerifier.fromConfig', () => {
 
     it('refuses HS256 even when AUTH_SECRET is also set', async () => {
       status = 200;
-      const config = new AppConfig({ ...base, authSecret: SECRET, authJwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`, authIssuer: ISSUER, authAudience: AUDIENCE });
+      const config = new AppConfig({
+        ...base,
+        authSecret: SECRET,
+        authJwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
+        authIssuer: ISSUER,
+        authAudience: AUDIENCE,
+      });
       const token = await signToken(SECRET, { sub: 'a', role: 'auditor' });
       expect(await refusal(TokenVerifier.fromConfig(config), token, new Date())).toBe('token algorithm is not allowed (only RS256, ES256)');
     });

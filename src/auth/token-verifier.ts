@@ -35,11 +35,23 @@ export class TokenVerifier {
         cooldownDuration: JWKS_COOLDOWN_MS,
         cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
       });
-      const policy = { algorithms: JWKS_ALGORITHMS, issuer: config.authIssuer, audience: config.authAudience, clockToleranceSeconds, maxLifetimeSeconds, claims };
+      const policy = {
+        algorithms: JWKS_ALGORITHMS,
+        issuer: config.authIssuer,
+        audience: config.authAudience,
+        clockToleranceSeconds,
+        maxLifetimeSeconds,
+        claims,
+      };
       return new TokenVerifier(keySet, policy);
     }
     if (config.authSecret === undefined) throw new Error('AUTH_SECRET is required when AUTH_JWKS_URL is not set');
-    return new TokenVerifier(createSecretKey(Buffer.from(config.authSecret, 'utf8')), { ...HS256_POLICY, clockToleranceSeconds, maxLifetimeSeconds, claims });
+    return new TokenVerifier(createSecretKey(Buffer.from(config.authSecret, 'utf8')), {
+      ...HS256_POLICY,
+      clockToleranceSeconds,
+      maxLifetimeSeconds,
+      claims,
+    });
   }
 
   verify(token: string, now?: Date): Promise<Actor> {

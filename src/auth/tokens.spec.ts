@@ -90,14 +90,22 @@ describe('signToken and verifyToken', () => {
       () => handMade(APPROVER, (j) => j.setIssuedAt(inSeconds(3600)).setExpirationTime(inSeconds(7200))),
       'token was issued in the future (beyond the allowed clock skew)',
     ],
-    ['living longer than 12 hours', () => handMade(APPROVER, (j) => j.setExpirationTime('13h')), 'token lifetime (exp - iat) is longer than the 43200 s allowed'],
+    [
+      'living longer than 12 hours',
+      () => handMade(APPROVER, (j) => j.setExpirationTime('13h')),
+      'token lifetime (exp - iat) is longer than the 43200 s allowed',
+    ],
     ['not valid yet', () => handMade(APPROVER, (j) => j.setNotBefore('10m')), 'token is not valid yet'],
     ['without a role', () => handMade({}), 'token has no role claim'],
     ['with an unknown role', () => handMade({ role: 'admin' }), `token has an unknown role; expected one of ${OUTSIDE_ROLES}`],
     ['claiming the system role', () => handMade({ role: 'system' }), "role system is the engine's own and cannot be claimed by a token"],
     ['with an empty organisation', () => handMade({ ...APPROVER, org: '' }), 'token claim org must be a non-empty string'],
     ['with alg none', async () => unsigned(), 'token algorithm is not allowed (only HS256)'],
-    ['with alg HS512', () => bare(APPROVER, 'HS512').setSubject('a').setExpirationTime('1h').sign(longKey), 'token algorithm is not allowed (only HS256)'],
+    [
+      'with alg HS512',
+      () => bare(APPROVER, 'HS512').setSubject('a').setExpirationTime('1h').sign(longKey),
+      'token algorithm is not allowed (only HS256)',
+    ],
     ['that is not a JWT', async () => 'not-a-jwt', 'token is malformed'],
   ];
 

@@ -188,7 +188,7 @@ function roleOf(claim: unknown): Role {
   if (claim === undefined) throw new UnauthenticatedError('token has no role claim');
   const candidates = Array.isArray(claim) ? claim.filter(isRole) : [claim];
   if (Array.isArray(claim) && candidates.length > 1) {
-    throw new UnauthenticatedError('token carries more than one of the engine\'s roles; it must carry exactly one');
+    throw new UnauthenticatedError("token carries more than one of the engine's roles; it must carry exactly one");
   }
   const [role] = candidates;
   if (!isRole(role)) {
@@ -225,7 +225,7 @@ function refusalReason(error: unknown, policy: VerificationPolicy): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is not valid';
   if (error instanceof errors.JOSEAlgNotAllowed) return `token algorithm is not allowed (only ${policy.algorithms.join(', ')})`;
   if (error instanceof errors.JWKSNoMatchingKey) return 'token is signed with a key the issuer does not publish';
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return 'token does not say which of the issuer\'s keys signed it';
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return "token does not say which of the issuer's keys signed it";
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'token is malformed';
   return 'token could not be verified';
 }

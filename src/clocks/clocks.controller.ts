@@ -52,6 +52,11 @@ export class ClocksController {
       'Only workflow versions whose policy recognises late entries have any. Staff see their organisation’s journeys, the auditor all; people and advocates get 403.',
   })
   lateEntries(@CurrentActor() actor: Actor, @Query() query: ClockListQuery): { position: string; items: LateEntryRow[] } {
-    return this.readModels.lateEntries({ clock: query.clock, fundingStream: query.fundingStream, limit: query.limit, ...listFilterFor(actor) });
+    return this.readModels.lateEntries({
+      clock: query.clock,
+      fundingStream: query.fundingStream,
+      limit: query.limit,
+      ...listFilterFor(actor),
+    });
   }
 }

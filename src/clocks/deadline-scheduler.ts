@@ -87,14 +87,23 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   private async recordMissed(row: OpenClockRow, now: Date): Promise<boolean> {
     const journey = await this.journeys.load(row.journeyId);
     const stillDue = computeClocks(journey.definition.policy, journey.events.map(toMachineEvent)).some(
-      (clock) => clock.key === row.key && clock.status === 'running' && clock.dueAt === row.dueAt && Date.parse(markableOn(journey, clock)) <= now.getTime(),
+      (clock) =>
+        clock.key === row.key &&
+        clock.status === 'running' &&
+        clock.dueAt === row.dueAt &&
+        Date.parse(markableOn(journey, clock)) <= now.getTime(),
     );
     if (!stillDue) return false;
     try {
       const result = await this.journeys.record(
         row.journeyId,
         SCHEDULER_ACTOR,
-        { type: 'DeadlineMissed', data: { clock: row.clock, dueAt: row.dueAt }, occurredAt: row.dueAt, reason: `${row.label} was due at ${row.dueAt}` },
+        {
+          type: 'DeadlineMissed',
+          data: { clock: row.clock, dueAt: row.dueAt },
+          occurredAt: row.dueAt,
+          reason: `${row.label} was due at ${row.dueAt}`,
+        },
         { idempotencyKey: `deadline-missed:${row.key}:${row.dueAt}` },
       );
       this.heldBack.delete(heldBackKey(row));
@@ -103,7 +112,9 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     } catch (error) {
       const pauseMs = this.holdBack(row, now);
       const why = error instanceof TransitionRefusedError ? 'the workflow refused it' : (error as Error).message;
-      this.logger.error(`could not record missed clock ${row.clock} on journey ${row.journeyId} (${why}); trying again in ${pauseMs / 1000} s`);
+      this.logger.error(
+        `could not record missed clock ${row.clock} on journey ${row.journeyId} (${why}); trying again in ${pauseMs / 1000} s`,
+      );
       return false;
     }
   }

@@ -71,7 +71,10 @@ describe('withRetries', () => {
   });
 
   it('throws what `exhausted` makes of the last error, told how many tries failed', async () => {
-    const retrying = policy({ attempts: 2, exhausted: (error, failures) => new Fatal(`${failures} failures: ${(error as Error).message}`) });
+    const retrying = policy({
+      attempts: 2,
+      exhausted: (error, failures) => new Fatal(`${failures} failures: ${(error as Error).message}`),
+    });
 
     await expect(withRetries(failing(new Transient('one'), new Transient('two')), retrying)).rejects.toThrow('2 failures: two');
   });

@@ -182,7 +182,8 @@ export class AppConfig implements AppConfigValues {
       corsOrigins: this.corsOrigins,
       workflowVersion: this.workflowVersion,
       observability: { ...this.observability, metricsToken: this.observability.metricsToken === undefined ? undefined : '[redacted]' },
-      oidc: this.oidc === undefined ? undefined : { issuerUrl: this.oidc.issuerUrl, clientId: this.oidc.clientId, clientSecret: '[redacted]' },
+      oidc:
+        this.oidc === undefined ? undefined : { issuerUrl: this.oidc.issuerUrl, clientId: this.oidc.clientId, clientSecret: '[redacted]' },
       sessionSecret: '[redacted]',
       publicUrl: this.publicUrl,
     };

@@ -139,7 +139,7 @@ export class AuthKeysUnavailableError extends DomainError {
   readonly status = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor() {
-    super('the identity provider\'s signing keys could not be fetched; try again shortly');
+    super("the identity provider's signing keys could not be fetched; try again shortly");
   }
 
   override answerHeaders(): Record<string, string> {
@@ -233,7 +233,9 @@ export class StoreCorruptError extends DomainError {
   readonly status = HttpStatus.SERVICE_UNAVAILABLE;
 
   constructor() {
-    super('the event store file is damaged (a corrupt database page); this is not a transient fault: restore the file from a copy; GET /health says what SQLite found');
+    super(
+      'the event store file is damaged (a corrupt database page); this is not a transient fault: restore the file from a copy; GET /health says what SQLite found',
+    );
   }
 
   /** No Retry-After: waiting does not mend a damaged file. */
@@ -336,7 +338,9 @@ export class MigrationRefusedError extends DomainError {
   readonly explanation: string;
 
   constructor(refusal: { from: number; to: number; revision: number; type: string; rule: string; explanation: string }) {
-    super(`cannot move this journey from v${refusal.from} to v${refusal.to}: v${refusal.to} refuses revision ${refusal.revision} (${refusal.type}) by ${refusal.rule}`);
+    super(
+      `cannot move this journey from v${refusal.from} to v${refusal.to}: v${refusal.to} refuses revision ${refusal.revision} (${refusal.type}) by ${refusal.rule}`,
+    );
     this.from = refusal.from;
     this.to = refusal.to;
     this.revision = refusal.revision;

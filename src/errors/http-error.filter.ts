@@ -120,7 +120,8 @@ function fromHttpException(exception: HttpException): ErrorAnswer {
 function fromFastifyError(error: { code: string; statusCode?: number }): ErrorAnswer {
   const status = error.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR;
   if (status >= 500) return internalError();
-  if (error.code === 'FST_ERR_BAD_URL') return answer(status, 'HTTP.BAD_REQUEST', 'the address is not valid: it has a broken percent-encoding');
+  if (error.code === 'FST_ERR_BAD_URL')
+    return answer(status, 'HTTP.BAD_REQUEST', 'the address is not valid: it has a broken percent-encoding');
   return answer(status, `HTTP.${HttpStatus[status] ?? status}`, `the request was refused (${error.code})`);
 }
 

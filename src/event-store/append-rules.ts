@@ -3,12 +3,7 @@
  * the expected-revision check and event-id idempotency. Pure functions over what the adapter
  * found in the stream, so that both adapters decide identically and the rules are tested once.
  */
-import {
-  AppendResult,
-  ExpectedRevision,
-  NewEvent,
-  StreamConflictError,
-} from './event-store';
+import { AppendResult, ExpectedRevision, NewEvent, StreamConflictError } from './event-store';
 
 /** Where an event of the batch already sits in the stream. */
 export interface ExistingEvent {
@@ -16,9 +11,7 @@ export interface ExistingEvent {
   position: bigint;
 }
 
-export type AppendDecision =
-  | { kind: 'write'; firstRevision: number }
-  | { kind: 'repeat'; result: AppendResult };
+export type AppendDecision = { kind: 'write'; firstRevision: number } | { kind: 'repeat'; result: AppendResult };
 
 /** Rejects input no adapter should store: empty batches, ids repeated inside one batch, bad revisions. */
 export function assertValidAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision): void {
@@ -33,8 +26,7 @@ export function assertValidAppend(streamId: string, events: NewEvent[], expected
   if (ids.size !== events.length) {
     throw new RangeError(`append to ${streamId} repeats an event id inside one batch`);
   }
-  const validExpected =
-    expected === 'no-stream' || expected === 'any' || (Number.isInteger(expected) && expected >= 0);
+  const validExpected = expected === 'no-stream' || expected === 'any' || (Number.isInteger(expected) && expected >= 0);
   if (!validExpected) {
     throw new RangeError(`expected revision ${String(expected)} is not 'no-stream', 'any' or a revision >= 0`);
   }
@@ -73,8 +65,7 @@ export function decideAppend(
   currentRevision: number,
   existing: ReadonlyMap<string, ExistingEvent>,
 ): AppendDecision {
-  const conflict = () =>
-    new StreamConflictError(streamId, expected, currentRevision < 0 ? 'no-stream' : currentRevision);
+  const conflict = () => new StreamConflictError(streamId, expected, currentRevision < 0 ? 'no-stream' : currentRevision);
 
   if (existing.size === 0) {
     if (!matchesExpected(expected, currentRevision)) throw conflict();

@@ -83,7 +83,10 @@ export class StreamConflictError extends Error {
 /** The store cannot take writes right now (disk full, read-only file, server gone). */
 export class StoreUnavailableError extends Error {
   readonly code = 'STORE.UNAVAILABLE';
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'StoreUnavailableError';
   }
@@ -106,11 +109,7 @@ export abstract class EventStore {
    * returned. When only some ids are present, or they sit elsewhere, a StreamConflictError is
    * thrown. A second event with an id the stream already holds is never written.
    */
-  abstract appendToStream(
-    streamId: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-  ): Promise<AppendResult>;
+  abstract appendToStream(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
 
   /** The events of one stream in revision order; an empty array if the stream does not exist. */
   abstract readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
@@ -122,11 +121,7 @@ export abstract class EventStore {
    * Follow the global order: first catch up from `after`, then deliver new events as they are
    * appended, with no gap and no repeat.
    */
-  abstract subscribe(
-    options: SubscribeOptions,
-    handler: EventHandler,
-    onError?: (error: unknown) => void,
-  ): Subscription;
+  abstract subscribe(options: SubscribeOptions, handler: EventHandler, onError?: (error: unknown) => void): Subscription;
 
   /** The position of the last event in the store, or -1n when empty. */
   abstract headPosition(): Promise<bigint>;

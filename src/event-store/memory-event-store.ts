@@ -78,7 +78,12 @@ export class MemoryEventStore extends EventStore {
     return this.followers.start(
       (onStop) =>
         new Follower(
-          { after: options.after ?? -1n, pageSize: this.pageSize, readPage: (after, limit) => this.readPage(after, limit, options.streamPrefix), onStop },
+          {
+            after: options.after ?? -1n,
+            pageSize: this.pageSize,
+            readPage: (after, limit) => this.readPage(after, limit, options.streamPrefix),
+            onStop,
+          },
           handler,
           onError,
         ),

@@ -28,7 +28,9 @@ export class HealthController {
 
   @Get()
   @ApiOkResponse({ description: 'Alive and the event store answers; `readModels` shows a rebuild in progress (still ready).' })
-  @ApiServiceUnavailableResponse({ description: 'A check is down; `checks` says which. `status: degraded` when the store file is damaged.' })
+  @ApiServiceUnavailableResponse({
+    description: 'A check is down; `checks` says which. `status: degraded` when the store file is damaged.',
+  })
   check(): Promise<HealthCheckResult> {
     return this.run([() => this.alive(), () => this.eventStore.isReady(), () => this.storeFile.isWhole(), () => this.readModels.check()]);
   }

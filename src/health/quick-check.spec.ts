@@ -11,7 +11,7 @@ describe('quickCheck', () => {
   it('finds nothing wrong with a whole file', async () => {
     const file = join(dir, 'whole.db');
     const db = new Database(file);
-    db.exec('CREATE TABLE t (x TEXT); INSERT INTO t VALUES (\'a\'), (\'b\');');
+    db.exec("CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('a'), ('b');");
     db.close();
     await expect(quickCheck(file)).resolves.toEqual([]);
   });

@@ -8,7 +8,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 const CONDITIONAL_METHODS = new Set(['GET', 'HEAD']);
 
 /** An onSend hook: the answer as it is, or an empty 304 when the client's copy is current. */
-export function answerNotModified(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+export function answerNotModified(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: null, payload: unknown) => void,
+): void {
   if (!isNotModified(request, reply)) {
     done(null, payload);
     return;
@@ -21,7 +26,8 @@ function isNotModified(request: FastifyRequest, reply: FastifyReply): boolean {
   const given = request.headers['if-none-match'];
   const etag = reply.getHeader('etag');
   if (!CONDITIONAL_METHODS.has(request.method) || given === undefined || typeof etag !== 'string') return false;
-  if (reply.statusCode < 200 || reply.statusCode >= 300 || /(?:^|,)\s*no-cache\s*(?:,|$)/.test(request.headers['cache-control'] ?? '')) return false;
+  if (reply.statusCode < 200 || reply.statusCode >= 300 || /(?:^|,)\s*no-cache\s*(?:,|$)/.test(request.headers['cache-control'] ?? ''))
+    return false;
   return matchesAny(given, etag);
 }
 

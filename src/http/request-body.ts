@@ -10,7 +10,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import { Transform, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { MAX_JSON_DEPTH, exceedsDepth } from '../common/json-depth';
-import { BodyTooDeepError, InvalidInputError, MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError, type DomainError } from '../errors/domain-errors';
+import {
+  BodyTooDeepError,
+  InvalidInputError,
+  MalformedBodyError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  type DomainError,
+} from '../errors/domain-errors';
 import { forbiddenKeyPath } from '../errors/forbidden-keys';
 import { formatBytes, fromJsonParseError } from '../errors/request-body-errors';
 import { isPageRequest } from '../pages/pages-setup';
@@ -71,7 +78,12 @@ export function requireJsonBody(request: FastifyRequest, _reply: FastifyReply, d
  * encoding no decoder knows), and cut off with a 413 naming the limit as soon as it is larger
  * than the route allows, inflated or not.
  */
-export function decodeWithinLimit(request: FastifyRequest, reply: FastifyReply, payload: Readable, done: (error: DomainError | null, payload?: Readable) => void): void {
+export function decodeWithinLimit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: Readable,
+  done: (error: DomainError | null, payload?: Readable) => void,
+): void {
   if (!hasBody(request.headers)) {
     done(null, payload);
     return;
@@ -99,7 +111,9 @@ export function decodeWithinLimit(request: FastifyRequest, reply: FastifyReply, 
   }
   const inflate = decoder();
   // Bytes that are not in their encoding end the body: zlib's own error says nothing useful.
-  inflate.on('error', () => counted.destroy(new MalformedBodyError(`request body is not valid data for its Content-Encoding (${encoding})`)));
+  inflate.on('error', () =>
+    counted.destroy(new MalformedBodyError(`request body is not valid data for its Content-Encoding (${encoding})`)),
+  );
   done(null, payload.pipe(inflate).pipe(counted));
 }
 
@@ -141,7 +155,11 @@ export function refuseUnsafeBodies(request: FastifyRequest, _reply: FastifyReply
     return;
   }
   const path = forbiddenKeyPath(body);
-  done(path === null ? undefined : new InvalidInputError([{ field: path, rule: 'whitelistValidation', message: `property ${path} should not exist` }]));
+  done(
+    path === null
+      ? undefined
+      : new InvalidInputError([{ field: path, rule: 'whitelistValidation', message: `property ${path} should not exist` }]),
+  );
 }
 
 function hasBody(headers: FastifyRequest['headers']): boolean {

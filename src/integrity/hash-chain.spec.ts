@@ -1,5 +1,16 @@
 import fc from 'fast-check';
-import { canonicalJson, GENESIS_HASH, hashEvent, hashStoredText, integrityOf, storedText, verifyChain, verifyChainFrom, type HashableEvent, type StoredText } from './hash-chain';
+import {
+  canonicalJson,
+  GENESIS_HASH,
+  hashEvent,
+  hashStoredText,
+  integrityOf,
+  storedText,
+  verifyChain,
+  verifyChainFrom,
+  type HashableEvent,
+  type StoredText,
+} from './hash-chain';
 
 function chain(count: number): Array<HashableEvent & { metadata: Record<string, unknown> }> {
   let previousHash = GENESIS_HASH;
@@ -96,7 +107,10 @@ describe('verifyChainFrom', () => {
   });
 
   it('finds a tail that does not link to the head, or does not follow it', () => {
-    expect(verifyChainFrom(events.slice(3), { revision: 2, hash: 'f'.repeat(64) })).toEqual({ revision: 3, problem: 'previous-hash-mismatch' });
+    expect(verifyChainFrom(events.slice(3), { revision: 2, hash: 'f'.repeat(64) })).toEqual({
+      revision: 3,
+      problem: 'previous-hash-mismatch',
+    });
     expect(verifyChainFrom(events.slice(4), headAt(2))).toEqual({ revision: 3, problem: 'revision-gap' });
     const changed = events.slice(3).map((event, index) => (index === 1 ? { ...event, data: { changed: true } } : event));
     expect(verifyChainFrom(changed, headAt(2))).toEqual({ revision: 4, problem: 'hash-mismatch' });
@@ -107,7 +121,10 @@ describe('verifyChainFrom', () => {
 const AWKWARD_TEXT = 'Zoë’s “home” \\ "quoted" \n\t\u0000\u001f \u2028\u2029 😀 \ud800 \udfff';
 
 /** The chain as read back from a store: parsed values, with the text they were parsed from. */
-function readBack(events: ReadonlyArray<HashableEvent & { metadata: Record<string, unknown> }>, encode: (event: HashableEvent) => StoredText) {
+function readBack(
+  events: ReadonlyArray<HashableEvent & { metadata: Record<string, unknown> }>,
+  encode: (event: HashableEvent) => StoredText,
+) {
   return events.map((event) => {
     const stored = encode(event);
     return { ...event, data: JSON.parse(stored.data) as unknown, metadata: JSON.parse(stored.metadata) as Record<string, unknown>, stored };
@@ -130,7 +147,9 @@ describe('storedText: the text the SQL stores write', () => {
         expect(JSON.parse(stored.data)).toEqual(JSON.parse(JSON.stringify(data)));
         const { integrity: _integrity, ...covered } = metadata;
         const coveredText = canonicalJson(covered);
-        expect(stored.metadata).toBe(`${coveredText.slice(0, -1)}${coveredText === '{}' ? '' : ','}"integrity":{"hash":"${'a'.repeat(64)}","previousHash":"${GENESIS_HASH}"}}`);
+        expect(stored.metadata).toBe(
+          `${coveredText.slice(0, -1)}${coveredText === '{}' ? '' : ','}"integrity":{"hash":"${'a'.repeat(64)}","previousHash":"${GENESIS_HASH}"}}`,
+        );
         expect(JSON.parse(stored.metadata)).toEqual(JSON.parse(JSON.stringify({ ...covered, integrity })));
       }),
       { numRuns: 1_000 },
@@ -138,26 +157,44 @@ describe('storedText: the text the SQL stores write', () => {
   });
 
   it('orders keys as canonicalJson does (integer-like keys too, which JSON.stringify puts first) and escapes as JSON.stringify does', () => {
-    const stored = storedText({ data: { b: AWKWARD_TEXT, 10: 1, 9: 2, a: { z: 1, y: [{ d: 1, c: 2 }] } }, metadata: { integrity: { previousHash: GENESIS_HASH, hash: 'b'.repeat(64) }, actor: { role: 'person', id: 'é' } } });
+    const stored = storedText({
+      data: { b: AWKWARD_TEXT, 10: 1, 9: 2, a: { z: 1, y: [{ d: 1, c: 2 }] } },
+      metadata: { integrity: { previousHash: GENESIS_HASH, hash: 'b'.repeat(64) }, actor: { role: 'person', id: 'é' } },
+    });
     expect(stored.data).toBe(`{"10":1,"9":2,"a":{"y":[{"c":2,"d":1}],"z":1},"b":${JSON.stringify(AWKWARD_TEXT)}}`);
     expect(stored.data).toContain('\\ud800'); // a lone surrogate escaped, so the text is valid UTF-8
-    expect(stored.metadata).toBe(`{"actor":{"id":"é","role":"person"},"integrity":{"hash":"${'b'.repeat(64)}","previousHash":"${GENESIS_HASH}"}}`);
+    expect(stored.metadata).toBe(
+      `{"actor":{"id":"é","role":"person"},"integrity":{"hash":"${'b'.repeat(64)}","previousHash":"${GENESIS_HASH}"}}`,
+    );
   });
 });
 
 describe('hashStoredText: the v1 hash over the text as stored', () => {
   it('equals hashEvent for any event in the stored form', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), fc.string({ unit: 'binary' }), fc.nat(), (data, metadata, id, revision) => {
-        const event: HashableEvent = { streamId: `journey-${id}`, revision, id, type: 'PreferenceRecorded', data, metadata: { ...metadata, integrity: { previousHash: GENESIS_HASH, hash: 'c'.repeat(64) } } };
-        const [read] = readBack([event], asStoredNow);
-        const expected = hashEvent(event, GENESIS_HASH);
-        // An empty metadata object has no comma before its integrity entry: the text is then hashed the v1 way.
-        if (canonicalJson(read.metadata) !== `{"integrity":${canonicalJson(read.metadata.integrity)}}`) {
-          expect(hashStoredText(read, read.stored, GENESIS_HASH)).toBe(expected);
-        }
-        expect(hashEvent(read, GENESIS_HASH)).toBe(expected);
-      }),
+      fc.property(
+        fc.jsonValue(),
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()),
+        fc.string({ unit: 'binary' }),
+        fc.nat(),
+        (data, metadata, id, revision) => {
+          const event: HashableEvent = {
+            streamId: `journey-${id}`,
+            revision,
+            id,
+            type: 'PreferenceRecorded',
+            data,
+            metadata: { ...metadata, integrity: { previousHash: GENESIS_HASH, hash: 'c'.repeat(64) } },
+          };
+          const [read] = readBack([event], asStoredNow);
+          const expected = hashEvent(event, GENESIS_HASH);
+          // An empty metadata object has no comma before its integrity entry: the text is then hashed the v1 way.
+          if (canonicalJson(read.metadata) !== `{"integrity":${canonicalJson(read.metadata.integrity)}}`) {
+            expect(hashStoredText(read, read.stored, GENESIS_HASH)).toBe(expected);
+          }
+          expect(hashEvent(read, GENESIS_HASH)).toBe(expected);
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -190,7 +227,9 @@ describe('verifyChain over stored text', () => {
     const events = sealed(awkward());
     const stored = readBack(events, asStoredNow);
     // Each hash is found from the stored text itself, without re-encoding anything.
-    stored.forEach((event) => expect(hashStoredText(event, event.stored, integrityOf(event.metadata)!.previousHash)).toBe(integrityOf(event.metadata)!.hash));
+    stored.forEach((event) =>
+      expect(hashStoredText(event, event.stored, integrityOf(event.metadata)!.previousHash)).toBe(integrityOf(event.metadata)!.hash),
+    );
     expect(verifyChain(stored)).toBeNull();
     expect(verifyChain(readBack(events, asStoredBefore))).toBeNull();
     expect(verifyChain(events)).toBeNull();
@@ -210,7 +249,9 @@ describe('verifyChain over stored text', () => {
       const changed = { ...(events[2].data as Record<string, unknown>), value: 'nursing-home' };
       // The row rewritten in the stored form, and (as a hand edit would) with JSON.stringify.
       for (const text of [canonicalJson(changed), JSON.stringify(changed)]) {
-        const tampered = events.map((event, index) => (index === 2 ? { ...event, data: JSON.parse(text) as unknown, stored: { ...event.stored, data: text } } : event));
+        const tampered = events.map((event, index) =>
+          index === 2 ? { ...event, data: JSON.parse(text) as unknown, stored: { ...event.stored, data: text } } : event,
+        );
         expect(verifyChain(tampered)).toEqual({ revision: 2, problem: 'hash-mismatch' });
       }
     }
@@ -222,7 +263,11 @@ describe('verifyChain over stored text', () => {
     // Another actor, and the real integrity entry kept at the end: the text before it is what is hashed, and it changed.
     const forged = metadata.replace('"actor":{"id":"a"', '"actor":{"id":"someone-else"');
     expect(forged).not.toBe(metadata);
-    const tampered = events.map((event, index) => (index === 1 ? { ...event, metadata: JSON.parse(forged) as Record<string, unknown>, stored: { ...event.stored, metadata: forged } } : event));
+    const tampered = events.map((event, index) =>
+      index === 1
+        ? { ...event, metadata: JSON.parse(forged) as Record<string, unknown>, stored: { ...event.stored, metadata: forged } }
+        : event,
+    );
     expect(verifyChain(tampered)).toEqual({ revision: 1, problem: 'hash-mismatch' });
   });
 });

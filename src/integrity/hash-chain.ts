@@ -69,7 +69,9 @@ export function withoutIntegrity(metadata: Record<string, unknown>): Record<stri
  * twice as fast on an event's few hundred bytes, and verify hashes every event of the store.
  */
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 export function hashEvent(event: HashableEvent, previousHash: string): string {
   const encoded = canonicalJson({

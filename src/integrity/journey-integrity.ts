@@ -40,17 +40,23 @@ export class JourneyIntegrity {
     if (known?.sound === false) return known;
     const head = known?.sound ? await this.stillHolds(journeyId, known.head) : null;
     const read = await readJourney(this.store, streamIdOf(journeyId), { fromRevision: head === null ? 0 : head.revision + 1 });
-    const verdict = this.judge(read.kind === 'events' ? read.events : read.readable, head, read.kind === 'unreadable' ? read.revision : null);
+    const verdict = this.judge(
+      read.kind === 'events' ? read.events : read.readable,
+      head,
+      read.kind === 'unreadable' ? read.revision : null,
+    );
     this.remember(journeyId, verdict);
     return verdict.sound ? { sound: true } : verdict;
   }
 
   /** The cached head, if its row still reads and carries the hash it had; null to check from the start. */
   private async stillHolds(journeyId: string, head: ChainHead): Promise<ChainHead | null> {
-    const [stored] = await this.store.readStream(streamIdOf(journeyId), { fromRevision: head.revision, toRevision: head.revision }).catch((error: unknown) => {
-      if (error instanceof SyntaxError) return [];
-      throw error;
-    });
+    const [stored] = await this.store
+      .readStream(streamIdOf(journeyId), { fromRevision: head.revision, toRevision: head.revision })
+      .catch((error: unknown) => {
+        if (error instanceof SyntaxError) return [];
+        throw error;
+      });
     return stored !== undefined && holdsHash(stored, head.hash) ? head : null;
   }
 

@@ -17,7 +17,6 @@ import { JourneysService, type RecordResult } from './journeys.service';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 import { ShowsIntegrity } from '../integrity/integrity.interceptor';
 
-
 /**
  * Thin HTTP edge: headers and params in, the service decides, views out. Every route on one
  * journey checks access on the journey as it is now (reads here with `assertMayAccess`, writes
@@ -76,7 +75,9 @@ export class JourneysController {
   }
 
   @Post(':id/migrations')
-  @ApiOperation({ summary: 'Move a journey to a later workflow version (approvers, with a reason), if its whole history is valid under it' })
+  @ApiOperation({
+    summary: 'Move a journey to a later workflow version (approvers, with a reason), if its whole history is valid under it',
+  })
   @ApiHeader({ name: 'If-Match', required: false })
   async migrate(
     @CurrentActor() actor: Actor,
@@ -86,7 +87,10 @@ export class JourneysController {
     @Headers('x-correlation-id') correlationId: string | undefined,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<RecordResult> {
-    const result = await this.journeys.migrate(id, actor, body, { ifMatch: parseIfMatch(ifMatch), correlationId: correlationIdOf(correlationId) });
+    const result = await this.journeys.migrate(id, actor, body, {
+      ifMatch: parseIfMatch(ifMatch),
+      correlationId: correlationIdOf(correlationId),
+    });
     response.status(201).header('ETag', etagOf(result.revision));
     return result;
   }
@@ -109,7 +113,7 @@ export class JourneysController {
   @Get(':id/history')
   @LogsJourneyRead()
   @ShowsIntegrity()
-  @ApiOperation({ summary: 'The facts in pages (`limit`, `after` = the previous page\'s `next`): who, when, why, and the state after each' })
+  @ApiOperation({ summary: "The facts in pages (`limit`, `after` = the previous page's `next`): who, when, why, and the state after each" })
   async history(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query() query: HistoryQuery): Promise<HistoryPage> {
     const journey = await this.journeys.load(id);
     assertMayAccess(actor, journey);

@@ -123,7 +123,11 @@ describe('JourneysService snapshot cache', () => {
     await b.record(id, caseWorker, { type: 'IndicativeBudgetSet', data: fact('IndicativeBudgetSet').data });
     const events = await store.readStream(`journey-${id}`);
     expect(events.map((event) => event.type)).toEqual([
-      'ReferralReceived', 'AssessmentStarted', 'PreferenceRecorded', 'AssessmentCompleted', 'IndicativeBudgetSet',
+      'ReferralReceived',
+      'AssessmentStarted',
+      'PreferenceRecorded',
+      'AssessmentCompleted',
+      'IndicativeBudgetSet',
     ]);
     expect(verifyChain(events)).toBeNull();
   });
@@ -134,11 +138,16 @@ describe('JourneysService snapshot cache', () => {
     const { id } = await journeys.open(caseWorker, { data: fact('ReferralReceived').data });
     const advocate = { id: 'advocate-1', role: 'advocate' as const };
     const preference = { type: 'PreferenceRecorded' as const, data: fact('PreferenceRecorded').data };
-    const appointment = (type: 'AdvocateAppointed' | 'AdvocateWithdrawn') => ({ type, data: { ...fact(type).data, advocateId: advocate.id } });
+    const appointment = (type: 'AdvocateAppointed' | 'AdvocateWithdrawn') => ({
+      type,
+      data: { ...fact(type).data, advocateId: advocate.id },
+    });
 
     await expect(journeys.record(id, advocate, preference)).rejects.toBeInstanceOf(JourneyNotFoundError);
     await expect(journeys.record(id, { id: 'someone-else', role: 'person' }, preference)).rejects.toBeInstanceOf(JourneyNotFoundError);
-    await expect(journeys.record(id, { ...caseWorker, organisation: 'council-b' }, preference)).rejects.toBeInstanceOf(JourneyNotFoundError);
+    await expect(journeys.record(id, { ...caseWorker, organisation: 'council-b' }, preference)).rejects.toBeInstanceOf(
+      JourneyNotFoundError,
+    );
     await journeys.record(id, caseWorker, appointment('AdvocateAppointed'));
     await expect(journeys.record(id, advocate, preference)).resolves.toMatchObject({ revision: 2 });
     await journeys.record(id, caseWorker, appointment('AdvocateWithdrawn'));

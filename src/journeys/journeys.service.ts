@@ -194,9 +194,12 @@ export class JourneysService {
     const journey = (await this.loadFor(journeyId, actor, false)) as CachedJourney;
     if (!MIGRATION_ROLES.includes(actor.role)) throw new ForbiddenActionError(actor.role, 'migrate a journey to another workflow version');
     if (!hasVisibleText(request.reason)) {
-      throw new InvalidInputError([{ field: 'reason', rule: 'hasVisibleText', message: 'reason must say why the journey moves to the new version' }]);
+      throw new InvalidInputError([
+        { field: 'reason', rule: 'hasVisibleText', message: 'reason must say why the journey moves to the new version' },
+      ]);
     }
-    if (options.ifMatch !== undefined && options.ifMatch !== journey.revision) throw new StaleRevisionError(options.ifMatch, journey.revision);
+    if (options.ifMatch !== undefined && options.ifMatch !== journey.revision)
+      throw new StaleRevisionError(options.ifMatch, journey.revision);
     const events = await this.store.readStream(streamIdOf(journeyId));
     const dryRun = this.dryRun(events, request.to);
     const target = this.registry.get(journey.definition.id, request.to);
@@ -340,7 +343,13 @@ export class JourneysService {
     return this.result(command.journeyId, definition, after, written, command.actor.role, false);
   }
 
-  private remember(journeyId: string, before: CachedJourney | null, definition: WorkflowDefinition, snapshot: JourneySnapshot, stored: StoredEvent): void {
+  private remember(
+    journeyId: string,
+    before: CachedJourney | null,
+    definition: WorkflowDefinition,
+    snapshot: JourneySnapshot,
+    stored: StoredEvent,
+  ): void {
     const keyedEventIds = new Set(before?.keyedEventIds ?? []);
     if (metadataOf(stored).idempotencyKey !== undefined) keyedEventIds.add(stored.id);
     this.cache.set(journeyId, {
@@ -444,7 +453,9 @@ export class JourneysService {
   private replayAll(events: readonly StoredEvent[]): { definition: WorkflowDefinition; snapshot: JourneySnapshot } {
     const result = replayJourney(this.registry, metadataOf(events[0]).workflow, events.map(toMachineEvent));
     if (result.refusal) {
-      throw new Error(`event ${result.refusal.revision} (${result.refusal.type}) is refused by workflow v${result.refusal.version}: ${result.refusal.rule}`);
+      throw new Error(
+        `event ${result.refusal.revision} (${result.refusal.type}) is refused by workflow v${result.refusal.version}: ${result.refusal.rule}`,
+      );
     }
     return result;
   }
@@ -456,7 +467,13 @@ export class JourneysService {
   async now(journeyId: string, actor: Actor): Promise<JourneyNow> {
     const current = await this.loadFor(journeyId, actor, false);
     if (!current) throw new JourneyNotFoundError(journeyId);
-    return { id: journeyId, definition: current.definition, snapshot: current.snapshot, revision: current.revision, clocks: current.clocks.instances };
+    return {
+      id: journeyId,
+      definition: current.definition,
+      snapshot: current.snapshot,
+      revision: current.revision,
+      clocks: current.clocks.instances,
+    };
   }
 
   /** The journey as its whole stream makes it. */
@@ -493,7 +510,9 @@ export class JourneysService {
 
 /** The caller's key, scoped to their organisation and token subject. */
 function idempotencyScope(actor: Actor, options: CommandOptions): IdempotencyScope | undefined {
-  return options.idempotencyKey === undefined ? undefined : { key: options.idempotencyKey, actorId: actor.id, organisation: actor.organisation };
+  return options.idempotencyKey === undefined
+    ? undefined
+    : { key: options.idempotencyKey, actorId: actor.id, organisation: actor.organisation };
 }
 
 /** The event id a keyed command records under, and the fingerprint of the whole request. */
@@ -505,7 +524,14 @@ function keyed(
   options: CommandOptions,
 ): Command['idempotency'] {
   if (!scope) return undefined;
-  const fingerprint = requestFingerprint({ route, type: input.type, data: input.data, reason: input.reason, occurredAt: input.occurredAt, ifMatch: options.ifMatch });
+  const fingerprint = requestFingerprint({
+    route,
+    type: input.type,
+    data: input.data,
+    reason: input.reason,
+    occurredAt: input.occurredAt,
+    ifMatch: options.ifMatch,
+  });
   return { eventId: eventIdFor(streamIdOf(journeyId), scope, randomUUID), key: scope.key, fingerprint };
 }
 

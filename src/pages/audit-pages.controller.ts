@@ -39,7 +39,12 @@ export class AuditPagesController {
   @Get('journeys/:id/audit')
   @LogsJourneyRead()
   @Render('audit')
-  async audit(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: FastifyReply): Promise<Record<string, unknown>> {
+  async audit(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<Record<string, unknown>> {
     assertMayDo(actor, 'verify a journey');
     const fromDate = atFromDateFields(query);
     // The date fields become `at=`, so the access log keeps the same detail as for the API's /state.
@@ -51,7 +56,12 @@ export class AuditPagesController {
       asOf = await this.stateAt(actor, id, asOfChoice(query));
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      errors.push(...error.details.map((detail) => ({ field: detail.field === 'revision' ? 'revision' : 'at-day', text: plainAsOfError(detail.message) })));
+      errors.push(
+        ...error.details.map((detail) => ({
+          field: detail.field === 'revision' ? 'revision' : 'at-day',
+          text: plainAsOfError(detail.message),
+        })),
+      );
     }
     response.status(errors.length > 0 ? 400 : 200);
     return { id, verification: verificationLines(verification), asOf, errors, values: { ...dateFieldsOf(query.at), ...query } };
@@ -69,7 +79,11 @@ export class AuditPagesController {
   }
 
   /** The journey as it stood then; the clocks as late as they were then, not as they are now (as the API's /state). */
-  private async stateAt(actor: Actor, id: string, choice: ReturnType<typeof asOfChoice>): Promise<{ label: string; page: JourneyPage } | null> {
+  private async stateAt(
+    actor: Actor,
+    id: string,
+    choice: ReturnType<typeof asOfChoice>,
+  ): Promise<{ label: string; page: JourneyPage } | null> {
     if (choice === null) return null;
     const journey = this.journeys.asOf(await this.journeys.load(id), choice);
     const then = choice.at ?? new Date(metadataOf(journey.events[journey.revision]).recordedAt);

@@ -40,7 +40,8 @@ export interface AsOfChoice {
 export function asOfChoice(query: Record<string, unknown>): AsOfChoice | null {
   const { revision, at } = query;
   if (typeof revision === 'string' && revision !== '') {
-    if (!/^\d{1,9}$/.test(revision)) throw new InvalidInputError([{ field: 'revision', rule: 'isInt', message: 'Enter the fact number as a whole number, like 4' }]);
+    if (!/^\d{1,9}$/.test(revision))
+      throw new InvalidInputError([{ field: 'revision', rule: 'isInt', message: 'Enter the fact number as a whole number, like 4' }]);
     return { revision: Number(revision) };
   }
   if (typeof at === 'string' && at !== '') {
@@ -53,9 +54,12 @@ export function asOfChoice(query: Record<string, unknown>): AsOfChoice | null {
 
 /** The ISO time the date fields name (UTC), or an error message for the date input. */
 export function atFromDateFields(query: Record<string, unknown>): { at: string } | { error: string } | null {
-  const [day, month, year, time] = ['at-day', 'at-month', 'at-year', 'at-time'].map((name) => (typeof query[name] === 'string' ? (query[name] as string).trim() : ''));
+  const [day, month, year, time] = ['at-day', 'at-month', 'at-year', 'at-time'].map((name) =>
+    typeof query[name] === 'string' ? (query[name] as string).trim() : '',
+  );
   if (day === '' && month === '' && year === '') return null;
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year)) return { error: 'Enter a date with a day, month and year, like 2 3 2026' };
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d{4}$/.test(year))
+    return { error: 'Enter a date with a day, month and year, like 2 3 2026' };
   if (time !== '' && !/^\d{1,2}:\d{2}$/.test(time)) return { error: 'Enter the time as hours and minutes, like 15:30' };
   const [hours, minutes] = time === '' ? [23, 59] : time.split(':').map(Number);
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), hours, minutes, time === '' ? 59 : 0));
@@ -64,7 +68,12 @@ export function atFromDateFields(query: Record<string, unknown>): { at: string }
 }
 
 export function accessLine(entry: AccessEntry): { who: string; what: string; when: string; journeyId: string } {
-  return { who: actorName(entry.actor), what: entry.detail ? `${entry.route} (${entry.detail})` : entry.route, when: formatDateTime(entry.at), journeyId: entry.journeyId };
+  return {
+    who: actorName(entry.actor),
+    what: entry.detail ? `${entry.route} (${entry.detail})` : entry.route,
+    when: formatDateTime(entry.at),
+    journeyId: entry.journeyId,
+  };
 }
 
 /** The date fields showing a chosen `at` again (UTC), so the form says what is on the page. */
@@ -72,5 +81,10 @@ export function dateFieldsOf(at: unknown): Record<string, string> {
   const date = typeof at === 'string' ? new Date(at) : null;
   if (date === null || Number.isNaN(date.getTime())) return {};
   const time = `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
-  return { 'at-day': String(date.getUTCDate()), 'at-month': String(date.getUTCMonth() + 1), 'at-year': String(date.getUTCFullYear()), 'at-time': time };
+  return {
+    'at-day': String(date.getUTCDate()),
+    'at-month': String(date.getUTCMonth() + 1),
+    'at-year': String(date.getUTCFullYear()),
+    'at-time': time,
+  };
 }

@@ -22,7 +22,10 @@ describe('the person’s and advocate’s forms', () => {
   });
 
   it('records who asked for a review and who raised a challenge from the signed-in actor, never from the form', () => {
-    expect(parseReviewRequest({ why: 'Needs changed', requestedBy: 'someone-else' }, advocate)).toMatchObject({ ok: true, data: { requestedBy: 'advocate-1', why: 'Needs changed' } });
+    expect(parseReviewRequest({ why: 'Needs changed', requestedBy: 'someone-else' }, advocate)).toMatchObject({
+      ok: true,
+      data: { requestedBy: 'advocate-1', why: 'Needs changed' },
+    });
     expect(parseChallenge({ decision: '7', grounds: 'Wrong', raisedBy: 'someone-else' }, advocate, ['7'])).toMatchObject({
       ok: true,
       data: { decisionRevision: 7, grounds: 'Wrong', raisedBy: 'advocate-1' },
@@ -35,11 +38,27 @@ describe('the person’s and advocate’s forms', () => {
   });
 
   it('turns the workflow’s refusal into words for the error summary, without the guard’s code name', () => {
-    const guard = new TransitionRefusedError({ event: 'DecisionChallenged', state: 'open.approved', reason: 'challengeNamesOpenableDecision: a challenge names a decision not already under challenge.', allowed: [] });
-    expect(refusalMessages(guard, 'decision')).toEqual([{ field: 'decision', text: 'This cannot be recorded now. A challenge names a decision not already under challenge.' }]);
-    const wrongStep = new TransitionRefusedError({ event: 'ReviewRequested', state: 'open.approved', reason: 'wrong-state: ReviewRequested is not allowed in state open.approved', allowed: [] });
-    expect(refusalMessages(wrongStep, 'why')).toEqual([{ field: 'why', text: 'This cannot be recorded at this step of the journey (Plan signed off, support not started yet).' }]);
-    expect(refusalMessages(new ForbiddenActionError('person', 'record X'), 'why')).toEqual([{ field: 'why', text: 'Your role cannot record this on the journey' }]);
+    const guard = new TransitionRefusedError({
+      event: 'DecisionChallenged',
+      state: 'open.approved',
+      reason: 'challengeNamesOpenableDecision: a challenge names a decision not already under challenge.',
+      allowed: [],
+    });
+    expect(refusalMessages(guard, 'decision')).toEqual([
+      { field: 'decision', text: 'This cannot be recorded now. A challenge names a decision not already under challenge.' },
+    ]);
+    const wrongStep = new TransitionRefusedError({
+      event: 'ReviewRequested',
+      state: 'open.approved',
+      reason: 'wrong-state: ReviewRequested is not allowed in state open.approved',
+      allowed: [],
+    });
+    expect(refusalMessages(wrongStep, 'why')).toEqual([
+      { field: 'why', text: 'This cannot be recorded at this step of the journey (Plan signed off, support not started yet).' },
+    ]);
+    expect(refusalMessages(new ForbiddenActionError('person', 'record X'), 'why')).toEqual([
+      { field: 'why', text: 'Your role cannot record this on the journey' },
+    ]);
     expect(refusalMessages(new Error('disk full'), 'why')).toBeNull();
   });
 });

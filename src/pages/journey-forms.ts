@@ -47,9 +47,24 @@ function required(errors: FormError[], field: string, value: string, missing: st
 export function parsePreference(body: Body): Parsed<PreferenceRecordedData> {
   const values = { topic: text(body, 'topic'), value: text(body, 'value'), inTheirWords: text(body, 'inTheirWords') };
   const errors: FormError[] = [];
-  if (!PREFERENCE_TOPICS.some((topic) => topic.value === values.topic)) errors.push({ field: 'topic', text: 'Select what your preference is about' });
-  required(errors, 'value', values.value, 'Enter what you want, in a few words', SHORT, `What you want must be ${SHORT} characters or fewer`);
-  required(errors, 'inTheirWords', values.inTheirWords, 'Enter what you want in your own words', LONG, `Your words must be ${LONG} characters or fewer`);
+  if (!PREFERENCE_TOPICS.some((topic) => topic.value === values.topic))
+    errors.push({ field: 'topic', text: 'Select what your preference is about' });
+  required(
+    errors,
+    'value',
+    values.value,
+    'Enter what you want, in a few words',
+    SHORT,
+    `What you want must be ${SHORT} characters or fewer`,
+  );
+  required(
+    errors,
+    'inTheirWords',
+    values.inTheirWords,
+    'Enter what you want in your own words',
+    LONG,
+    `Your words must be ${LONG} characters or fewer`,
+  );
   return errors.length > 0 ? { ok: false, errors, values } : { ok: true, data: values, values };
 }
 
@@ -64,7 +79,14 @@ export function parseChallenge(body: Body, actor: Actor, choices: readonly strin
   const values = { decision: text(body, 'decision'), grounds: text(body, 'grounds') };
   const errors: FormError[] = [];
   if (!choices.includes(values.decision)) errors.push({ field: 'decision', text: 'Select the decision you want to challenge' });
-  required(errors, 'grounds', values.grounds, 'Enter why you think the decision is wrong', LONG, `Your reasons must be ${LONG} characters or fewer`);
+  required(
+    errors,
+    'grounds',
+    values.grounds,
+    'Enter why you think the decision is wrong',
+    LONG,
+    `Your reasons must be ${LONG} characters or fewer`,
+  );
   if (errors.length > 0) return { ok: false, errors, values };
   return { ok: true, data: { decisionRevision: Number(values.decision), grounds: values.grounds, raisedBy: actor.id }, values };
 }

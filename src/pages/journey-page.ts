@@ -171,7 +171,13 @@ function wordsOf(event: JourneyEvent): string | null {
 }
 
 function timelineLine(event: JourneyEvent, reason: string | null): TimelineLine {
-  return { revision: event.meta.revision, when: formatDateTime(event.meta.occurredAt), sentence: sentenceOf(event), reason, words: wordsOf(event) };
+  return {
+    revision: event.meta.revision,
+    when: formatDateTime(event.meta.occurredAt),
+    sentence: sentenceOf(event),
+    reason,
+    words: wordsOf(event),
+  };
 }
 
 function decisionLine(decision: DecisionEntry, events: readonly JourneyEvent[]): DecisionLine {
@@ -226,7 +232,9 @@ const ROUTE_NAMES: Record<string, string> = {
 
 /** "case-worker-1, case worker, looked at this page at 4pm on 2 December 2026." */
 function readLine(entry: AccessEntry): string {
-  const what = entry.route.startsWith('GET /app/') ? `the ${PAGE_NAMES[entry.route] ?? 'record'} on this website` : (ROUTE_NAMES[entry.route] ?? entry.route);
+  const what = entry.route.startsWith('GET /app/')
+    ? `the ${PAGE_NAMES[entry.route] ?? 'record'} on this website`
+    : (ROUTE_NAMES[entry.route] ?? entry.route);
   return `${actorAsSubject(entry.actor)} looked at ${what} at ${formatDateTime(entry.at)}.`;
 }
 

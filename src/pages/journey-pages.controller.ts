@@ -14,7 +14,15 @@ import { toErrorAnswer } from '../errors/http-error.filter';
 import { JourneyIdPipe } from '../journeys/journey-id.pipe';
 import { JourneysService } from '../journeys/journeys.service';
 import { journeyPage, READ_LOG_ROLES, type JourneyPage } from './journey-page';
-import { parseChallenge, parsePreference, parseReviewRequest, PREFERENCE_TOPICS, refusalMessages, type FormError, type Parsed } from './journey-forms';
+import {
+  parseChallenge,
+  parsePreference,
+  parseReviewRequest,
+  PREFERENCE_TOPICS,
+  refusalMessages,
+  type FormError,
+  type Parsed,
+} from './journey-forms';
 import { EXAMPLE_ADVOCATE, EXAMPLE_APPROVER, EXAMPLE_PERSON } from './example-journey';
 import { PageController } from './page-guard';
 
@@ -23,9 +31,19 @@ const READS_SHOWN = 200;
 
 /** The three forms: their template, the field an engine refusal is shown against, and what the journey page then says. */
 const FORMS = {
-  preference: { view: 'preference-form', type: 'PreferenceRecorded', firstField: 'topic', done: 'Your preference has been recorded, in your words.' },
+  preference: {
+    view: 'preference-form',
+    type: 'PreferenceRecorded',
+    firstField: 'topic',
+    done: 'Your preference has been recorded, in your words.',
+  },
   review: { view: 'review-form', type: 'ReviewRequested', firstField: 'why', done: 'Your request for a review has been recorded.' },
-  challenge: { view: 'challenge-form', type: 'DecisionChallenged', firstField: 'decision', done: 'Your challenge has been recorded. It must be answered within 28 days.' },
+  challenge: {
+    view: 'challenge-form',
+    type: 'DecisionChallenged',
+    firstField: 'decision',
+    done: 'Your challenge has been recorded. It must be answered within 28 days.',
+  },
 } as const satisfies Record<string, { view: string; type: EventType; firstField: string; done: string }>;
 
 type FormName = keyof typeof FORMS;
@@ -62,7 +80,11 @@ export class JourneyPagesController {
   @Get(':id')
   @LogsJourneyRead()
   @Render('journey')
-  async show(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Query('done') done?: string): Promise<{ page: JourneyPage; done: string | null }> {
+  async show(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Query('done') done?: string,
+  ): Promise<{ page: JourneyPage; done: string | null }> {
     const page = await this.page(actor, id);
     return { page, done: done === 'example' ? EXAMPLE_DONE : isFormName(done) ? FORMS[done].done : null };
   }
@@ -94,7 +116,11 @@ export class JourneyPagesController {
    */
   @Get(':id/copy')
   @LogsJourneyRead()
-  async copy(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+  async copy(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<string> {
     const journey = await this.audited.read(id);
     assertJourneyAccess(actor, journey.relations);
     const html = renderExportHtml(journeyExport(journey, this.clock.now()));
@@ -103,19 +129,44 @@ export class JourneyPagesController {
   }
 
   @Post(':id/preference')
-  async addPreference(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
+  async addPreference(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @Res() response: FastifyReply,
+  ): Promise<void> {
     await this.submit(response, actor, id, 'preference', parsePreference(body));
   }
 
   @Post(':id/review')
-  async askForReview(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
+  async askForReview(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @Res() response: FastifyReply,
+  ): Promise<void> {
     await this.submit(response, actor, id, 'review', parseReviewRequest(body, actor));
   }
 
   @Post(':id/challenge')
-  async challenge(@CurrentActor() actor: Actor, @Param('id', JourneyIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() response: FastifyReply): Promise<void> {
+  async challenge(
+    @CurrentActor() actor: Actor,
+    @Param('id', JourneyIdPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @Res() response: FastifyReply,
+  ): Promise<void> {
     const { page } = await this.formModel(actor, id, 'challenge');
-    await this.submit(response, actor, id, 'challenge', parseChallenge(body, actor, page.challengeable.map((choice) => choice.value)));
+    await this.submit(
+      response,
+      actor,
+      id,
+      'challenge',
+      parseChallenge(
+        body,
+        actor,
+        page.challengeable.map((choice) => choice.value),
+      ),
+    );
   }
 
   private async page(actor: Actor, id: string): Promise<JourneyPage> {
@@ -125,7 +176,13 @@ export class JourneyPagesController {
     return journeyPage(journey, actor, this.clock.now(), reads);
   }
 
-  private async formModel(actor: Actor, id: string, form: FormName, errors: FormError[] = [], values: Record<string, string> = {}): Promise<FormModel> {
+  private async formModel(
+    actor: Actor,
+    id: string,
+    form: FormName,
+    errors: FormError[] = [],
+    values: Record<string, string> = {},
+  ): Promise<FormModel> {
     return { page: await this.page(actor, id), form, topics: PREFERENCE_TOPICS, errors, values };
   }
 
@@ -146,7 +203,15 @@ export class JourneyPagesController {
    * The form again, with the journey it belongs to: that shows the journey's data, so it is
    * logged as a read like any page of the journey (by the route that showed it).
    */
-  private async showAgain(response: FastifyReply, actor: Actor, id: string, form: FormName, status: number, errors: FormError[], values: Record<string, string>): Promise<void> {
+  private async showAgain(
+    response: FastifyReply,
+    actor: Actor,
+    id: string,
+    form: FormName,
+    status: number,
+    errors: FormError[],
+    values: Record<string, string>,
+  ): Promise<void> {
     const model = await this.formModel(actor, id, form, errors, values);
     await this.accessLog.record([{ at: this.clock.now(), actor, route: `POST /app/journeys/:id/${form}`, detail: null, journeyId: id }]);
     response.status(status).view(FORMS[form].view, model);

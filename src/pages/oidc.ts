@@ -40,7 +40,13 @@ export class OidcSignIn {
     const settings = this.config.oidc;
     if (settings === undefined) throw new SignInFailedError('sign-in with an identity provider is not set up');
     this.client ??= Issuer.discover(settings.issuerUrl).then(
-      (issuer) => new issuer.Client({ client_id: settings.clientId, client_secret: settings.clientSecret, redirect_uris: [this.redirectUri], response_types: ['code'] }),
+      (issuer) =>
+        new issuer.Client({
+          client_id: settings.clientId,
+          client_secret: settings.clientSecret,
+          redirect_uris: [this.redirectUri],
+          response_types: ['code'],
+        }),
     );
     this.client.catch(() => {
       this.client = null;
@@ -72,7 +78,11 @@ export class OidcSignIn {
     const params = client.callbackParams(`${CALLBACK_PATH}?${new URLSearchParams(query as Record<string, string>).toString()}`);
     let claims: Record<string, unknown>;
     try {
-      const tokens = await client.callback(this.redirectUri, params, { state: pending.state, nonce: pending.nonce, code_verifier: pending.codeVerifier });
+      const tokens = await client.callback(this.redirectUri, params, {
+        state: pending.state,
+        nonce: pending.nonce,
+        code_verifier: pending.codeVerifier,
+      });
       claims = tokens.claims() as Record<string, unknown>;
     } catch (error) {
       throw new SignInFailedError(`the identity provider's answer was refused (${(error as Error).message})`);
@@ -80,7 +90,8 @@ export class OidcSignIn {
     try {
       return actorOf(claims, { ...CLAIMS, role: this.config.authRoleClaim, organisation: this.config.authOrgClaim });
     } catch (error) {
-      if (error instanceof UnauthenticatedError) throw new SignInFailedError(`your account cannot use this service: ${error.message.replace(/^token /, 'it ')}`);
+      if (error instanceof UnauthenticatedError)
+        throw new SignInFailedError(`your account cannot use this service: ${error.message.replace(/^token /, 'it ')}`);
       throw error;
     }
   }

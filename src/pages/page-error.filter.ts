@@ -31,7 +31,8 @@ export class PageErrorFilter implements ExceptionFilter {
       return;
     }
     const status = statusOf(exception);
-    if (status >= 500) this.logger.error(`${status} on a page: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+    if (status >= 500)
+      this.logger.error(`${status} on a page: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     if (response.sent) {
       response.raw.end();
       return;
@@ -48,7 +49,10 @@ function statusOf(exception: unknown): number {
 
 function pageFor(exception: unknown, status: number): ErrorPage {
   if (exception instanceof CsrfRefusedError) {
-    return { title: 'Your form could not be sent', body: ['This can happen if you signed out, or left the page open for a long time.', 'Go back to the page, reload it and try again.'] };
+    return {
+      title: 'Your form could not be sent',
+      body: ['This can happen if you signed out, or left the page open for a long time.', 'Go back to the page, reload it and try again.'],
+    };
   }
   if (exception instanceof SignInFailedError) {
     return { title: 'You could not be signed in', body: [exception.message, 'Try signing in again.'] };
@@ -59,7 +63,10 @@ function pageFor(exception: unknown, status: number): ErrorPage {
     case 403:
       return { title: 'You cannot do that', body: [messageOf(exception)] };
     case 404:
-      return { title: 'Page not found', body: ['If you typed the web address, check it is correct.', 'If you followed a link to a journey, you may not have access to it.'] };
+      return {
+        title: 'Page not found',
+        body: ['If you typed the web address, check it is correct.', 'If you followed a link to a journey, you may not have access to it.'],
+      };
     case 422:
       return { title: 'This record cannot be shown', body: [messageOf(exception)] };
     case 503:

@@ -22,13 +22,19 @@ export class PageGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<PageRequest>();
-    if (!SAFE_METHODS.has(request.method) && !csrfTokenMatches(request.session, (request.body as Record<string, unknown> | undefined)?._csrf)) {
+    if (
+      !SAFE_METHODS.has(request.method) &&
+      !csrfTokenMatches(request.session, (request.body as Record<string, unknown> | undefined)?._csrf)
+    ) {
       throw new CsrfRefusedError();
     }
     const actor = request.session?.actor;
     if (actor) {
       request.actor = actor;
-      Object.assign(context.switchToHttp().getResponse<FastifyReply>().locals, { signedIn: actor, navigation: navigationFor(actor, request.url.split('?', 1)[0]) });
+      Object.assign(context.switchToHttp().getResponse<FastifyReply>().locals, {
+        signedIn: actor,
+        navigation: navigationFor(actor, request.url.split('?', 1)[0]),
+      });
       return true;
     }
     const open = this.reflector.getAllAndOverride<boolean | undefined>(OPEN_TO_ANYONE, [context.getHandler(), context.getClass()]);
@@ -48,7 +54,8 @@ const STAFF_AND_AUDITORS: readonly Role[] = ['case-worker', 'approver', 'senior-
 /** The service navigation: what this role has pages for, the current one marked. */
 export function navigationFor(actor: Actor, path: string): Array<{ href: string; text: string; active: boolean }> {
   const links = [{ href: '/app', text: 'Home' }];
-  if (STAFF_AND_AUDITORS.includes(actor.role)) links.push({ href: '/app/caseload', text: 'Caseload' }, { href: '/app/overdue', text: 'Overdue' });
+  if (STAFF_AND_AUDITORS.includes(actor.role))
+    links.push({ href: '/app/caseload', text: 'Caseload' }, { href: '/app/overdue', text: 'Overdue' });
   if (actor.role === 'auditor') links.push({ href: '/app/access-log', text: 'Access log' });
   links.push({ href: '/app/workflows/support-planning/1', text: 'How it works' });
   return links.map((link) => ({ ...link, active: path === link.href }));

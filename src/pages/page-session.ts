@@ -66,7 +66,13 @@ export function sessionSaver(publicUrl: string) {
     saveSession(request, reply, publicOverHttps || request.protocol === 'https', payload, done);
 }
 
-function saveSession(request: FastifyRequest, reply: FastifyReply, secure: boolean, payload: unknown, done: (error: null, payload: unknown) => void): void {
+function saveSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  secure: boolean,
+  payload: unknown,
+  done: (error: null, payload: unknown) => void,
+): void {
   const previous = sessionsRead.get(request);
   if (previous === undefined) {
     done(null, payload);

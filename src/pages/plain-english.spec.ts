@@ -19,8 +19,13 @@ describe('the record in plain English', () => {
   });
 
   it('says who did what, with the role set off by commas', () => {
-    const approval = describeFact({ type: 'SupportPlanApproved', data: { planVersion: 1, finalBudgetPence: 175_000, period: 'week', reasons: 'r' } });
-    expect(`${actorAsSubject({ id: 'Sam Patel', role: 'approver' })} ${approval}`).toBe('Sam Patel, approver, signed off the plan with a final budget of £1,750 a week');
+    const approval = describeFact({
+      type: 'SupportPlanApproved',
+      data: { planVersion: 1, finalBudgetPence: 175_000, period: 'week', reasons: 'r' },
+    });
+    expect(`${actorAsSubject({ id: 'Sam Patel', role: 'approver' })} ${approval}`).toBe(
+      'Sam Patel, approver, signed off the plan with a final budget of £1,750 a week',
+    );
     expect(actorAsSubject({ id: 'p-1', role: 'person' })).toBe('The person (or their representative)');
   });
 });

@@ -61,7 +61,10 @@ export class SignInController {
 
   @Get()
   @Render('home')
-  home(@Req() request: PageRequest, @Query('reference') reference: unknown): { actor: Actor; invalidReference: boolean; offerExample: boolean } {
+  home(
+    @Req() request: PageRequest,
+    @Query('reference') reference: unknown,
+  ): { actor: Actor; invalidReference: boolean; offerExample: boolean } {
     const actor = request.actor as Actor;
     return { actor, invalidReference: reference === 'invalid', offerExample: this.config.devSignIn && actor.role === 'case-worker' };
   }
@@ -96,13 +99,19 @@ export class SignInController {
     const values = { role: field(body, 'role'), subject: field(body, 'subject'), organisation: field(body, 'organisation') };
     const errors: SignInPage['errors'] = [];
     if (!isRole(values.role) || isInternalRole(values.role)) errors.push({ field: 'role', text: 'Select who you are signing in as' });
-    if (!/^[A-Za-z0-9._@:-]{1,200}$/.test(values.subject)) errors.push({ field: 'subject', text: 'Enter a subject: letters, numbers, dots, dashes or @, no spaces' });
-    if (values.organisation !== '' && !/^[A-Za-z0-9._:-]{1,200}$/.test(values.organisation)) errors.push({ field: 'organisation', text: 'Enter an organisation: letters, numbers, dots or dashes, no spaces' });
+    if (!/^[A-Za-z0-9._@:-]{1,200}$/.test(values.subject))
+      errors.push({ field: 'subject', text: 'Enter a subject: letters, numbers, dots, dashes or @, no spaces' });
+    if (values.organisation !== '' && !/^[A-Za-z0-9._:-]{1,200}$/.test(values.organisation))
+      errors.push({ field: 'organisation', text: 'Enter an organisation: letters, numbers, dots or dashes, no spaces' });
     if (errors.length > 0) {
       response.status(400).view('sign-in', this.signInModel(errors, values));
       return;
     }
-    const actor: Actor = { id: values.subject, role: values.role as Actor['role'], ...(values.organisation ? { organisation: values.organisation } : {}) };
+    const actor: Actor = {
+      id: values.subject,
+      role: values.role as Actor['role'],
+      ...(values.organisation ? { organisation: values.organisation } : {}),
+    };
     signIn(request, response, actor);
   }
 

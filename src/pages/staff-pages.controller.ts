@@ -54,7 +54,13 @@ export class StaffPagesController {
   overdue(@CurrentActor() actor: Actor): { items: OverdueLine[]; asOf: string } {
     const scope = listFilterFor(actor);
     const now = this.clock.now();
-    const { items } = this.readModels.overdueClocks({ clock: undefined, fundingStream: undefined, dueBefore: new Date(now.getTime() + DUE_WITHIN_MS).toISOString(), limit: OVERDUE_SHOWN, ...scope });
+    const { items } = this.readModels.overdueClocks({
+      clock: undefined,
+      fundingStream: undefined,
+      dueBefore: new Date(now.getTime() + DUE_WITHIN_MS).toISOString(),
+      limit: OVERDUE_SHOWN,
+      ...scope,
+    });
     return { items: items.map((item) => overdueLine({ ...item, lateByMs: lateBy(item, now) })), asOf: now.toISOString() };
   }
 }

@@ -69,7 +69,13 @@ export function overdueLine(row: OpenClockRow & { lateByMs: number }): OverdueLi
   const late = row.status === 'missed' || row.lateByMs > 0;
   const ms = Math.abs(row.lateByMs);
   const amount = ms >= DAY ? plural(Math.ceil(ms / DAY), 'day') : plural(Math.max(1, Math.ceil(ms / HOUR)), 'hour');
-  return { journeyId: row.journeyId, clock: row.label, due: formatDateTime(row.dueAt), late, howLate: late ? `${amount} late` : `due in ${amount}` };
+  return {
+    journeyId: row.journeyId,
+    clock: row.label,
+    due: formatDateTime(row.dueAt),
+    late,
+    howLate: late ? `${amount} late` : `due in ${amount}`,
+  };
 }
 
 function plural(count: number, unit: string): string {
@@ -77,10 +83,22 @@ function plural(count: number, unit: string): string {
 }
 
 /** The options of a filter, for the GOV.UK select: "Any" first. */
-export function filterOptions(name: keyof CaseloadFilters, selected: string | undefined): Array<{ value: string; text: string; selected: boolean }> {
-  const names: Record<string, string> = { open: 'Open', 'not-eligible': 'Not eligible', closed: 'Closed', standard: 'Standard', 'fast-track': 'Fast track' };
+export function filterOptions(
+  name: keyof CaseloadFilters,
+  selected: string | undefined,
+): Array<{ value: string; text: string; selected: boolean }> {
+  const names: Record<string, string> = {
+    open: 'Open',
+    'not-eligible': 'Not eligible',
+    closed: 'Closed',
+    standard: 'Standard',
+    'fast-track': 'Fast track',
+  };
   const text = (value: string): string => (name === 'fundingStream' ? fundingName(value) : (names[value] ?? value));
-  return [{ value: '', text: 'Any', selected: selected === undefined }, ...FILTERS[name].map((value) => ({ value, text: text(value), selected: value === selected }))];
+  return [
+    { value: '', text: 'Any', selected: selected === undefined },
+    ...FILTERS[name].map((value) => ({ value, text: text(value), selected: value === selected })),
+  ];
 }
 
 export const STAFF_ROLES: readonly Role[] = ['case-worker', 'approver', 'senior-approver'];

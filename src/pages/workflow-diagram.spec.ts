@@ -7,13 +7,23 @@ describe('the workflow as a picture', () => {
   it('draws the steps of the machine and where each leads', () => {
     const graph = stepGraph(v1);
     expect(graph.start).toBe('awaitingReferral');
-    expect(graph.steps).toEqual(expect.arrayContaining(['referral', 'assessment', 'notEligible', 'signOff', 'approved', 'liveSupport', 'review', 'closed']));
-    expect(graph.edges).toEqual(expect.arrayContaining([{ from: 'assessment', to: 'notEligible' }, { from: 'signOff', to: 'approved' }, { from: 'approved', to: 'liveSupport' }]));
+    expect(graph.steps).toEqual(
+      expect.arrayContaining(['referral', 'assessment', 'notEligible', 'signOff', 'approved', 'liveSupport', 'review', 'closed']),
+    );
+    expect(graph.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'assessment', to: 'notEligible' },
+        { from: 'signOff', to: 'approved' },
+        { from: 'approved', to: 'liveSupport' },
+      ]),
+    );
   });
 
   it('highlights the current step and names it in the title', () => {
     const svg = workflowSvg(v1, 'signOff');
-    expect(svg).toContain('<title id="workflow-diagram-title">The steps of support-planning version 1. This journey is at: Waiting for sign-off</title>');
+    expect(svg).toContain(
+      '<title id="workflow-diagram-title">The steps of support-planning version 1. This journey is at: Waiting for sign-off</title>',
+    );
     expect(svg.match(/app-step--current/g)).toHaveLength(1);
     expect(svg).toContain('>Waiting for sign-off (now)</text>');
     expect(workflowSvg(v1, null)).not.toContain('app-step--current');

@@ -84,7 +84,9 @@ export function workflowSvg(definition: WorkflowDefinition, current: string | nu
   const at = new Map<string, { x: number; y: number }>();
   rows.forEach((row, r) => {
     const rowWidth = row.length * BOX.width + (row.length - 1) * BOX.gapX;
-    row.forEach((step, i) => at.set(step, { x: (width - rowWidth) / 2 + i * (BOX.width + BOX.gapX), y: BOX.margin + r * (BOX.height + BOX.gapY) }));
+    row.forEach((step, i) =>
+      at.set(step, { x: (width - rowWidth) / 2 + i * (BOX.width + BOX.gapX), y: BOX.margin + r * (BOX.height + BOX.gapY) }),
+    );
   });
   const arrows = graph.edges.map(({ from, to }) => {
     const a = at.get(from) as { x: number; y: number };
@@ -128,15 +130,23 @@ export function workflowRules(definition: WorkflowDefinition): WorkflowRules {
   const routing = new Set<string>(ROUTING_GUARDS);
   const used = new Set<string>();
   for (const node of descendants(definition.machine.root as AnyStateNode)) {
-    for (const [, transitions] of node.transitions) for (const transition of transitions) guardNames(transition.guard).forEach((name) => used.add(name));
+    for (const [, transitions] of node.transitions)
+      for (const transition of transitions) guardNames(transition.guard).forEach((name) => used.add(name));
   }
   const { policy } = definition;
   return {
-    rules: [...used].filter((name) => !routing.has(name) && ruleDescription(definition, name)).map((name) => ruleDescription(definition, name) as string),
+    rules: [...used]
+      .filter((name) => !routing.has(name) && ruleDescription(definition, name))
+      .map((name) => ruleDescription(definition, name) as string),
     whoRecords: (Object.keys(policy.rolesPerEvent) as EventType[]).map((type) => ({
       what: NEXT_STEP_NAMES[type],
       who: (policy.rolesPerEvent[type] ?? []).map(roleName).join(', '),
     })),
-    clocks: policy.clocks.map((clock) => `${clock.label}: due ${Object.entries(clock.due).map(([unit, n]) => `${n} ${n === 1 ? unit.replace(/s$/, '') : unit}`).join(' ')} after it starts (${clock.source}).`),
+    clocks: policy.clocks.map(
+      (clock) =>
+        `${clock.label}: due ${Object.entries(clock.due)
+          .map(([unit, n]) => `${n} ${n === 1 ? unit.replace(/s$/, '') : unit}`)
+          .join(' ')} after it starts (${clock.source}).`,
+    ),
   };
 }

@@ -3,7 +3,15 @@
  * machine snapshot so that each new event is applied without replaying the whole stream.
  */
 import type Database from 'better-sqlite3';
-import { apply, initialSnapshot, rehydrate, summarise, type JourneyContext, type WorkflowDefinition, type WorkflowRegistry } from '../../workflows';
+import {
+  apply,
+  initialSnapshot,
+  rehydrate,
+  summarise,
+  type JourneyContext,
+  type WorkflowDefinition,
+  type WorkflowRegistry,
+} from '../../workflows';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
 import { LruCache } from '../common/lru-cache';
@@ -191,7 +199,6 @@ export class CaseloadProjection implements Projection {
     const persisted = JSON.parse(row.snapshot) as { value: Parameters<typeof rehydrate>[1]['value']; context: JourneyContext };
     return rehydrate(definition, persisted);
   }
-
 }
 
 const UPSERT = `INSERT INTO caseload (journey_id, workflow_id, workflow_version, organisation, state, step, status, funding_stream, route,

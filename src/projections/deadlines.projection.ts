@@ -129,13 +129,24 @@ export class DeadlinesProjection implements Projection {
       'INSERT INTO late_entries (journey_id, clock_key, clock, due_at, funding_stream, recorded_late_at, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     for (const instance of lateEntries(after.instances).filter((late) => late.recordedLateAtRevision === event.revision)) {
-      insertLate.run(journeyId, instance.key, instance.clock, instance.dueAt, after.facts.fundingStream, recordedAt, JSON.stringify(instance));
+      insertLate.run(
+        journeyId,
+        instance.key,
+        instance.clock,
+        instance.dueAt,
+        after.facts.fundingStream,
+        recordedAt,
+        JSON.stringify(instance),
+      );
     }
   }
 
   /** Each journey's fold and open clocks as the batch leaves them: written once, here. */
   flush(db: Database.Database): void {
-    const upsertFold = prepared(db, 'INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold');
+    const upsertFold = prepared(
+      db,
+      'INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold',
+    );
     const deleteOpen = prepared(db, 'DELETE FROM open_clocks WHERE journey_id = ?');
     const insertOpen = prepared(
       db,
@@ -145,7 +156,16 @@ export class DeadlinesProjection implements Projection {
       upsertFold.run(journeyId, JSON.stringify(fold));
       deleteOpen.run(journeyId);
       for (const { instance, markAt } of open) {
-        insertOpen.run(journeyId, instance.key, instance.clock, instance.status, instance.dueAt, fold.facts.fundingStream, JSON.stringify(instance), markAt);
+        insertOpen.run(
+          journeyId,
+          instance.key,
+          instance.clock,
+          instance.status,
+          instance.dueAt,
+          fold.facts.fundingStream,
+          JSON.stringify(instance),
+          markAt,
+        );
       }
     }
     this.unwritten.clear();
@@ -159,19 +179,29 @@ export class DeadlinesProjection implements Projection {
    * The journey's open clocks after the event. A clock's `mark_at` needs the `recordedAt` of the
    * fact that started it: that is this event for a clock it started; an older clock keeps the one it had.
    */
-  private openClocksAfter(db: Database.Database, journeyId: string, fold: ClockFold, policy: WorkflowPolicy, event: { revision: number; recordedAt: string }): OpenClock[] {
+  private openClocksAfter(
+    db: Database.Database,
+    journeyId: string,
+    fold: ClockFold,
+    policy: WorkflowPolicy,
+    event: { revision: number; recordedAt: string },
+  ): OpenClock[] {
     const markAtOf = new Map(this.openClocksBefore(db, journeyId).map(({ instance, markAt }) => [startKey(instance), markAt]));
     return openClocks(fold.instances).map((instance) => ({
       instance,
       markAt:
-        instance.startedAtRevision === event.revision ? markableAt(policy, instance, event.recordedAt) : (markAtOf.get(startKey(instance)) ?? instance.dueAt),
+        instance.startedAtRevision === event.revision
+          ? markableAt(policy, instance, event.recordedAt)
+          : (markAtOf.get(startKey(instance)) ?? instance.dueAt),
     }));
   }
 
   private openClocksBefore(db: Database.Database, journeyId: string): OpenClock[] {
     const unwritten = this.unwritten.get(journeyId);
     if (unwritten) return unwritten.open;
-    const rows = prepared(db, 'SELECT instance, mark_at FROM open_clocks WHERE journey_id = ?').all(journeyId) as Array<Pick<StoredClock, 'instance' | 'mark_at'>>;
+    const rows = prepared(db, 'SELECT instance, mark_at FROM open_clocks WHERE journey_id = ?').all(journeyId) as Array<
+      Pick<StoredClock, 'instance' | 'mark_at'>
+    >;
     return rows.map((row) => ({ instance: JSON.parse(row.instance) as ClockInstance, markAt: row.mark_at }));
   }
 
@@ -234,7 +264,8 @@ function startKey(instance: ClockInstance): string {
 function listConditions(filter: ClockListFilter): string {
   // The organisation lives in the caseload read model (same database, same batches), so the
   // clocks are not given a copy of it that could disagree.
-  const ofOrganisation = filter.organisation === undefined ? '' : 'AND journey_id IN (SELECT journey_id FROM caseload WHERE organisation IS @organisation)';
+  const ofOrganisation =
+    filter.organisation === undefined ? '' : 'AND journey_id IN (SELECT journey_id FROM caseload WHERE organisation IS @organisation)';
   return `(@clock IS NULL OR clock = @clock) AND (@fundingStream IS NULL OR funding_stream = @fundingStream) ${ofOrganisation}`;
 }
 

@@ -13,23 +13,48 @@ function booleanFromQuery({ value }: { value: unknown }): unknown {
 
 export class DecisionsQuery {
   @ApiPropertyOptional({ enum: DECISION_TYPES })
-  @IsOptional() @IsIn(DECISION_TYPES) type?: DecisionType;
+  @IsOptional()
+  @IsIn(DECISION_TYPES)
+  type?: DecisionType;
 
   @ApiPropertyOptional({ description: 'Only decisions made by this actor (the id their token carried)' })
-  @IsOptional() @IsString() @MaxLength(200) actor?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'Only decisions that were (true) or were never (false) challenged' })
-  @IsOptional() @Transform(booleanFromQuery) @IsBoolean() challenged?: boolean;
+  @IsOptional()
+  @Transform(booleanFromQuery)
+  @IsBoolean()
+  challenged?: boolean;
 
   @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit = 50;
 
   @ApiPropertyOptional({ default: 0 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset = 0;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  offset = 0;
 
   @ApiPropertyOptional({ description: 'A position from a write response: wait until the index includes it' })
-  @IsOptional() @IsPosition() after?: string;
+  @IsOptional()
+  @IsPosition()
+  after?: string;
 
   @ApiPropertyOptional({ default: 2000, maximum: 10000, description: 'How long to wait for `after` (ms)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000) waitMs = 2000;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  waitMs = 2000;
 }

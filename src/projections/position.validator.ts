@@ -19,7 +19,10 @@ export function IsPosition(options?: ValidationOptions): PropertyDecorator {
       name: 'isPosition',
       validator: {
         validate: (value) => isPosition(value),
-        defaultMessage: buildMessage((prefix) => `${prefix}$property must be a position: a whole number from 0 to ${MAX_POSITION}`, options),
+        defaultMessage: buildMessage(
+          (prefix) => `${prefix}$property must be a position: a whole number from 0 to ${MAX_POSITION}`,
+          options,
+        ),
       },
     },
     options,

@@ -185,7 +185,9 @@ export class ProjectionRunner {
       applied += page.length;
       if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
         lastReport = Date.now();
-        this.logger.log(`catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`);
+        this.logger.log(
+          `catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`,
+        );
       }
       if (page.length < maxCount) return;
       // A turn of the event loop between pages: an adapter that reads synchronously would
@@ -269,10 +271,10 @@ export class ProjectionRunner {
   /** What the projections kept over the batch, then the checkpoint: the last writes of its transaction. */
   private endBatch(last: bigint): void {
     for (const projection of this.projections) projection.flush?.(this.db);
-    prepared(this.db, 'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position').run(
-      CHECKPOINT_NAME,
-      last.toString(),
-    );
+    prepared(
+      this.db,
+      'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position',
+    ).run(CHECKPOINT_NAME, last.toString());
   }
 
   private rollBack(): void {

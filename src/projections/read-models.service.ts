@@ -8,10 +8,23 @@ import { ReadModelLagError, ReadModelRebuildingError } from '../errors';
 import { EventStore } from '../event-store/event-store';
 import { DEFAULT_POSTGRES_SCHEMA } from '../event-store/postgres/postgres-event-store';
 import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './caseload.projection';
-import { DeadlinesProjection, type ClockCount, type ClockListFilter, type LateEntryRow, type OpenClockRow, type OverdueFilter } from './deadlines.projection';
+import {
+  DeadlinesProjection,
+  type ClockCount,
+  type ClockListFilter,
+  type LateEntryRow,
+  type OpenClockRow,
+  type OverdueFilter,
+} from './deadlines.projection';
 import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
 import type { Projection } from './projection';
-import { ProjectionRunner, projectionSignature, type ProjectionRunnerOptions, recordedCheckpoint, recordedSignature } from './projection-runner';
+import {
+  ProjectionRunner,
+  projectionSignature,
+  type ProjectionRunnerOptions,
+  recordedCheckpoint,
+  recordedSignature,
+} from './projection-runner';
 
 /** Where the read models live: a local SQLite file beside the event file, whatever the store. */
 export function readModelFile(config: AppConfig): string {
@@ -54,7 +67,10 @@ function postgresSource(url: string, schema: string): string {
 
 /** `kurrentdb://user:pass@a:2113,b:2113/?tls=true` -> `a:2113,b:2113`. */
 function hostsOf(connection: string): string {
-  return connection.replace(/^[^:]*:\/\//, '').replace(/^[^@/]*@/, '').replace(/[/?].*$/, '');
+  return connection
+    .replace(/^[^:]*:\/\//, '')
+    .replace(/^[^@/]*@/, '')
+    .replace(/[/?].*$/, '');
 }
 
 /**
@@ -330,7 +346,9 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       return query();
     } catch (error) {
       if (!isSqliteError(error)) throw error;
-      this.logger.warn(`the previous version of ${readModel} cannot answer a query (${(error as Error).message}) while the new one is built`);
+      this.logger.warn(
+        `the previous version of ${readModel} cannot answer a query (${(error as Error).message}) while the new one is built`,
+      );
       throw new ReadModelRebuildingError(readModel);
     }
   }
@@ -384,7 +402,9 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
       await rebuild.runner.catchUp();
     } catch (error) {
       if (this.closed) return;
-      this.logger.error(`rebuilding the read models failed at position ${rebuild.runner.position} (${(error as Error).message}); retrying in ${RETRY_MS / 1000} s`);
+      this.logger.error(
+        `rebuilding the read models failed at position ${rebuild.runner.position} (${(error as Error).message}); retrying in ${RETRY_MS / 1000} s`,
+      );
       this.retryTimer = setTimeout(() => {
         this.rebuilding = this.runRebuild();
       }, RETRY_MS);

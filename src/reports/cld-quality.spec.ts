@@ -36,19 +36,32 @@ describe('CLD data-quality checks', () => {
       'error mandatory-blank Unit Cost',
       'error mandatory-blank Cost Frequency (Unit Type)',
     ]);
-    expect(checkRow(serviceRow({ 'Unit Cost': '', 'Cost Frequency (Unit Type)': '', 'Delivery Mechanism': 'CASSR commissioned support' }))).toEqual([]);
+    expect(
+      checkRow(serviceRow({ 'Unit Cost': '', 'Cost Frequency (Unit Type)': '', 'Delivery Mechanism': 'CASSR commissioned support' })),
+    ).toEqual([]);
   });
 
   it('a value outside a verified Release 2 list is invalid; outside an unverified one, a warning', () => {
     expect(summary(checkRow(serviceRow({ 'Delivery Mechanism': 'Direct Payment' })))).toEqual(['error invalid-code Delivery Mechanism']);
-    const request = serviceRow({ 'Event Type': 'Request', 'Request: Route of Access': 'Discharge from hospital', 'Event End Date': '2026-08-02', 'Service Type': '', 'Service Component': '', 'Delivery Mechanism': '', 'Unit Cost': '', 'Cost Frequency (Unit Type)': '' });
+    const request = serviceRow({
+      'Event Type': 'Request',
+      'Request: Route of Access': 'Discharge from hospital',
+      'Event End Date': '2026-08-02',
+      'Service Type': '',
+      'Service Component': '',
+      'Delivery Mechanism': '',
+      'Unit Cost': '',
+      'Cost Frequency (Unit Type)': '',
+    });
     expect(summary(checkRow(request))).toEqual(['warning unverified-code Request: Route of Access']);
   });
 
   it('dates out of order: end before start, start after the period, start after death', () => {
     expect(summary(checkRow(serviceRow({ 'Event End Date': '2026-07-31' })))).toEqual(['error dates-out-of-order Event End Date']);
     expect(summary(checkRow(serviceRow({ 'Event Start Date': '2026-10-01' })))).toEqual(['error dates-out-of-order Event Start Date']);
-    expect(summary(checkRow(serviceRow({ 'Date of Death': '2026-07-15', 'Event End Date': '2026-08-01' })))).toEqual(['error dates-out-of-order Event Start Date']);
+    expect(summary(checkRow(serviceRow({ 'Date of Death': '2026-07-15', 'Event End Date': '2026-08-01' })))).toEqual([
+      'error dates-out-of-order Event Start Date',
+    ]);
   });
 
   it('costs must be numbers with at most two decimals, and dates real days', () => {
@@ -61,7 +74,17 @@ describe('CLD data-quality checks', () => {
 
   it('a planned review needs its outcomes achieved; an unplanned one does not', () => {
     const review = (reason: string) =>
-      serviceRow({ 'Event Type': 'Review', 'Event End Date': '2026-08-02', 'Review Reason': reason, 'Method of Review': 'Telephone', 'Service Type': '', 'Service Component': '', 'Delivery Mechanism': '', 'Unit Cost': '', 'Cost Frequency (Unit Type)': '' });
+      serviceRow({
+        'Event Type': 'Review',
+        'Event End Date': '2026-08-02',
+        'Review Reason': reason,
+        'Method of Review': 'Telephone',
+        'Service Type': '',
+        'Service Component': '',
+        'Delivery Mechanism': '',
+        'Unit Cost': '',
+        'Cost Frequency (Unit Type)': '',
+      });
     expect(summary(checkRow(review('Planned')))).toEqual(['error mandatory-blank Review Outcomes Achieved']);
     expect(checkRow(review('Unplanned'))).toEqual([]);
   });

@@ -20,7 +20,10 @@ export interface Finding {
 
 type Condition = (row: CldRow) => boolean;
 
-const isType = (type: string): Condition => (row) => row['Event Type'] === type;
+const isType =
+  (type: string): Condition =>
+  (row) =>
+    row['Event Type'] === type;
 const always: Condition = () => true;
 
 /** Unit cost and frequency are mandatory for the long term, short term residential/nursing and carers' services not commissioned by the council. */
@@ -54,7 +57,13 @@ const MANDATORY: Partial<Record<CldHeader, Condition>> = {
   'Cost Frequency (Unit Type)': costMandatory,
 };
 
-const DATE_COLUMNS: CldHeader[] = ['Reporting Period Start Date', 'Reporting Period End Date', 'Date of Death', 'Event Start Date', 'Event End Date'];
+const DATE_COLUMNS: CldHeader[] = [
+  'Reporting Period Start Date',
+  'Reporting Period End Date',
+  'Date of Death',
+  'Event Start Date',
+  'Event End Date',
+];
 const NUMERIC_COLUMNS: CldHeader[] = ['Unit Cost', 'Planned units per week'];
 
 function finding(row: CldRow, rule: FindingRule, column: CldHeader, message: string, severity: Finding['severity'] = 'error'): Finding {
@@ -74,7 +83,15 @@ function codeFindings(row: CldRow): Finding[] {
     if (value === '' || list.values.includes(value)) return [];
     return list.verified
       ? [finding(row, 'invalid-code', column, `${column} "${value}" is not a Release 2 value`)]
-      : [finding(row, 'unverified-code', column, `${column} "${value}" is not in the list this engine could check; confirm it against the Release 2 mapping file`, 'warning')];
+      : [
+          finding(
+            row,
+            'unverified-code',
+            column,
+            `${column} "${value}" is not in the list this engine could check; confirm it against the Release 2 mapping file`,
+            'warning',
+          ),
+        ];
   });
 }
 
@@ -97,11 +114,20 @@ function dateOrder(row: CldRow): Finding[] {
   const end = row['Event End Date'];
   const death = row['Date of Death'];
   const findings: Finding[] = [];
-  if (start !== '' && end !== '' && end < start) findings.push(finding(row, 'dates-out-of-order', 'Event End Date', `Event End Date ${end} is before Event Start Date ${start}`));
+  if (start !== '' && end !== '' && end < start)
+    findings.push(finding(row, 'dates-out-of-order', 'Event End Date', `Event End Date ${end} is before Event Start Date ${start}`));
   if (start !== '' && start > row['Reporting Period End Date']) {
-    findings.push(finding(row, 'dates-out-of-order', 'Event Start Date', `Event Start Date ${start} is after the reporting period ends (${row['Reporting Period End Date']})`));
+    findings.push(
+      finding(
+        row,
+        'dates-out-of-order',
+        'Event Start Date',
+        `Event Start Date ${start} is after the reporting period ends (${row['Reporting Period End Date']})`,
+      ),
+    );
   }
-  if (death !== '' && start !== '' && start > death) findings.push(finding(row, 'dates-out-of-order', 'Event Start Date', `Event Start Date ${start} is after the Date of Death ${death}`));
+  if (death !== '' && start !== '' && start > death)
+    findings.push(finding(row, 'dates-out-of-order', 'Event Start Date', `Event Start Date ${start} is after the Date of Death ${death}`));
   return findings;
 }
 
@@ -111,7 +137,17 @@ export function checkRow(row: CldRow): Finding[] {
 }
 
 /** Register columns the specification makes mandatory for service users: to be joined before submission. */
-export const MANDATORY_REGISTER_COLUMNS = ['NHS Number', 'Gender', 'Ethnicity', 'Date of Birth', 'Primary Support Reason', 'Postcode', 'Accommodation Status', 'Has Unpaid Carer', 'Client Funding Status'];
+export const MANDATORY_REGISTER_COLUMNS = [
+  'NHS Number',
+  'Gender',
+  'Ethnicity',
+  'Date of Birth',
+  'Primary Support Reason',
+  'Postcode',
+  'Accommodation Status',
+  'Has Unpaid Carer',
+  'Client Funding Status',
+];
 
 /** Guards the tables above against a column renamed in one place only. */
 export function unknownColumns(): string[] {

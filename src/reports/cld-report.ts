@@ -34,7 +34,13 @@ export function buildCldReport(journeys: ReportJourneys, context: CldContext): C
     rows.push(...journeyRows);
     includedJourneys.push(timeline.journeyId);
   }
-  return { rows, findings: rows.flatMap(checkRow), includedJourneys, excluded: journeys.excluded, factsRecordedLater: journeys.factsRecordedLater };
+  return {
+    rows,
+    findings: rows.flatMap(checkRow),
+    includedJourneys,
+    excluded: journeys.excluded,
+    factsRecordedLater: journeys.factsRecordedLater,
+  };
 }
 
 export function errorsOf(report: CldReport): Finding[] {
@@ -51,7 +57,11 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
  * The summary written beside the return; `maxFindings` caps the findings listed one by one (the
  * printed copy of a large return), the counts above them always cover every finding.
  */
-export function describeCldReport(report: CldReport, context: CldContext & { asRecordedBy: string | null }, maxFindings = Number.POSITIVE_INFINITY): string[] {
+export function describeCldReport(
+  report: CldReport,
+  context: CldContext & { asRecordedBy: string | null },
+  maxFindings = Number.POSITIVE_INFINITY,
+): string[] {
   const byType = countBy(report.rows, (row) => row['Event Type']);
   const errors = errorsOf(report);
   const warnings = report.findings.length - errors.length;
@@ -62,8 +72,12 @@ export function describeCldReport(report: CldReport, context: CldContext & { asR
     `rows: ${report.rows.length} (${['Request', 'Assessment', 'Service', 'Review'].map((type) => `${type} ${byType.get(type) ?? 0}`).join(', ')}) from ${report.includedJourneys.length} journeys`,
     `data quality: ${errors.length} errors, ${warnings} warnings`,
     ...[...byRule].sort(([a], [b]) => a.localeCompare(b)).map(([rule, count]) => `  ${count} x ${rule}`),
-    ...report.findings.slice(0, maxFindings).map((finding) => `  ${finding.severity.toUpperCase()} ${finding.eventReference}: ${finding.message}`),
-    ...(report.findings.length > maxFindings ? [`  ... and ${report.findings.length - maxFindings} more findings in the summary file`] : []),
+    ...report.findings
+      .slice(0, maxFindings)
+      .map((finding) => `  ${finding.severity.toUpperCase()} ${finding.eventReference}: ${finding.message}`),
+    ...(report.findings.length > maxFindings
+      ? [`  ... and ${report.findings.length - maxFindings} more findings in the summary file`]
+      : []),
     `to be joined from the person register (left empty, never invented): ${headersFrom('register').join(', ')}`,
     `  of which mandatory for service users: ${MANDATORY_REGISTER_COLUMNS.join(', ')}`,
     `not recorded by the engine: ${headersFrom('not-held').join(', ')}`,

@@ -21,7 +21,13 @@ const at = (day: string) => ({ at: `${day}T09:00:00.000Z` });
 
 /** Live support from 1 July on the default plan (personal care, direct payment, weekly). */
 function liveFromJuly(): Fact[] {
-  return pathTo.liveSupport().map((f) => (f.type === 'SupportStarted' ? fact('SupportStarted', { startDate: '2026-07-01' }, at('2026-07-01')) : { ...f, at: '2026-06-01T09:00:00.000Z' }));
+  return pathTo
+    .liveSupport()
+    .map((f) =>
+      f.type === 'SupportStarted'
+        ? fact('SupportStarted', { startDate: '2026-07-01' }, at('2026-07-01'))
+        : { ...f, at: '2026-06-01T09:00:00.000Z' },
+    );
 }
 
 describe('CLD rows of a journey', () => {
@@ -30,12 +36,25 @@ describe('CLD rows of a journey', () => {
       ...liveFromJuly(),
       fact('ReviewStarted', {}, at('2026-08-01')),
       fact('ReviewCompleted', { outcome: 'revise-plan' }, at('2026-08-02')),
-      fact('SupportPlanDrafted', { deployment: 'notional', supports: [{ description: 'Day centre', category: 'day-care', costPence: 20_000 }] }, at('2026-08-03')),
+      fact(
+        'SupportPlanDrafted',
+        { deployment: 'notional', supports: [{ description: 'Day centre', category: 'day-care', costPence: 20_000 }] },
+        at('2026-08-03'),
+      ),
       fact('SupportPlanSubmitted', { planVersion: 2 }, at('2026-08-04')),
       fact('SupportPlanApproved', { planVersion: 2 }, at('2026-08-10')),
     ];
     const services = cldRowsOf(timeline(facts), Q3).filter((row) => row['Event Type'] === 'Service');
-    expect(services.map((row) => [row['Event Reference'], row['Event Start Date'], row['Event End Date'], row['Service Component'], row['Delivery Mechanism'], row['Unit Cost']])).toEqual([
+    expect(
+      services.map((row) => [
+        row['Event Reference'],
+        row['Event Start Date'],
+        row['Event End Date'],
+        row['Service Component'],
+        row['Delivery Mechanism'],
+        row['Unit Cost'],
+      ]),
+    ).toEqual([
       ['j-1/r6/s1', '2026-07-01', '2026-08-10', 'Home support or domiciliary care', 'Direct payment', '240.00'],
       ['j-1/r12/s1', '2026-08-10', '', 'Day support', 'CASSR managed personal budget', '200.00'],
     ]);
@@ -63,8 +82,13 @@ describe('CLD rows of a journey', () => {
   });
 
   it('a request closed before any assessment ends with the closure, and a request still open gives no row', () => {
-    const closed = timeline([fact('ReferralReceived', {}, at('2026-07-01')), fact('JourneyClosed', { reason: 'moved-away' }, at('2026-07-03'))]);
-    expect(cldRowsOf(closed, Q3).map((row) => [row['Event End Date'], row['Event Outcome']])).toEqual([['2026-07-03', 'NFA: Responsibility moved to another local authority']]);
+    const closed = timeline([
+      fact('ReferralReceived', {}, at('2026-07-01')),
+      fact('JourneyClosed', { reason: 'moved-away' }, at('2026-07-03')),
+    ]);
+    expect(cldRowsOf(closed, Q3).map((row) => [row['Event End Date'], row['Event Outcome']])).toEqual([
+      ['2026-07-03', 'NFA: Responsibility moved to another local authority'],
+    ]);
     expect(cldRowsOf(timeline([fact('ReferralReceived', {}, at('2026-07-01'))]), Q3)).toEqual([]);
   });
 
@@ -91,6 +115,12 @@ describe('CLD rows of a journey', () => {
   });
 
   it('pence are written as pounds with two decimals, without floating point', () => {
-    expect([poundsOf(0), poundsOf(5), poundsOf(2_400), poundsOf(123_456_789), poundsOf(-150)]).toEqual(['0.00', '0.05', '24.00', '1234567.89', '-1.50']);
+    expect([poundsOf(0), poundsOf(5), poundsOf(2_400), poundsOf(123_456_789), poundsOf(-150)]).toEqual([
+      '0.00',
+      '0.05',
+      '24.00',
+      '1234567.89',
+      '-1.50',
+    ]);
   });
 });

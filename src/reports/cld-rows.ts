@@ -16,7 +16,15 @@ import {
   type ServiceComponent,
 } from './cld-codes';
 import { emptyRow, type CldRow } from './cld-columns';
-import { heldAs, type AssessmentEpisode, type JourneyTimeline, type ReportedPlan, type ReportedSupport, type ReviewEpisode, type ServiceEpisode } from './journey-timeline';
+import {
+  heldAs,
+  type AssessmentEpisode,
+  type JourneyTimeline,
+  type ReportedPlan,
+  type ReportedSupport,
+  type ReviewEpisode,
+  type ServiceEpisode,
+} from './journey-timeline';
 
 export interface ReportingPeriod {
   /** First day, YYYY-MM-DD. */
@@ -60,7 +68,10 @@ function requestRow(timeline: JourneyTimeline, context: CldContext): CldRow[] {
       'Event Reference': reference(timeline, request.revision),
       'Event Start Date': request.receivedOn,
       'Event End Date': request.endedOn,
-      'Event Outcome': request.endedBy.kind === 'assessment' ? 'Progress to assessment, review or reassessment' : OUTCOME_BY_CLOSURE[request.endedBy.reason],
+      'Event Outcome':
+        request.endedBy.kind === 'assessment'
+          ? 'Progress to assessment, review or reassessment'
+          : OUTCOME_BY_CLOSURE[request.endedBy.reason],
       'Request: Route of Access': request.routeOfAccess ?? '',
     },
   ];
@@ -108,7 +119,10 @@ export function poundsOf(pence: number): string {
  * (workflow v2); otherwise the support's cost per plan period, at the period's frequency, and no
  * planned units (the DHSC costs table derives them from a weekly or longer frequency).
  */
-function costColumns(plan: ReportedPlan, support: ReportedSupport): Pick<CldRow, 'Unit Cost' | 'Cost Frequency (Unit Type)' | 'Planned units per week'> {
+function costColumns(
+  plan: ReportedPlan,
+  support: ReportedSupport,
+): Pick<CldRow, 'Unit Cost' | 'Cost Frequency (Unit Type)' | 'Planned units per week'> {
   if (support.unitCostPence !== undefined) {
     return {
       'Unit Cost': poundsOf(support.unitCostPence),
@@ -116,7 +130,11 @@ function costColumns(plan: ReportedPlan, support: ReportedSupport): Pick<CldRow,
       'Planned units per week': support.plannedUnitsPerWeek === undefined ? '' : String(support.plannedUnitsPerWeek),
     };
   }
-  return { 'Unit Cost': poundsOf(support.costPence), 'Cost Frequency (Unit Type)': FREQUENCY_BY_PERIOD[plan.period], 'Planned units per week': '' };
+  return {
+    'Unit Cost': poundsOf(support.costPence),
+    'Cost Frequency (Unit Type)': FREQUENCY_BY_PERIOD[plan.period],
+    'Planned units per week': '',
+  };
 }
 
 function serviceRows(timeline: JourneyTimeline, context: CldContext, service: ServiceEpisode): CldRow[] {
@@ -158,14 +176,17 @@ function reviewRow(timeline: JourneyTimeline, context: CldContext, review: Revie
   };
 }
 
-const inForceDuring = (service: ServiceEpisode, period: ReportingPeriod) => service.from <= period.to && (service.to === null || service.to >= period.from);
+const inForceDuring = (service: ServiceEpisode, period: ReportingPeriod) =>
+  service.from <= period.to && (service.to === null || service.to >= period.from);
 
 /** The journey's rows for the period, in the order the events happened. */
 export function cldRowsOf(timeline: JourneyTimeline, context: CldContext): CldRow[] {
   const { period } = context;
   const rows = [
     ...requestRow(timeline, context),
-    ...timeline.assessments.filter((assessment) => within(assessment.completedOn, period)).map((assessment) => assessmentRow(timeline, context, assessment)),
+    ...timeline.assessments
+      .filter((assessment) => within(assessment.completedOn, period))
+      .map((assessment) => assessmentRow(timeline, context, assessment)),
     ...timeline.services.filter((service) => inForceDuring(service, period)).flatMap((service) => serviceRows(timeline, context, service)),
     ...timeline.reviews.filter((review) => within(review.completedOn, period)).map((review) => reviewRow(timeline, context, review)),
   ];

@@ -112,7 +112,13 @@ function onReferral(fold: Fold, event: Extract<JourneyEvent, { type: 'ReferralRe
   const on = dayOf(event.meta.occurredAt);
   fold.timeline.personId = event.data.personId;
   fold.timeline.fundingStream = event.data.fundingStream;
-  fold.timeline.request = { revision: event.meta.revision, receivedOn: on, routeOfAccess: optionalString(event.data, 'routeOfAccess'), endedOn: null, endedBy: null };
+  fold.timeline.request = {
+    revision: event.meta.revision,
+    receivedOn: on,
+    routeOfAccess: optionalString(event.data, 'routeOfAccess'),
+    endedOn: null,
+    endedBy: null,
+  };
 }
 
 /** The request is answered by the first step taken on it. */
@@ -178,7 +184,13 @@ function step(fold: Fold, event: JourneyEvent): void {
       return;
     case 'SupportPlanApproved': {
       const plan = fold.plans[event.data.planVersion - 1];
-      if (plan) fold.approvals.push({ revision: event.meta.revision, approvedOn: on, plan, fundingShares: event.data.fundingShares ?? plan.fundingShares ?? [] });
+      if (plan)
+        fold.approvals.push({
+          revision: event.meta.revision,
+          approvedOn: on,
+          plan,
+          fundingShares: event.data.fundingShares ?? plan.fundingShares ?? [],
+        });
       return;
     }
     case 'SupportStarted':
@@ -208,7 +220,10 @@ function step(fold: Fold, event: JourneyEvent): void {
 function serviceEpisodes(fold: Fold): ServiceEpisode[] {
   const started = fold.supportStartedOn;
   if (started === null) return [];
-  const effective = fold.approvals.map((approval) => ({ ...approval, from: approval.approvedOn < started ? started : approval.approvedOn }));
+  const effective = fold.approvals.map((approval) => ({
+    ...approval,
+    from: approval.approvedOn < started ? started : approval.approvedOn,
+  }));
   const delivered = effective.filter((approval, index) => effective.slice(index + 1).every((later) => later.from > approval.from));
   const endOfSupport = fold.timeline.closure?.on ?? null;
   return delivered.map((approval, index) => ({
@@ -223,7 +238,17 @@ function serviceEpisodes(fold: Fold): ServiceEpisode[] {
 /** The timeline of one journey from its facts, in revision order. */
 export function timelineOf(journeyId: string, events: readonly JourneyEvent[]): JourneyTimeline {
   const fold: Fold = {
-    timeline: { journeyId, personId: null, fundingStream: null, request: null, assessments: [], services: [], reviews: [], closure: null, dateOfDeath: null },
+    timeline: {
+      journeyId,
+      personId: null,
+      fundingStream: null,
+      request: null,
+      assessments: [],
+      services: [],
+      reviews: [],
+      closure: null,
+      dateOfDeath: null,
+    },
     plans: [],
     approvals: [],
     supportStartedOn: null,

@@ -32,7 +32,11 @@ function inForceOn(service: ServiceEpisode, day: string): boolean {
 }
 
 function isNhsFunded(timeline: JourneyTimeline, service: ServiceEpisode): boolean {
-  return timeline.fundingStream === 'nhs-chc' || timeline.fundingStream === 'integrated' || service.fundingShares.some((share) => share.funder === 'nhs');
+  return (
+    timeline.fundingStream === 'nhs-chc' ||
+    timeline.fundingStream === 'integrated' ||
+    service.fundingShares.some((share) => share.funder === 'nhs')
+  );
 }
 
 /** The journey's personal health budget in force on `day`, if it has one. */

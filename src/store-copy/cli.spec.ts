@@ -53,7 +53,9 @@ describe('npm run store:copy', () => {
     expect(err[0]).toBe(`store:copy from sqlite ${from} to sqlite ${to}`);
     for (const phase of ['scan', 'copy', 'verify']) expect(err.some((line) => line.startsWith(phase))).toBe(true);
     expect(err.filter((line) => line.startsWith('copy')).pop()).toMatch(
-      new RegExp(`^copy\\s+${journeys.length}/${journeys.length} streams\\s+${TOTAL}/${TOTAL} events\\s+[\\d,]+ streams/s\\s+[\\d,]+ events/s\\s+ETA 0s$`),
+      new RegExp(
+        `^copy\\s+${journeys.length}/${journeys.length} streams\\s+${TOTAL}/${TOTAL} events\\s+[\\d,]+ streams/s\\s+[\\d,]+ events/s\\s+ETA 0s$`,
+      ),
     );
   });
 
@@ -86,13 +88,19 @@ describe('npm run store:copy', () => {
   it('a target stream that holds something else fails the copy (exit 1), saying what was copied stays', async () => {
     const target = new SqliteEventStore(to);
     const [first] = journeys;
-    await target.appendToStream(streamIdOf(first.journeyId), [{ ...first.events[0], id: '6f1d1b0e-5c3b-4b7a-8c1e-0000000000ff' }], 'no-stream');
+    await target.appendToStream(
+      streamIdOf(first.journeyId),
+      [{ ...first.events[0], id: '6f1d1b0e-5c3b-4b7a-8c1e-0000000000ff' }],
+      'no-stream',
+    );
     await target.close();
 
     const { code, err } = await run(['--from', `sqlite:${from}`, '--to', `sqlite:${to}`, '--concurrency', '1']);
     expect(code).toBe(EXIT.failed);
     expect(err.slice(-2)).toEqual([
-      expect.stringMatching(new RegExp(`^store:copy failed: target stream ${streamIdOf(first.journeyId)} differs from the source at revision 0`)),
+      expect.stringMatching(
+        new RegExp(`^store:copy failed: target stream ${streamIdOf(first.journeyId)} differs from the source at revision 0`),
+      ),
       'what was copied stays on the target: run the same command again to go on from there',
     ]);
   });

@@ -25,7 +25,6 @@ replaying both sides. Run it again after an interruption: it goes on where it st
   --skip-verify            copy only (verify later with --verify-only)
   --help`;
 
-
 export interface CopyArguments {
   from: StoreSpec;
   to: StoreSpec;
@@ -161,6 +160,8 @@ function describeVerification(result: VerifyResult): string[] {
   }
   return [
     `NOT verified: ${result.streamsWithProblems} streams differ (the source has ${result.streams})${result.truncated ? `; the first ${result.problems.length} problems` : ''}:`,
-    ...result.problems.map((problem) => `  ${problem.streamId}${problem.revision === undefined ? '' : ` @${problem.revision}`}: ${problem.problem}`),
+    ...result.problems.map(
+      (problem) => `  ${problem.streamId}${problem.revision === undefined ? '' : ` @${problem.revision}`}: ${problem.problem}`,
+    ),
   ];
 }

@@ -22,7 +22,11 @@ async function sourceWith(planned: readonly PlannedJourney[]): Promise<MemoryEve
   const store = new MemoryEventStore();
   await appendInterleaved(store, planned, 3);
   // A stream that is not a journey's stays where it is.
-  await store.appendToStream('other-stream', [{ id: '6f1d1b0e-5c3b-4b7a-8c1e-000000000001', type: 'Other', data: {}, metadata: {} }], 'no-stream');
+  await store.appendToStream(
+    'other-stream',
+    [{ id: '6f1d1b0e-5c3b-4b7a-8c1e-000000000001', type: 'Other', data: {}, metadata: {} }],
+    'no-stream',
+  );
   return store;
 }
 
@@ -146,7 +150,11 @@ describe('copyStreams', () => {
     const target = new MemoryEventStore();
     const streamId = streamIdOf(journeys[0].journeyId);
     const [first] = journeys[0].events;
-    await target.appendToStream(streamId, [{ ...first, metadata: { ...first.metadata, recordedAt: '2030-01-01T00:00:00.000Z' } }], 'no-stream');
+    await target.appendToStream(
+      streamId,
+      [{ ...first, metadata: { ...first.metadata, recordedAt: '2030-01-01T00:00:00.000Z' } }],
+      'no-stream',
+    );
 
     await expect(copyStreams(source, target)).rejects.toThrow(/revision 0 .*other type, data or metadata/);
   });
@@ -194,24 +202,34 @@ describe('forEachConcurrently', () => {
     let running = 0;
     let most = 0;
     const seen: number[] = [];
-    await forEachConcurrently([1, 2, 3, 4, 5, 6, 7], 3, () => false, async (item) => {
-      running += 1;
-      most = Math.max(most, running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      seen.push(item);
-      running -= 1;
-    });
+    await forEachConcurrently(
+      [1, 2, 3, 4, 5, 6, 7],
+      3,
+      () => false,
+      async (item) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        seen.push(item);
+        running -= 1;
+      },
+    );
     expect(most).toBe(3);
     expect(seen.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('starts nothing new after a failure, lets the others finish, then throws the failure', async () => {
     const started: number[] = [];
-    const attempt = forEachConcurrently([1, 2, 3, 4, 5], 2, () => false, async (item) => {
-      started.push(item);
-      await new Promise((resolve) => setTimeout(resolve, item === 1 ? 1 : 20));
-      if (item === 1) throw new Error('boom');
-    });
+    const attempt = forEachConcurrently(
+      [1, 2, 3, 4, 5],
+      2,
+      () => false,
+      async (item) => {
+        started.push(item);
+        await new Promise((resolve) => setTimeout(resolve, item === 1 ? 1 : 20));
+        if (item === 1) throw new Error('boom');
+      },
+    );
     await expect(attempt).rejects.toThrow('boom');
     expect(started).toEqual([1, 2]);
   });

@@ -93,7 +93,13 @@ export async function scanStreams(store: EventStore, options: ScanOptions = {}):
       streams.set(event.streamId, { streamId: event.streamId, events: event.revision + 1, lastEventId: event.id });
     }
     events += page.length;
-    options.onProgress?.({ phase: options.phase ?? 'scan', streamsDone: streams.size, eventsDone: events, streamsTotal: null, eventsTotal: null });
+    options.onProgress?.({
+      phase: options.phase ?? 'scan',
+      streamsDone: streams.size,
+      eventsDone: events,
+      streamsTotal: null,
+      eventsTotal: null,
+    });
     if (page.length < pageSize) break;
     after = page[page.length - 1].position;
   }
@@ -119,7 +125,13 @@ async function copyPlannedStreams(
   const totals = { streams: plans.length, events: plans.reduce((sum, plan) => sum + plan.events, 0) };
   const done = { streams: 0, events: 0, written: 0, alreadyThere: 0 };
   const report = (): void =>
-    options.onProgress?.({ phase: 'copy', streamsDone: done.streams, eventsDone: done.events, streamsTotal: totals.streams, eventsTotal: totals.events });
+    options.onProgress?.({
+      phase: 'copy',
+      streamsDone: done.streams,
+      eventsDone: done.events,
+      streamsTotal: totals.streams,
+      eventsTotal: totals.events,
+    });
   const stopped = (): boolean => options.signal?.aborted === true;
 
   report();
@@ -185,12 +197,18 @@ async function alreadyComplete(target: EventStore, plan: StreamPlan): Promise<bo
  */
 function assertStartOf(streamId: string, targetEvents: readonly StoredEvent[], sourceEvents: readonly StoredEvent[]): void {
   if (targetEvents.length > sourceEvents.length) {
-    throw new TargetDivergedError(streamId, sourceEvents.length, `the target has ${targetEvents.length} events, the source ${sourceEvents.length}`);
+    throw new TargetDivergedError(
+      streamId,
+      sourceEvents.length,
+      `the target has ${targetEvents.length} events, the source ${sourceEvents.length}`,
+    );
   }
   targetEvents.forEach((copied, revision) => {
     const original = sourceEvents[revision];
-    if (copied.id !== original.id) throw new TargetDivergedError(streamId, revision, `event id ${copied.id} where the source has ${original.id}`);
-    if (!sameEvent(copied, original)) throw new TargetDivergedError(streamId, revision, `event ${copied.id} has other type, data or metadata`);
+    if (copied.id !== original.id)
+      throw new TargetDivergedError(streamId, revision, `event id ${copied.id} where the source has ${original.id}`);
+    if (!sameEvent(copied, original))
+      throw new TargetDivergedError(streamId, revision, `event ${copied.id} has other type, data or metadata`);
   });
 }
 

@@ -1,6 +1,12 @@
 import { formatDuration, formatProgress, progressPrinter, type Progress } from './progress';
 
-const copying = (eventsDone: number, streamsDone = 10): Progress => ({ phase: 'copy', streamsDone, eventsDone, streamsTotal: 100, eventsTotal: 1200 });
+const copying = (eventsDone: number, streamsDone = 10): Progress => ({
+  phase: 'copy',
+  streamsDone,
+  eventsDone,
+  streamsTotal: 100,
+  eventsTotal: 1200,
+});
 
 describe('progress', () => {
   it('formats durations for people', () => {

@@ -38,7 +38,9 @@ describe('store specs on the command line', () => {
   });
 
   it('refuses copying a store onto itself', () => {
-    expect(() => assertDistinct(parseStoreSpec('sqlite:data/events.db'), parseStoreSpec('sqlite:./data/../data/events.db'))).toThrow(/same store/);
+    expect(() => assertDistinct(parseStoreSpec('sqlite:data/events.db'), parseStoreSpec('sqlite:./data/../data/events.db'))).toThrow(
+      /same store/,
+    );
     expect(() => assertDistinct(parseStoreSpec('sqlite:a.db'), parseStoreSpec('sqlite:b.db'))).not.toThrow();
     const postgres = 'postgres:postgres://db/support';
     expect(() => assertDistinct(parseStoreSpec(postgres), parseStoreSpec(`${postgres}?schema=engine`))).toThrow(/same store/);
@@ -46,7 +48,9 @@ describe('store specs on the command line', () => {
   });
 
   it('never shows the password of a connection string', () => {
-    expect(describeStore(parseStoreSpec('kurrentdb:kurrentdb://admin:secret@db1:2113?tls=true'))).toBe('kurrentdb kurrentdb://db1:2113?tls=true');
+    expect(describeStore(parseStoreSpec('kurrentdb:kurrentdb://admin:secret@db1:2113?tls=true'))).toBe(
+      'kurrentdb kurrentdb://db1:2113?tls=true',
+    );
     expect(describeStore(parseStoreSpec('postgres:postgres://owner:secret@db:5432/support'))).toBe(
       'postgres postgres://db:5432/support schema engine',
     );

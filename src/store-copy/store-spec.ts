@@ -20,9 +20,7 @@ import { PLAIN_IDENTIFIER } from '../event-store/postgres/identifiers';
 import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
 
 export type StoreSpec =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'kurrentdb'; connection: string }
-  | { kind: 'postgres'; connection: string; schema: string };
+  { kind: 'sqlite'; file: string } | { kind: 'kurrentdb'; connection: string } | { kind: 'postgres'; connection: string; schema: string };
 
 const KURRENT_SCHEMES = /^(kurrentdb|esdb|kdb)(\+discover)?:\/\//i;
 const POSTGRES_SCHEMES = /^postgres(ql)?:\/\//i;

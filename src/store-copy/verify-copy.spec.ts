@@ -22,7 +22,10 @@ async function source(): Promise<MemoryEventStore> {
 /** A target holding the source's journeys, except journey `index`, which gets `events` instead. */
 async function targetWith(index: number, events: NewEvent[]): Promise<MemoryEventStore> {
   const target = new MemoryEventStore();
-  await appendWhole(target, journeys.map((journey, n) => (n === index ? { ...journey, events } : journey)).filter((journey) => journey.events.length > 0));
+  await appendWhole(
+    target,
+    journeys.map((journey, n) => (n === index ? { ...journey, events } : journey)).filter((journey) => journey.events.length > 0),
+  );
   return target;
 }
 
@@ -44,13 +47,19 @@ describe('verifyCopy', () => {
   it('names a stream that is short on the target', async () => {
     const result = await verifyCopy(await source(), await targetWith(0, first.events.slice(0, -1)));
     expect(result.problems).toEqual([
-      { streamId: streamOf(0), revision: first.events.length - 1, problem: `${first.events.length - 1} events on the target, ${first.events.length} on the source` },
+      {
+        streamId: streamOf(0),
+        revision: first.events.length - 1,
+        problem: `${first.events.length - 1} events on the target, ${first.events.length} on the source`,
+      },
     ]);
   });
 
   it('names a stream missing from the target', async () => {
     const result = await verifyCopy(await source(), await targetWith(1, []));
-    expect(result.problems).toEqual([{ streamId: streamOf(1), revision: 0, problem: `0 events on the target, ${second.events.length} on the source` }]);
+    expect(result.problems).toEqual([
+      { streamId: streamOf(1), revision: 0, problem: `0 events on the target, ${second.events.length} on the source` },
+    ]);
   });
 
   it('names the metadata entry of a re-dated event, and the hash chain it breaks', async () => {
@@ -66,7 +75,9 @@ describe('verifyCopy', () => {
   });
 
   it('names altered data', async () => {
-    const altered = first.events.map((event, revision) => (revision === 0 ? { ...event, data: { ...event.data, summary: 'changed' } } : event));
+    const altered = first.events.map((event, revision) =>
+      revision === 0 ? { ...event, data: { ...event.data, summary: 'changed' } } : event,
+    );
     const result = await verifyCopy(await source(), await targetWith(0, altered));
     expect(result.problems[0]).toEqual({ streamId: streamOf(0), revision: 0, problem: `event ${first.events[0].id}: data differs` });
   });
@@ -77,16 +88,22 @@ describe('verifyCopy', () => {
     const extra = plannedJourneys(7)[6];
     await target.appendToStream(streamIdOf(extra.journeyId), extra.events, 'no-stream');
     const result = await verifyCopy(await source(), target);
-    expect(result.problems).toEqual([{ streamId: streamIdOf(extra.journeyId), problem: `only on the target (${extra.events.length} events)` }]);
+    expect(result.problems).toEqual([
+      { streamId: streamIdOf(extra.journeyId), problem: `only on the target (${extra.events.length} events)` },
+    ]);
   });
 
   it('says when a broken chain was copied faithfully from a broken source', async () => {
-    const broken = first.events.map((event, revision) => (revision === 1 ? { ...event, data: { ...event.data, value: 'tampered' } } : event));
+    const broken = first.events.map((event, revision) =>
+      revision === 1 ? { ...event, data: { ...event.data, value: 'tampered' } } : event,
+    );
     const original = await targetWith(0, broken);
     const copy = new MemoryEventStore();
     await copyStreams(original, copy);
     const result = await verifyCopy(original, copy);
-    expect(result.problems).toEqual([{ streamId: streamOf(0), revision: 1, problem: 'hash chain broken on the target (hash-mismatch), as it is on the source' }]);
+    expect(result.problems).toEqual([
+      { streamId: streamOf(0), revision: 1, problem: 'hash chain broken on the target (hash-mismatch), as it is on the source' },
+    ]);
   });
 
   it('lists at most maxProblems, and says there were more', async () => {

@@ -40,18 +40,22 @@ export async function verifyCopy(source: EventStore, target: EventStore, options
   const eventsTotal = sourcePlans.reduce((sum, plan) => sum + plan.events, 0);
   const found = new Map<string, VerifyProblem[]>();
   const progress = { streamsDone: 0, eventsDone: 0 };
-  const report = (): void =>
-    options.onProgress?.({ phase: 'verify', ...progress, streamsTotal: sourcePlans.length, eventsTotal });
+  const report = (): void => options.onProgress?.({ phase: 'verify', ...progress, streamsTotal: sourcePlans.length, eventsTotal });
 
   report();
-  await forEachConcurrently(sourcePlans, options.concurrency ?? 8, () => false, async (plan) => {
-    const [original, copy] = await Promise.all([source.readStream(plan.streamId), target.readStream(plan.streamId)]);
-    const problems = compareStreams(plan.streamId, original, copy);
-    if (problems.length > 0) found.set(plan.streamId, problems);
-    progress.streamsDone += 1;
-    progress.eventsDone += original.length;
-    report();
-  });
+  await forEachConcurrently(
+    sourcePlans,
+    options.concurrency ?? 8,
+    () => false,
+    async (plan) => {
+      const [original, copy] = await Promise.all([source.readStream(plan.streamId), target.readStream(plan.streamId)]);
+      const problems = compareStreams(plan.streamId, original, copy);
+      if (problems.length > 0) found.set(plan.streamId, problems);
+      progress.streamsDone += 1;
+      progress.eventsDone += original.length;
+      report();
+    },
+  );
   extraStreams(sourcePlans, targetPlans).forEach((plan) =>
     found.set(plan.streamId, [{ streamId: plan.streamId, problem: `only on the target (${plan.events} events)` }]),
   );
@@ -60,7 +64,13 @@ export async function verifyCopy(source: EventStore, target: EventStore, options
   const order = [...sourcePlans, ...extraStreams(sourcePlans, targetPlans)].map((plan) => plan.streamId);
   const all = order.flatMap((streamId) => found.get(streamId) ?? []);
   const problems = all.slice(0, options.maxProblems ?? 50);
-  return { streams: sourcePlans.length, events: progress.eventsDone, problems, streamsWithProblems: found.size, truncated: all.length > problems.length };
+  return {
+    streams: sourcePlans.length,
+    events: progress.eventsDone,
+    problems,
+    streamsWithProblems: found.size,
+    truncated: all.length > problems.length,
+  };
 }
 
 function extraStreams(sourcePlans: readonly StreamPlan[], targetPlans: readonly StreamPlan[]): StreamPlan[] {
@@ -72,11 +82,19 @@ function extraStreams(sourcePlans: readonly StreamPlan[], targetPlans: readonly 
 export function compareStreams(streamId: string, original: readonly StoredEvent[], copy: readonly StoredEvent[]): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   if (copy.length !== original.length) {
-    problems.push({ streamId, revision: Math.min(copy.length, original.length), problem: `${copy.length} events on the target, ${original.length} on the source` });
+    problems.push({
+      streamId,
+      revision: Math.min(copy.length, original.length),
+      problem: `${copy.length} events on the target, ${original.length} on the source`,
+    });
   }
   const firstDifference = original.slice(0, copy.length).findIndex((event, revision) => differenceOf(event, copy[revision]) !== null);
   if (firstDifference >= 0) {
-    problems.push({ streamId, revision: firstDifference, problem: differenceOf(original[firstDifference], copy[firstDifference]) as string });
+    problems.push({
+      streamId,
+      revision: firstDifference,
+      problem: differenceOf(original[firstDifference], copy[firstDifference]) as string,
+    });
   }
   const broken = verifyChain(copy);
   if (broken !== null) {

@@ -23,7 +23,15 @@ function importsOf(source: string): string[] {
   );
 }
 
-const FORBIDDEN_IMPORTS = [/^@nestjs\//, /(^|\/)src\//, /^\.\.\/\.\.\/src/, /better-sqlite3/, /kurrentdb/, /^node:/, /^(fs|path|http|https|net|crypto|child_process)$/];
+const FORBIDDEN_IMPORTS = [
+  /^@nestjs\//,
+  /(^|\/)src\//,
+  /^\.\.\/\.\.\/src/,
+  /better-sqlite3/,
+  /kurrentdb/,
+  /^node:/,
+  /^(fs|path|http|https|net|crypto|child_process)$/,
+];
 const IMPURE_CALLS = [/Date\.now\(/, /new Date\(\s*\)/, /Math\.random\(/, /performance\.now\(/, /setTimeout\(/, /console\./];
 
 const files = sourceFiles(WORKFLOWS).map((path) => ({ name: relative(ROOT, path), source: readFileSync(path, 'utf8') }));

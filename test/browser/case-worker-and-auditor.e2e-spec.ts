@@ -29,7 +29,11 @@ describe('pages for the case worker and the auditor', () => {
     auth = await callers();
     id = await recordFastTrackStory(t, auth);
     // Wait (through the API) until the read models have the story's last fact.
-    const last = await t.http().post(`/journeys/${id}/events`).set('Authorization', auth.person).send({ type: 'PreferenceRecorded', data: { topic: 'provider', value: 'Homecare Together', inTheirWords: 'The agency we chose' } });
+    const last = await t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', auth.person)
+      .send({ type: 'PreferenceRecorded', data: { topic: 'provider', value: 'Homecare Together', inTheirWords: 'The agency we chose' } });
     expect(last.status).toBe(201);
     expect((await t.http().get(`/journeys?after=${last.body.position}&waitMs=10000`).set('Authorization', auth.auditor)).status).toBe(200);
     session = await openBrowser(t);
@@ -78,16 +82,22 @@ describe('pages for the case worker and the auditor', () => {
   it('shows the workflow of the journey as a diagram with its current step highlighted, and its rules in words', async () => {
     await page.goto(`${session.baseUrl}/app/journeys/${id}`);
     await loadsNewPage(page, () => page.getByRole('link', { name: 'See where this is in the process' }).click());
-    expect(await page.locator('.app-current-step').innerText()).toBe('This journey is at: Plan signed off, support not started yet. It follows version 1 of the rules, the version it started on.');
+    expect(await page.locator('.app-current-step').innerText()).toBe(
+      'This journey is at: Plan signed off, support not started yet. It follows version 1 of the rules, the version it started on.',
+    );
     expect(await page.locator('svg .app-step--current text').textContent()).toBe('Plan signed off, support not started yet (now)');
     expect(await page.locator('svg .app-step').count()).toBeGreaterThan(8);
-    expect(await page.locator('.app-rules').innerText()).toContain('Separation of duties: the approver is not the actor who drafted the plan.');
+    expect(await page.locator('.app-rules').innerText()).toContain(
+      'Separation of duties: the approver is not the actor who drafted the plan.',
+    );
     await checkPage(page, 'workflow');
   });
 
   it('logs every journey a list page showed, as the API’s lists are', async () => {
     const answer = await t.http().get(`/journeys/${id}/access`).set('Authorization', auth.auditor);
-    const routes = (answer.body.entries as Array<{ route: string; actor: { id: string } }>).filter((entry) => entry.actor.id === 'case-worker-1').map((entry) => entry.route);
+    const routes = (answer.body.entries as Array<{ route: string; actor: { id: string } }>)
+      .filter((entry) => entry.actor.id === 'case-worker-1')
+      .map((entry) => entry.route);
     expect(routes).toEqual(expect.arrayContaining(['GET /app/caseload', 'GET /app/overdue', 'GET /app/journeys/:id']));
   });
 

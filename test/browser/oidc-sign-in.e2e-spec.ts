@@ -13,7 +13,10 @@ import { checkPage, freePort, loadsNewPage, openBrowser, type BrowserSession } f
 jest.setTimeout(120_000);
 
 // oidc-provider 7 ships no types; this is the little of it the test uses.
-type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => { callback: () => (req: unknown, res: unknown) => void };
+type ProviderConstructor = new (
+  issuer: string,
+  configuration: Record<string, unknown>,
+) => { callback: () => (req: unknown, res: unknown) => void };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Provider } = require('oidc-provider') as { Provider: ProviderConstructor };
 
@@ -35,9 +38,20 @@ describe('signing in with an OpenID Connect provider', () => {
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
     const issuer = `http://127.0.0.1:${(idp.address() as { port: number }).port}`;
     const provider = new Provider(issuer, {
-      clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [`http://127.0.0.1:${appPort}/app/auth/callback`], grant_types: ['authorization_code'], response_types: ['code'] }],
+      clients: [
+        {
+          client_id: CLIENT_ID,
+          client_secret: CLIENT_SECRET,
+          redirect_uris: [`http://127.0.0.1:${appPort}/app/auth/callback`],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+        },
+      ],
       // Any login name is an account; the council's directory gives it a role among others, and an organisation.
-      findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub, roles: ['staff', 'case-worker'], org: 'council-a' }) }),
+      findAccount: async (_ctx: unknown, sub: string) => ({
+        accountId: sub,
+        claims: async () => ({ sub, roles: ['staff', 'case-worker'], org: 'council-a' }),
+      }),
       claims: { openid: ['sub', 'roles', 'org'] },
       conformIdTokenClaims: false,
       pkce: { methods: ['S256'], required: () => true },
@@ -46,7 +60,13 @@ describe('signing in with an OpenID Connect provider', () => {
     idp.on('request', provider.callback());
     t = await startApp({
       clock: new ManualClock(new Date()),
-      env: { OIDC_ISSUER_URL: issuer, OIDC_CLIENT_ID: CLIENT_ID, OIDC_CLIENT_SECRET: CLIENT_SECRET, PUBLIC_URL: `http://127.0.0.1:${appPort}`, AUTH_ROLE_CLAIM: 'roles' },
+      env: {
+        OIDC_ISSUER_URL: issuer,
+        OIDC_CLIENT_ID: CLIENT_ID,
+        OIDC_CLIENT_SECRET: CLIENT_SECRET,
+        PUBLIC_URL: `http://127.0.0.1:${appPort}`,
+        AUTH_ROLE_CLAIM: 'roles',
+      },
     });
     session = await openBrowser(t, appPort);
   });
@@ -60,7 +80,12 @@ describe('signing in with an OpenID Connect provider', () => {
   it('signs a case worker in through the provider, with the role and organisation its ID token carries', async () => {
     const page = await session.visitor();
     await page.goto(`${session.baseUrl}/app/caseload`);
-    await loadsNewPage(page, () => page.getByRole('button', { name: 'Sign in with your organisation' }).or(page.getByRole('link', { name: 'Sign in with your organisation' })).click());
+    await loadsNewPage(page, () =>
+      page
+        .getByRole('button', { name: 'Sign in with your organisation' })
+        .or(page.getByRole('link', { name: 'Sign in with your organisation' }))
+        .click(),
+    );
     // The provider's own development pages: log in with any name, then consent.
     expect(new URL(page.url()).origin).not.toBe(session.baseUrl);
     await page.locator('input[name="login"]').fill('sam.patel');

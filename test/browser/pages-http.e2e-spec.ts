@@ -44,7 +44,11 @@ describe('the pages over HTTP', () => {
       const page = await agent.get('/app/sign-in').expect(200);
       expect(page.headers['cache-control']).toBe('no-store');
       await agent.post('/app/sign-in/dev').type('form').send({ role: 'auditor', subject: 'a-1' }).expect(403);
-      const signedIn = await agent.post('/app/sign-in/dev').type('form').send({ role: 'auditor', subject: 'a-1', _csrf: csrfTokenIn(page.text) }).expect(303);
+      const signedIn = await agent
+        .post('/app/sign-in/dev')
+        .type('form')
+        .send({ role: 'auditor', subject: 'a-1', _csrf: csrfTokenIn(page.text) })
+        .expect(303);
       expect(signedIn.headers.location).toBe('/app');
       const home = await agent.get('/app').expect(200);
       expect(home.text).toContain('Signed in as <strong>a-1</strong> (auditor).');
@@ -53,7 +57,11 @@ describe('the pages over HTTP', () => {
     it('refuses the engine’s own role and a subject with spaces, naming the fields', async () => {
       const agent = request.agent(t.app.getHttpServer());
       const token = csrfTokenIn((await agent.get('/app/sign-in')).text);
-      const refused = await agent.post('/app/sign-in/dev').type('form').send({ role: 'system', subject: 'two words', _csrf: token }).expect(400);
+      const refused = await agent
+        .post('/app/sign-in/dev')
+        .type('form')
+        .send({ role: 'system', subject: 'two words', _csrf: token })
+        .expect(400);
       expect(refused.text).toContain('href="#role">Select who you are signing in as');
       expect(refused.text).toContain('href="#subject">Enter a subject');
     });

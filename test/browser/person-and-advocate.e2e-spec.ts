@@ -47,7 +47,8 @@ describe('pages for the person and their advocate', () => {
     const names = cookies.map((cookie) => cookie.name).sort();
     // One cookie: the session and its signature (`value.signature`, @fastify/cookie).
     expect(names).toEqual(['spe_session']);
-    for (const cookie of cookies) expect([cookie.name, cookie.httpOnly, cookie.sameSite, cookie.path]).toEqual([cookie.name, true, 'Lax', '/app']);
+    for (const cookie of cookies)
+      expect([cookie.name, cookie.httpOnly, cookie.sameSite, cookie.path]).toEqual([cookie.name, true, 'Lax', '/app']);
   });
 
   it('shows the person their record in plain English: their words, the decision against them and why, clocks, who read it', async () => {
@@ -58,18 +59,29 @@ describe('pages for the person and their advocate', () => {
     await keepScreenshot(page, 'journey-person-readme', Math.ceil((flagged?.y ?? 2000) + (flagged?.height ?? 0) + 40));
     expect(await page.locator('.app-own-words').first().innerText()).toContain(HOME_WISH);
     const decision = page.locator('.app-decision', { hasText: 'signed off the plan' });
-    expect(await decision.locator('h3').innerText()).toBe('senior-approver-1, senior approver, signed off the plan with a final budget of £1,750 a week on 2 March 2026.');
+    expect(await decision.locator('h3').innerText()).toBe(
+      'senior-approver-1, senior approver, signed off the plan with a final budget of £1,750 a week on 2 March 2026.',
+    );
     expect(await decision.innerText()).toContain('Reason: Safest placement available Signed off at the fast-track panel');
     const against = await decision.locator('.app-against-wishes').innerText();
-    expect(against).toContain(`This went against what the person asked for about place of care (“${HOME_WISH}”): nursing-home was chosen instead.`);
+    expect(against).toContain(
+      `This went against what the person asked for about place of care (“${HOME_WISH}”): nursing-home was chosen instead.`,
+    );
     expect(against).toContain(`Reason given: ${NURSING_HOME_OVERRIDE}.`);
-    expect(await page.locator('#deadlines + ul').innerText()).toMatch(/Your first review is due by|Your .* is due by \d{1,2} [A-Z][a-z]+ 2026/);
-    expect(await page.locator('.app-reads').innerText()).toContain('case-worker-1, case worker, looked at the record through the API at 6pm on 2 March 2026.');
+    expect(await page.locator('#deadlines + ul').innerText()).toMatch(
+      /Your first review is due by|Your .* is due by \d{1,2} [A-Z][a-z]+ 2026/,
+    );
+    expect(await page.locator('.app-reads').innerText()).toContain(
+      'case-worker-1, case worker, looked at the record through the API at 6pm on 2 March 2026.',
+    );
     await checkPage(page, 'journey-person');
   });
 
   it('gives the person a copy of the whole record to keep, logged as a read', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download a copy of the whole record' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download a copy of the whole record' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`journey-${id}.html`);
     const copy = readFileSync(await download.path(), 'utf8');
     expect(copy).toContain('I want to be at home with my family');
@@ -77,7 +89,9 @@ describe('pages for the person and their advocate', () => {
 
   it('writes each page view to the access log exactly as an API read', async () => {
     const answer = await t.http().get(`/journeys/${id}/access`).set('Authorization', auth.auditor);
-    const pageReads = (answer.body.entries as Array<{ route: string; actor: { id: string; role: string } }>).filter((entry) => entry.route === 'GET /app/journeys/:id');
+    const pageReads = (answer.body.entries as Array<{ route: string; actor: { id: string; role: string } }>).filter(
+      (entry) => entry.route === 'GET /app/journeys/:id',
+    );
     expect(pageReads.length).toBeGreaterThanOrEqual(2);
     expect(pageReads[0].actor).toEqual({ id: PERSON, role: 'person' });
     const copies = (answer.body.entries as Array<{ route: string }>).filter((entry) => entry.route === 'GET /app/journeys/:id/copy');
@@ -114,7 +128,9 @@ describe('pages for the person and their advocate', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Save what I want');
     await Promise.all([page.waitForURL(/done=preference/), page.keyboard.press('Enter')]);
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Your preference has been recorded, in your words.');
-    expect(await page.locator('#wishes ~ .app-own-words').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('We chose Homecare Together. Please keep them.')]));
+    expect(await page.locator('#wishes ~ .app-own-words').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('We chose Homecare Together. Please keep them.')]),
+    );
   });
 
   it('shows what the workflow refuses as an error summary on the form, not a failure', async () => {
@@ -122,7 +138,9 @@ describe('pages for the person and their advocate', () => {
     await page.getByLabel('Why do you want a review?').fill('Mum wants to go home');
     await loadsNewPage(page, () => page.getByRole('button', { name: 'Ask for a review' }).click());
     const summary = page.locator('.govuk-error-summary');
-    expect(await summary.innerText()).toContain('This cannot be recorded at this step of the journey (Plan signed off, support not started yet).');
+    expect(await summary.innerText()).toContain(
+      'This cannot be recorded at this step of the journey (Plan signed off, support not started yet).',
+    );
     expect(await page.getByLabel('Why do you want a review?').inputValue()).toBe('Mum wants to go home');
     await checkPage(page, 'review-form-refused');
   });
@@ -144,7 +162,9 @@ describe('pages for the person and their advocate', () => {
     await loadsNewPage(page, () => page.getByRole('link', { name: 'Challenge a decision' }).click());
     await checkPage(page, 'challenge-form');
     await page.getByLabel(/signed off the plan/).check();
-    await page.getByLabel('Why do you think it is wrong?').fill('She said a nursing home is her worst nightmare; an agency can staff care at home.');
+    await page
+      .getByLabel('Why do you think it is wrong?')
+      .fill('She said a nursing home is her worst nightmare; an agency can staff care at home.');
     await Promise.all([page.waitForURL(/done=challenge/), page.getByRole('button', { name: 'Send the challenge' }).click()]);
     const decision = page.locator('.app-decision', { hasText: 'signed off the plan' });
     expect(await decision.locator('.app-challenge').innerText()).toBe(
@@ -153,7 +173,11 @@ describe('pages for the person and their advocate', () => {
     expect(await page.locator('#deadlines + ul').innerText()).toContain('The challenge answered is due by 30 March 2026.');
     const history = await t.http().get(`/journeys/${id}/history`).set('Authorization', auth.auditor);
     const last = history.body.events[history.body.events.length - 1];
-    expect([last.type, last.actor, last.data.raisedBy]).toEqual(['DecisionChallenged', { id: 'advocate-1', role: 'advocate' }, 'advocate-1']);
+    expect([last.type, last.actor, last.data.raisedBy]).toEqual([
+      'DecisionChallenged',
+      { id: 'advocate-1', role: 'advocate' },
+      'advocate-1',
+    ]);
   });
 
   it('answers 404 to someone with no relationship to the journey, as the API does', async () => {

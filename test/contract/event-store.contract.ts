@@ -7,14 +7,7 @@
  * because a shared server holds other events.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  AppendResult,
-  EventStore,
-  NewEvent,
-  StoredEvent,
-  StreamConflictError,
-  Subscription,
-} from '../../src/event-store/event-store';
+import { AppendResult, EventStore, NewEvent, StoredEvent, StreamConflictError, Subscription } from '../../src/event-store/event-store';
 
 export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
 
@@ -236,9 +229,7 @@ export function describeEventStoreContract(name: string, makeStore: EventStoreFa
         await store.appendToStream(stream, [known], 'no-stream');
         const fresh = newEvent('B');
 
-        await expect(store.appendToStream(stream, [known, fresh], 'no-stream')).rejects.toBeInstanceOf(
-          StreamConflictError,
-        );
+        await expect(store.appendToStream(stream, [known, fresh], 'no-stream')).rejects.toBeInstanceOf(StreamConflictError);
         await expect(store.appendToStream(stream, [known, fresh], 'any')).rejects.toBeInstanceOf(StreamConflictError);
 
         expect((await store.readStream(stream)).map((stored) => stored.id)).toEqual([known.id]);
@@ -492,9 +483,7 @@ export function describeEventStoreContract(name: string, makeStore: EventStoreFa
           Array.from({ length: 20 }, (_, index) => store.appendToStream(stream, [newEvent(`E${index}`)], 'any')),
         );
 
-        expect(results.map((result) => result.nextRevision).sort((a, b) => a - b)).toEqual(
-          Array.from({ length: 20 }, (_, index) => index),
-        );
+        expect(results.map((result) => result.nextRevision).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index));
         const stored = await store.readStream(stream);
         expect(stored.map((event) => event.revision)).toEqual(Array.from({ length: 20 }, (_, index) => index));
         expectStrictlyIncreasing(stored.map((event) => event.position));
@@ -505,9 +494,7 @@ export function describeEventStoreContract(name: string, makeStore: EventStoreFa
         const headBefore = await store.headPosition();
 
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, index) =>
-            store.appendToStream(`${prefix}-${index}`, [newEvent('A'), newEvent('B')], 'no-stream'),
-          ),
+          Array.from({ length: 20 }, (_, index) => store.appendToStream(`${prefix}-${index}`, [newEvent('A'), newEvent('B')], 'no-stream')),
         );
 
         expect(new Set(results.map((result) => result.position)).size).toBe(20);

@@ -15,8 +15,7 @@ import { KurrentDbEventStore } from '../../src/event-store/kurrentdb/kurrentdb-e
 import { describeEventStoreContract } from './event-store.contract';
 
 const connectionString = process.env.KURRENTDB_CONNECTION_STRING ?? '';
-const NOT_RUN =
-  'KurrentDB contract suite NOT RUN: set KURRENTDB_CONNECTION_STRING=kurrentdb://localhost:2113?tls=false to run it';
+const NOT_RUN = 'KurrentDB contract suite NOT RUN: set KURRENTDB_CONNECTION_STRING=kurrentdb://localhost:2113?tls=false to run it';
 
 if (connectionString) {
   describeEventStoreContract('kurrentdb', async () => {

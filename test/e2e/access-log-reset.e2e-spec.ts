@@ -31,7 +31,12 @@ describe('a deleted access log', () => {
     auditor = await bearer('auditor-1', 'auditor');
     const t = await startApp({ file: data.file, clock: new ManualClock(FIRST_START) });
     try {
-      const opened = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: { ...fact('ReferralReceived').data, personId: PERSON } }).expect(201);
+      const opened = await t
+        .http()
+        .post('/journeys')
+        .set('Authorization', caseWorker)
+        .send({ data: { ...fact('ReferralReceived').data, personId: PERSON } })
+        .expect(201);
       journeyId = opened.body.id as string;
       await t.http().get(`/journeys/${journeyId}/history`).set('Authorization', caseWorker).expect(200);
       const before = await t.http().get(`/journeys/${journeyId}/access`).set('Authorization', person).expect(200);
@@ -81,8 +86,17 @@ describe('a new store', () => {
     const data = tempDataDir();
     const t = await startApp({ file: data.file });
     try {
-      const opened = await t.http().post('/journeys').set('Authorization', await bearer('case-worker-1', 'case-worker')).send({ data: { ...fact('ReferralReceived').data, personId: PERSON } }).expect(201);
-      const access = await t.http().get(`/journeys/${opened.body.id as string}/access`).set('Authorization', await bearer(PERSON, 'person')).expect(200);
+      const opened = await t
+        .http()
+        .post('/journeys')
+        .set('Authorization', await bearer('case-worker-1', 'case-worker'))
+        .send({ data: { ...fact('ReferralReceived').data, personId: PERSON } })
+        .expect(201);
+      const access = await t
+        .http()
+        .get(`/journeys/${opened.body.id as string}/access`)
+        .set('Authorization', await bearer(PERSON, 'person'))
+        .expect(200);
       expect(access.body.completeFrom).toBeNull();
     } finally {
       await t.close();

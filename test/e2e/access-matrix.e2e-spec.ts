@@ -86,7 +86,10 @@ const LISTS: Record<Caller, [number, { a: boolean; b: boolean } | null]> = {
  * read like the journey itself; verify is the auditor's alone (403 to all others, before the
  * journey is looked up); who looked is for the person, their appointed advocate and the auditor.
  */
-const AUDIT_READS: Record<Caller, { decisions: number; preferences: number; export: number; verify: number; access: number; accessLog: number }> = {
+const AUDIT_READS: Record<
+  Caller,
+  { decisions: number; preferences: number; export: number; verify: number; access: number; accessLog: number }
+> = {
   caseWorkerA: { decisions: 200, preferences: 200, export: 200, verify: 403, access: 403, accessLog: 403 },
   approverA: { decisions: 200, preferences: 200, export: 200, verify: 403, access: 403, accessLog: 403 },
   seniorApproverA: { decisions: 200, preferences: 200, export: 200, verify: 403, access: 403, accessLog: 403 },
@@ -255,7 +258,9 @@ describe('the access matrix', () => {
         ),
       );
     }
-    const expected = Object.fromEntries(callers.map((caller) => [caller, [READ_JOURNEY[caller], READ_JOURNEY[caller], READ_JOURNEY[caller]]]));
+    const expected = Object.fromEntries(
+      callers.map((caller) => [caller, [READ_JOURNEY[caller], READ_JOURNEY[caller], READ_JOURNEY[caller]]]),
+    );
     expect(actual).toEqual(expected);
   });
 
@@ -281,7 +286,11 @@ describe('the access matrix', () => {
     const hidden = await t.http().get(`/journeys/${id}`).set('Authorization', auth.caseWorkerB);
     const missing = await t.http().get('/journeys/00000000-0000-4000-8000-000000000000').set('Authorization', auth.caseWorkerB);
     expect(hidden.status).toBe(404);
-    expect({ ...hidden.body, message: undefined, journeyId: undefined }).toEqual({ ...missing.body, message: undefined, journeyId: undefined });
+    expect({ ...hidden.body, message: undefined, journeyId: undefined }).toEqual({
+      ...missing.body,
+      message: undefined,
+      journeyId: undefined,
+    });
     expect(hidden.body.message).toBe(`journey ${id} not found`);
   });
 
@@ -299,7 +308,9 @@ describe('the access matrix', () => {
       const lateEntries = await t.http().get('/clocks/late-entries').set('Authorization', auth[caller]);
       actual[caller] = { caseload: [list.status, shows(list)], overdue: [overdue.status, shows(overdue)], lateEntries: lateEntries.status };
     }
-    const expected = Object.fromEntries(callers.map((caller) => [caller, { caseload: LISTS[caller], overdue: LISTS[caller], lateEntries: LISTS[caller][0] }]));
+    const expected = Object.fromEntries(
+      callers.map((caller) => [caller, { caseload: LISTS[caller], overdue: LISTS[caller], lateEntries: LISTS[caller][0] }]),
+    );
     expect(actual).toEqual(expected);
   });
 
@@ -371,7 +382,8 @@ describe('the access matrix', () => {
       auditor: 403,
     };
     const actual = {} as Record<Caller, number>;
-    for (const caller of callers) actual[caller] = (await post(`/journeys/${id}/migrations`, caller, { to: 2, reason: 'Move to v2' })).status;
+    for (const caller of callers)
+      actual[caller] = (await post(`/journeys/${id}/migrations`, caller, { to: 2, reason: 'Move to v2' })).status;
     expect(actual).toEqual(MIGRATE);
   });
 
@@ -384,7 +396,10 @@ describe('the access matrix', () => {
     expect(await read()).toBe(404);
     expect((await appoint('AdvocateAppointed')).status).toBe(201);
     expect(await read()).toBe(200);
-    expect((await post(`/journeys/${id}/events`, 'advocateAppointed', { type: 'PreferenceRecorded', data: fact('PreferenceRecorded').data })).status).toBe(201);
+    expect(
+      (await post(`/journeys/${id}/events`, 'advocateAppointed', { type: 'PreferenceRecorded', data: fact('PreferenceRecorded').data }))
+        .status,
+    ).toBe(201);
 
     expect((await appoint('AdvocateWithdrawn')).status).toBe(201);
     const refused = await t.http().get(`/journeys/${id}`).set('Authorization', auth.advocateAppointed);
@@ -392,7 +407,10 @@ describe('the access matrix', () => {
     expect(refused.body).toMatchObject({ error: 'AUTH.ACCESS_ENDED' });
     expect((await t.http().get(`/journeys/${id}/history`).set('Authorization', auth.advocateAppointed)).status).toBe(403);
     expect((await t.http().get(`/journeys/${id}/state?revision=2`).set('Authorization', auth.advocateAppointed)).status).toBe(403);
-    expect((await post(`/journeys/${id}/events`, 'advocateAppointed', { type: 'PreferenceRecorded', data: fact('PreferenceRecorded').data })).status).toBe(403);
+    expect(
+      (await post(`/journeys/${id}/events`, 'advocateAppointed', { type: 'PreferenceRecorded', data: fact('PreferenceRecorded').data }))
+        .status,
+    ).toBe(403);
 
     expect((await appoint('AdvocateAppointed')).status).toBe(201);
     expect(await read()).toBe(200);
@@ -409,7 +427,12 @@ describe('the access matrix', () => {
   it('a journey recorded without an organisation is seen by staff without one, and not by council staff', async () => {
     const id = await journeyOf('caseWorkerNoOrg', PERSON_OTHER);
     const status = async (caller: Caller) => (await t.http().get(`/journeys/${id}`).set('Authorization', auth[caller])).status;
-    expect({ noOrg: await status('caseWorkerNoOrg'), a: await status('caseWorkerA'), b: await status('caseWorkerB'), auditor: await status('auditor') }).toEqual({
+    expect({
+      noOrg: await status('caseWorkerNoOrg'),
+      a: await status('caseWorkerA'),
+      b: await status('caseWorkerB'),
+      auditor: await status('auditor'),
+    }).toEqual({
       noOrg: 200,
       a: 404,
       b: 404,

@@ -3,7 +3,17 @@
  * with who made it and why, the facts it rested on and the one that went against her wish to be
  * cared for at home; her preferences and what became of them; and who has read her record.
  */
-import { HOME_WISH, NURSING_HOME_OVERRIDE, PERSON, STORY_NOW, callers, record, recordFastTrackStory, startAuditApp, type Caller } from './audit.helpers';
+import {
+  HOME_WISH,
+  NURSING_HOME_OVERRIDE,
+  PERSON,
+  STORY_NOW,
+  callers,
+  record,
+  recordFastTrackStory,
+  startAuditApp,
+  type Caller,
+} from './audit.helpers';
 import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -44,7 +54,9 @@ describe('GET /journeys/:id/decisions: the fast-track story', () => {
       [8, 'SupportPlanApproved', 'senior-approver-1', 'senior-approver', 'Safest placement available', true],
     ]);
     const approval = decisions[2];
-    expect(approval.preferences).toEqual([expect.objectContaining({ topic: 'place-of-care', followed: false, overrideReason: NURSING_HOME_OVERRIDE, inTheirWords: HOME_WISH })]);
+    expect(approval.preferences).toEqual([
+      expect.objectContaining({ topic: 'place-of-care', followed: false, overrideReason: NURSING_HOME_OVERRIDE, inTheirWords: HOME_WISH }),
+    ]);
     expect(approval.recordReason).toBe('Signed off at the fast-track panel');
     expect(approval.occurredAt).toBe('2026-03-02T16:00:00.000Z');
     expect(approval.recordedAt).toEqual(expect.any(String));
@@ -79,7 +91,9 @@ describe('GET /journeys/:id/decisions: the fast-track story', () => {
       raisedBy: 'advocate-1',
     });
     const open = await get(`/journeys/${id}/decisions`, 'person').expect(200);
-    expect((open.body.decisions as DecisionBody[])[2].challenges).toEqual([expect.objectContaining({ challengeRevision: challenge, resolution: null })]);
+    expect((open.body.decisions as DecisionBody[])[2].challenges).toEqual([
+      expect.objectContaining({ challengeRevision: challenge, resolution: null }),
+    ]);
 
     await record(t, id, auth.approver, 'ChallengeResolved', {
       challengeRevision: challenge,
@@ -90,9 +104,16 @@ describe('GET /journeys/:id/decisions: the fast-track story', () => {
     const resolved = await get(`/journeys/${id}/decisions`, 'advocate').expect(200);
     const decisions = resolved.body.decisions as DecisionBody[];
     expect(decisions[2].challenges).toEqual([
-      expect.objectContaining({ challengeRevision: challenge, resolution: expect.objectContaining({ outcome: 'upheld', reasons: 'Her wish was not weighed; an agency has now been found' }) }),
+      expect.objectContaining({
+        challengeRevision: challenge,
+        resolution: expect.objectContaining({ outcome: 'upheld', reasons: 'Her wish was not weighed; an agency has now been found' }),
+      }),
     ]);
-    expect(decisions[3]).toMatchObject({ type: 'ChallengeResolved', actor: { id: 'approver-1', role: 'approver' }, wentAgainstPreference: false });
+    expect(decisions[3]).toMatchObject({
+      type: 'ChallengeResolved',
+      actor: { id: 'approver-1', role: 'approver' },
+      wentAgainstPreference: false,
+    });
   });
 
   it('is refused to anyone the journey is hidden from, with the 404 a missing journey gets', async () => {
@@ -116,7 +137,13 @@ describe('GET /journeys/:id/preferences', () => {
         supersededBy: null,
         decisions: [
           expect.objectContaining({ revision: 4, type: 'AssessmentCompleted', followed: true, overrideReason: null }),
-          expect.objectContaining({ revision: 8, type: 'SupportPlanApproved', chosen: 'nursing-home', followed: false, overrideReason: NURSING_HOME_OVERRIDE }),
+          expect.objectContaining({
+            revision: 8,
+            type: 'SupportPlanApproved',
+            chosen: 'nursing-home',
+            followed: false,
+            overrideReason: NURSING_HOME_OVERRIDE,
+          }),
         ],
       }),
     ]);
@@ -182,7 +209,9 @@ describe('who looked', () => {
     const fresh = await recordFastTrackStory(t, auth);
     await get(`/journeys/${fresh}/history`, 'caseWorker').expect(200);
     const forPerson = await get(`/journeys/${fresh}/access`, 'person').expect(200);
-    expect(forPerson.body.entries.map((entry: Entry) => [entry.actor.id, entry.route])).toEqual([['case-worker-1', 'GET /journeys/:id/history']]);
+    expect(forPerson.body.entries.map((entry: Entry) => [entry.actor.id, entry.route])).toEqual([
+      ['case-worker-1', 'GET /journeys/:id/history'],
+    ]);
     const forAdvocate = await get(`/journeys/${fresh}/access`, 'advocate').expect(200);
     expect(forAdvocate.body.entries).toHaveLength(1);
     await get(`/journeys/${fresh}/access`, 'caseWorker').expect(403);

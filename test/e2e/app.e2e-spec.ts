@@ -158,7 +158,10 @@ describe('the app (AppModule + configureApp, SQLite in a temp dir)', () => {
     });
 
     it('protects a POST route too, before looking at the body', async () => {
-      await http().post('/e2e-probe').send({ data: { supports: [] } }).expect(401);
+      await http()
+        .post('/e2e-probe')
+        .send({ data: { supports: [] } })
+        .expect(401);
     });
   });
 
@@ -172,7 +175,14 @@ describe('the app (AppModule + configureApp, SQLite in a temp dir)', () => {
     });
 
     it('passes a valid body through the pipe as the DTO', async () => {
-      const body = { data: { supports: [{ description: 'PA hours', costPence: 1200 }, { description: 'day centre', costPence: 800 }] } };
+      const body = {
+        data: {
+          supports: [
+            { description: 'PA hours', costPence: 1200 },
+            { description: 'day centre', costPence: 800 },
+          ],
+        },
+      };
       const response = await authed(http().post('/e2e-probe')).send(body).expect(201);
       expect(response.body).toEqual({ actor: { id: 'alice', role: 'case-worker', organisation: 'leeds' }, total: 2000 });
     });
@@ -202,7 +212,12 @@ describe('the app (AppModule + configureApp, SQLite in a temp dir)', () => {
     it('answers a body over 256kb with 413', async () => {
       const huge = { data: { supports: [{ description: 'x'.repeat(300 * 1024), costPence: 1 }] } };
       const response = await authed(http().post('/e2e-probe')).send(huge).expect(413);
-      expect(response.body).toEqual({ statusCode: 413, error: 'REQUEST.TOO_LARGE', message: 'request body is larger than 256kb', limit: '256kb' });
+      expect(response.body).toEqual({
+        statusCode: 413,
+        error: 'REQUEST.TOO_LARGE',
+        message: 'request body is larger than 256kb',
+        limit: '256kb',
+      });
     });
 
     it.each([
@@ -211,7 +226,11 @@ describe('the app (AppModule + configureApp, SQLite in a temp dir)', () => {
       ['application/xml', '<data/>'],
     ])('answers a %s body with 415', async (contentType, body) => {
       const response = await authed(http().post('/e2e-probe')).set('Content-Type', contentType).send(body).expect(415);
-      expect(response.body).toEqual({ statusCode: 415, error: 'REQUEST.UNSUPPORTED_MEDIA_TYPE', message: 'request body must be application/json' });
+      expect(response.body).toEqual({
+        statusCode: 415,
+        error: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+        message: 'request body must be application/json',
+      });
     });
 
     it('maps a domain error thrown by a controller', async () => {
@@ -268,7 +287,11 @@ describe('the app with a store that does not answer', () => {
 
   beforeAll(async () => {
     Object.assign(process.env, { NODE_ENV: 'test', EVENT_STORE: 'memory', AUTH_SECRET: SECRET });
-    const failing = { ping: () => Promise.reject(new Error('SQLITE_CANTOPEN /var/lib/x')), close: () => Promise.resolve(), adapter: () => failing };
+    const failing = {
+      ping: () => Promise.reject(new Error('SQLITE_CANTOPEN /var/lib/x')),
+      close: () => Promise.resolve(),
+      adapter: () => failing,
+    };
     app = await buildApp((builder) => builder.overrideProvider(EventStore).useValue(failing));
   });
 

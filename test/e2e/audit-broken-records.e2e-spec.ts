@@ -32,7 +32,8 @@ let foreign: string;
 /** A journey of four facts: referral, assessment started and completed, indicative budget. */
 async function shortJourney(): Promise<string> {
   const id = await openJourney(t, auth.caseWorker, { personId: PERSON });
-  for (const type of ['AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet'] as const) await record(t, id, auth.caseWorker, type);
+  for (const type of ['AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet'] as const)
+    await record(t, id, auth.caseWorker, type);
   return id;
 }
 
@@ -47,7 +48,9 @@ beforeAll(async () => {
   tamperWithEvent(data.file, story, 5, (event) => ({ ...event, amountPence: 1_800 }));
   // The assessment's row cut short by a byte: not JSON any more.
   rewriteRow(data.file, garbled, 2, 'data', (text) => text.slice(0, -1));
-  rewriteRow(data.file, foreign, 0, 'metadata', (text) => JSON.stringify({ ...JSON.parse(text), workflow: { id: 'support-planning', version: 99 } }));
+  rewriteRow(data.file, foreign, 0, 'metadata', (text) =>
+    JSON.stringify({ ...JSON.parse(text), workflow: { id: 'support-planning', version: 99 } }),
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -101,10 +104,18 @@ describe('a journey with a row that is no longer JSON', () => {
   });
 
   it('GET /export, /decisions, /preferences: 422 naming the revision, since only part of the record could be shown', async () => {
-    for (const [path, caller] of [['export', 'auditor'], ['export?format=html', 'person'], ['decisions', 'caseWorker'], ['preferences', 'person']] as const) {
+    for (const [path, caller] of [
+      ['export', 'auditor'],
+      ['export?format=html', 'person'],
+      ['decisions', 'caseWorker'],
+      ['preferences', 'person'],
+    ] as const) {
       const response = await get(`/journeys/${garbled}/${path}`, caller);
       expect([path, response.status]).toEqual([path, 422]);
-      expect(response.body).toMatchObject({ error: 'AUDIT.JOURNEY_UNREADABLE', message: expect.stringContaining('revision 2 is not readable JSON') });
+      expect(response.body).toMatchObject({
+        error: 'AUDIT.JOURNEY_UNREADABLE',
+        message: expect.stringContaining('revision 2 is not readable JSON'),
+      });
     }
   });
 
@@ -123,12 +134,21 @@ describe('a journey with a row that is no longer JSON', () => {
 describe('a journey recorded on a workflow version this engine does not have', () => {
   it('GET /verify: 200, naming the version', async () => {
     const response = await get(`/journeys/${foreign}/verify`, 'auditor').expect(200);
-    expect(response.body.replay).toEqual({ consistent: false, revision: 0, type: 'ReferralReceived', reason: 'unknown-workflow support-planning v99' });
+    expect(response.body.replay).toEqual({
+      consistent: false,
+      revision: 0,
+      type: 'ReferralReceived',
+      reason: 'unknown-workflow support-planning v99',
+    });
   });
 
   it('GET /export: 200 with its warning, though no decisions can be read; /decisions: 422 saying why', async () => {
     const exported = await get(`/journeys/${foreign}/export`, 'caseWorker').expect(200);
-    expect(exported.body).toMatchObject({ state: null, decisions: [], warning: expect.stringContaining('unknown-workflow support-planning v99') });
+    expect(exported.body).toMatchObject({
+      state: null,
+      decisions: [],
+      warning: expect.stringContaining('unknown-workflow support-planning v99'),
+    });
     expect(exported.body.timeline).toHaveLength(4);
     const decisions = await get(`/journeys/${foreign}/decisions`, 'caseWorker').expect(422);
     expect(decisions.body.message).toContain('no registered workflow version reads it (unknown-workflow support-planning v99)');

@@ -7,7 +7,18 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDataDir, type TestApp } from '../support/test-app';
-import { callers, finalProgress, openJourney, progressLines, record, recordFastTrackStory, runAuditOn, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
+import {
+  callers,
+  finalProgress,
+  openJourney,
+  progressLines,
+  record,
+  recordFastTrackStory,
+  runAuditOn,
+  startAuditApp,
+  tamperWithEvent,
+  type Caller,
+} from './audit.helpers';
 
 let t: TestApp;
 let auth: Record<Caller, string>;
@@ -67,7 +78,9 @@ describe('npm run audit -- checkpoint', () => {
     expect(result.code).toBe(0);
     expect(progressLines(result.stderr).pop()).toMatch(finalProgress(2));
     expect(result.stdout).toContain('signature valid');
-    expect(result.stdout).toContain('checked 2 journeys against the checkpoint: 2 unchanged, 0 changed or removed; 0 journeys opened since');
+    expect(result.stdout).toContain(
+      'checked 2 journeys against the checkpoint: 2 unchanged, 0 changed or removed; 0 journeys opened since',
+    );
     expect(result.stderr).toContain("warning: checking the signature with the engine's own key");
   });
 
@@ -85,7 +98,9 @@ describe('history changed after the checkpoint was signed', () => {
     tamperWithEvent(data.file, short, 1, (event) => ({ ...event, assessor: 'someone-else' }));
     const result = await audit(['verify', '--checkpoint', checkpointFile]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`CHANGED journey ${short} (signed at revision 2): chain-broken: the chain breaks at revision 1 (hash-mismatch)`);
+    expect(result.stdout).toContain(
+      `CHANGED journey ${short} (signed at revision 2): chain-broken: the chain breaks at revision 1 (hash-mismatch)`,
+    );
     expect(result.stdout).toContain('1 unchanged, 1 changed or removed');
     expect(result.stdout).not.toContain(`CHANGED journey ${story}`);
   });
@@ -131,7 +146,9 @@ describe('checkpoint files that cannot be trusted', () => {
     // Journeys whose chain is already broken are left out and named, never signed: exit 1.
     expect(signed.code).toBe(1);
     expect(signed.stderr).toContain(`EXCLUDED journey journey-${short}: chain broken at revision 1 (hash-mismatch)`);
-    expect(JSON.parse(readFileSync(forgedFile, 'utf8')).excluded).toEqual([{ streamId: `journey-${short}`, revision: 1, problem: 'hash-mismatch' }]);
+    expect(JSON.parse(readFileSync(forgedFile, 'utf8')).excluded).toEqual([
+      { streamId: `journey-${short}`, revision: 1, problem: 'hash-mismatch' },
+    ]);
     // The auditor kept the real public key beside the checkpoints.
     const trustedFile = join(data.dir, 'trusted.pub.pem');
     writeFileSync(trustedFile, JSON.parse(readFileSync(checkpointFile, 'utf8')).publicKey);
@@ -167,8 +184,14 @@ describe('a checkpoint signed while a journey was already broken', () => {
     expect(result.stdout).toContain(
       `BROKEN WHEN SIGNED journey ${short}: left out of the checkpoint: its chain was already broken at revision 1 (hash-mismatch)`,
     );
-    expect(result.stdout).toContain('checked 1 journeys against the checkpoint: 1 unchanged, 0 changed or removed; 1 excluded when signed, already broken; 0 journeys opened since');
+    expect(result.stdout).toContain(
+      'checked 1 journeys against the checkpoint: 1 unchanged, 0 changed or removed; 1 excluded when signed, already broken; 0 journeys opened since',
+    );
     const json = JSON.parse((await audit(['verify', '--checkpoint', signedFile, '--json'])).stdout);
-    expect(json).toMatchObject({ changed: [], brokenWhenSigned: [{ journeyId: short, revision: 1, problem: 'broken-when-signed' }], newSinceCheckpoint: 0 });
+    expect(json).toMatchObject({
+      changed: [],
+      brokenWhenSigned: [{ journeyId: short, revision: 1, problem: 'broken-when-signed' }],
+      newSinceCheckpoint: 0,
+    });
   });
 });

@@ -39,12 +39,20 @@ describe('GET /journeys/:id/decisions: links to the state of the journey', () =>
       [
         2,
         '2026-03-02T12:00:00.000Z',
-        { stateBefore: `/journeys/${id}/state?revision=1`, stateAfter: `/journeys/${id}/state?revision=2`, stateWhenRecorded: `/journeys/${id}/state?at=2026-03-02T12:00:00.000Z` },
+        {
+          stateBefore: `/journeys/${id}/state?revision=1`,
+          stateAfter: `/journeys/${id}/state?revision=2`,
+          stateWhenRecorded: `/journeys/${id}/state?at=2026-03-02T12:00:00.000Z`,
+        },
       ],
       [
         3,
         '2026-03-02T13:00:00.000Z',
-        { stateBefore: `/journeys/${id}/state?revision=2`, stateAfter: `/journeys/${id}/state?revision=3`, stateWhenRecorded: `/journeys/${id}/state?at=2026-03-02T13:00:00.000Z` },
+        {
+          stateBefore: `/journeys/${id}/state?revision=2`,
+          stateAfter: `/journeys/${id}/state?revision=3`,
+          stateWhenRecorded: `/journeys/${id}/state?at=2026-03-02T13:00:00.000Z`,
+        },
       ],
     ]);
   });

@@ -55,7 +55,9 @@ async function dumpDom(file: string, profile: string): Promise<string> {
   } catch (error) {
     const failure = error as Error & { stderr?: string; killed?: boolean };
     const tail = (failure.stderr ?? '').split('\n').slice(-20).join('\n');
-    throw new Error(`${CHROMIUM} --dump-dom failed${failure.killed ? ` (killed after ${RENDER_TIMEOUT_MS} ms)` : ''}: ${failure.message}\n${tail}`);
+    throw new Error(
+      `${CHROMIUM} --dump-dom failed${failure.killed ? ` (killed after ${RENDER_TIMEOUT_MS} ms)` : ''}: ${failure.message}\n${tail}`,
+    );
   }
 }
 
@@ -173,7 +175,9 @@ describe('the HTML export, opened in headless Chromium from the file alone', () 
     expect(approval).toMatch(/^<article class="decision against"/);
     const seen = visibleText(approval);
     expect(seen).toContain('This decision went against a preference the person recorded.');
-    expect(seen).toContain(`went against the preference on place-of-care: wanted home, decided nursing-home; reason given: ${NURSING_HOME_OVERRIDE}`);
+    expect(seen).toContain(
+      `went against the preference on place-of-care: wanted home, decided nursing-home; reason given: ${NURSING_HOME_OVERRIDE}`,
+    );
     expect(visibleText(element(dom, 'article', 'decision-4'))).not.toContain('went against');
   });
 

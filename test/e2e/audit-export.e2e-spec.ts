@@ -50,7 +50,9 @@ function expectStoryPage(html: string, headHash: string): void {
   expect(page.doctype).toBe(true);
   expect(page.elements.filter((element) => ['link', 'img', 'iframe', 'object', 'embed', 'base'].includes(element.name))).toEqual([]);
   expect(page.elements.filter((element) => element.attributes.src !== undefined || element.attributes.href !== undefined)).toEqual([]);
-  expect(page.elements.filter((element) => element.name === 'script').map((script) => script.attributes.type)).toEqual(['application/json']);
+  expect(page.elements.filter((element) => element.name === 'script').map((script) => script.attributes.type)).toEqual([
+    'application/json',
+  ]);
   expect(html).not.toMatch(/https?:\/\//);
   expect(page.byId('state')?.text).toBe('open.approved');
   expect(page.byId('chain-head')?.text).toBe(`revision 8, ${headHash}`);
@@ -169,7 +171,11 @@ describe('npm run audit -- replay --all', () => {
   it('prints progress to stderr and a summary: by state, by funding stream, clocks missed and past due, challenges', async () => {
     const standard = await openJourney(t, auth.caseWorker, { personId: PERSON });
     await record(t, standard, auth.caseWorker, 'AssessmentStarted');
-    await record(t, standard, auth.caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], reasons: 'Needs do not meet reg. 2' });
+    await record(t, standard, auth.caseWorker, 'AssessmentCompleted', {
+      eligible: false,
+      eligibleOutcomes: [],
+      reasons: 'Needs do not meet reg. 2',
+    });
     const challenge = await record(t, standard, auth.person, 'DecisionChallenged', { decisionRevision: 2, raisedBy: PERSON });
     await record(t, standard, auth.approver, 'ChallengeResolved', { challengeRevision: challenge, outcome: 'not-upheld' });
 

@@ -68,7 +68,9 @@ describe('verify on several threads', () => {
 
   it('rejects, inventing no verdict, when a worker cannot read the file', async () => {
     await expect(verifyInParallel(`${data.dir}/missing.db`, ['journey-x'], 1, () => undefined)).rejects.toThrow(/no event store/);
-    await expect(verifyInParallel(`${data.dir}/missing.db`, ['journey-x'], 2, () => undefined, { workersOnly: true })).rejects.toThrow(/no event store/);
+    await expect(verifyInParallel(`${data.dir}/missing.db`, ['journey-x'], 2, () => undefined, { workersOnly: true })).rejects.toThrow(
+      /no event store/,
+    );
   });
 
   it('verify --all on one thread still names the tampered journey (the CLI path below the threshold)', async () => {

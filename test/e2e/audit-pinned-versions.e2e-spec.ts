@@ -107,7 +107,10 @@ describe('a v1 journey after a later version (3) is registered', () => {
   });
 
   it('keeps deciding new facts on the old journey by v1 rules, while a new journey starts on v2 and gets v2 rules', async () => {
-    const preference = { type: 'PreferenceRecorded', data: dataOf('PreferenceRecorded', { topic: 'agency', value: 'agency-a', inTheirWords: 'The agency we chose' }) };
+    const preference = {
+      type: 'PreferenceRecorded',
+      data: dataOf('PreferenceRecorded', { topic: 'agency', value: 'agency-a', inTheirWords: 'The agency we chose' }),
+    };
     await t.http().post(`/journeys/${id}/events`).set('Authorization', auth.person).send(preference).expect(201);
 
     const fresh = await openJourney(t, auth.caseWorker, { personId: '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b' });

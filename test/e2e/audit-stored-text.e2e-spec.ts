@@ -23,7 +23,14 @@ beforeAll(async () => {
   await recordFastTrackStory(t, auth);
   const other = await openJourney(t, auth.caseWorker, { personId: PERSON, summary: AWKWARD_WORDS });
   // Keys sent in reverse order: the stored text orders them as the chain's encoding does.
-  await record(t, other, auth.person, 'PreferenceRecorded', { value: 'home', topic: 'place-of-care', inTheirWords: AWKWARD_WORDS }, { reason: AWKWARD_WORDS });
+  await record(
+    t,
+    other,
+    auth.person,
+    'PreferenceRecorded',
+    { value: 'home', topic: 'place-of-care', inTheirWords: AWKWARD_WORDS },
+    { reason: AWKWARD_WORDS },
+  );
 });
 afterAll(async () => {
   await t.close();
@@ -53,7 +60,14 @@ describe('the text the engine stores', () => {
     const stored = rows();
     expect(stored.length).toBe(11);
     for (const row of stored) {
-      const event = { streamId: row.stream_id, revision: row.revision, id: row.event_id, type: row.type, data: JSON.parse(row.data) as unknown, metadata: JSON.parse(row.metadata) as Record<string, unknown> };
+      const event = {
+        streamId: row.stream_id,
+        revision: row.revision,
+        id: row.event_id,
+        type: row.type,
+        data: JSON.parse(row.data) as unknown,
+        metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+      };
       expect(row.data).toBe(canonicalJson(event.data));
       expect(row.metadata).toBe(storedText(event).metadata);
       const integrity = integrityOf(event.metadata)!;

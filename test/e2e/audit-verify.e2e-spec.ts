@@ -8,7 +8,18 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runAudit } from '../../src/audit/cli/run-audit';
 import { tempDataDir, type TestApp } from '../support/test-app';
-import { callers, capturedIo, finalProgress, openJourney, progressLines, recordFastTrackStory, runAuditOn, startAuditApp, tamperWithEvent, type Caller } from './audit.helpers';
+import {
+  callers,
+  capturedIo,
+  finalProgress,
+  openJourney,
+  progressLines,
+  recordFastTrackStory,
+  runAuditOn,
+  startAuditApp,
+  tamperWithEvent,
+  type Caller,
+} from './audit.helpers';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -86,7 +97,12 @@ describe('after an event is edited by hand in the SQLite file', () => {
     const verification = await t.http().get(`/journeys/${story}/verify`).set('Authorization', auth.auditor).expect(200);
     expect(verification.body.chain).toEqual({ intact: false, revision: 5, problem: 'hash-mismatch' });
     // With £18 a week, the £1,750 plan needed a reason for costing more: the submission is refused on replay.
-    expect(verification.body.replay).toEqual({ consistent: false, revision: 7, type: 'SupportPlanSubmitted', reason: 'planWithinBudgetOrJustified' });
+    expect(verification.body.replay).toEqual({
+      consistent: false,
+      revision: 7,
+      type: 'SupportPlanSubmitted',
+      reason: 'planWithinBudgetOrJustified',
+    });
     const untouched = await t.http().get(`/journeys/${other}/verify`).set('Authorization', auth.auditor).expect(200);
     expect(untouched.body.chain).toEqual({ intact: true });
   });

@@ -47,8 +47,17 @@ export function dataOf(type: EventType, overrides: Record<string, unknown> = {})
   return { ...(fact(type).data as unknown as Record<string, unknown>), ...overrides };
 }
 
-export async function openJourney(t: TestApp, auth: string, overrides: Record<string, unknown> = {}, occurredAt = '2026-03-02T10:00:00Z'): Promise<string> {
-  const response = await t.http().post('/journeys').set('Authorization', auth).send({ data: dataOf('ReferralReceived', overrides), occurredAt });
+export async function openJourney(
+  t: TestApp,
+  auth: string,
+  overrides: Record<string, unknown> = {},
+  occurredAt = '2026-03-02T10:00:00Z',
+): Promise<string> {
+  const response = await t
+    .http()
+    .post('/journeys')
+    .set('Authorization', auth)
+    .send({ data: dataOf('ReferralReceived', overrides), occurredAt });
   if (response.status !== 201) throw new Error(`opening a journey: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.id as string;
 }
@@ -86,8 +95,22 @@ export async function recordFastTrackStory(t: TestApp, auth: Record<Caller, stri
     source: 'hospice',
     summary: 'Rapidly deteriorating; may be entering a terminal phase',
   });
-  await record(t, id, auth.person, 'PreferenceRecorded', { topic: 'place-of-care', value: 'home', inTheirWords: HOME_WISH }, { occurredAt: '2026-03-02T10:30:00Z' });
-  await record(t, id, auth.caseWorker, 'AdvocateAppointed', { advocateId: 'advocate-1', basis: 'chosen-by-person' }, { occurredAt: '2026-03-02T10:45:00Z' });
+  await record(
+    t,
+    id,
+    auth.person,
+    'PreferenceRecorded',
+    { topic: 'place-of-care', value: 'home', inTheirWords: HOME_WISH },
+    { occurredAt: '2026-03-02T10:30:00Z' },
+  );
+  await record(
+    t,
+    id,
+    auth.caseWorker,
+    'AdvocateAppointed',
+    { advocateId: 'advocate-1', basis: 'chosen-by-person' },
+    { occurredAt: '2026-03-02T10:45:00Z' },
+  );
   await record(t, id, auth.caseWorker, 'AssessmentStarted', {}, { occurredAt: '2026-03-02T11:00:00Z' });
   await record(
     t,
@@ -118,7 +141,9 @@ export async function recordFastTrackStory(t: TestApp, auth: Record<Caller, stri
     'SupportPlanDrafted',
     {
       outcomes: ['Comfortable and safe at the end of life'],
-      supports: [{ description: 'Nursing home placement', category: 'nursing-home-care', costPence: 175_000, provider: 'Elmwood Nursing Home' }],
+      supports: [
+        { description: 'Nursing home placement', category: 'nursing-home-care', costPence: 175_000, provider: 'Elmwood Nursing Home' },
+      ],
       deployment: 'notional',
       choices: { 'place-of-care': 'nursing-home' },
     },
@@ -153,12 +178,23 @@ export async function recordFastTrackStory(t: TestApp, auth: Record<Caller, stri
  * Edits one stored event by hand, as someone with the file and a SQLite shell could: drop the
  * trigger that refuses updates, rewrite the row's data, and leave every hash as it was.
  */
-export function tamperWithEvent(file: string, journeyId: string, revision: number, change: (data: Record<string, unknown>) => Record<string, unknown>): void {
+export function tamperWithEvent(
+  file: string,
+  journeyId: string,
+  revision: number,
+  change: (data: Record<string, unknown>) => Record<string, unknown>,
+): void {
   rewriteRow(file, journeyId, revision, 'data', (data) => JSON.stringify(change(JSON.parse(data) as Record<string, unknown>)));
 }
 
 /** The same, on the raw text of a row's `data` or `metadata` column: it need not stay JSON. */
-export function rewriteRow(file: string, journeyId: string, revision: number, column: 'data' | 'metadata', change: (text: string) => string): void {
+export function rewriteRow(
+  file: string,
+  journeyId: string,
+  revision: number,
+  column: 'data' | 'metadata',
+  change: (text: string) => string,
+): void {
   const db = new Database(file);
   try {
     db.exec('DROP TRIGGER IF EXISTS events_refuse_update');

@@ -98,7 +98,9 @@ describe('bad input to every write endpoint', () => {
             type: 'PreferenceRecorded',
             data: { ...fact('PreferenceRecorded').data, ...preference },
           })),
-          fc.uuid({ version: 4 }).map((advocateId) => ({ type: 'AdvocateAppointed', data: { ...fact('AdvocateAppointed').data, advocateId } })),
+          fc
+            .uuid({ version: 4 })
+            .map((advocateId) => ({ type: 'AdvocateAppointed', data: { ...fact('AdvocateAppointed').data, advocateId } })),
         ),
       })
       .map(({ id, fact: recorded }) => ({
@@ -127,7 +129,13 @@ describe('bad input to every write endpoint', () => {
     fc.oneof(
       fc.constant<Breakage>((r) => delete r.contentType),
       fc
-        .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/jsonp')
+        .constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=latin1',
+          'multipart/form-data; boundary=x',
+          'application/jsonp',
+        )
         .map<Breakage>((type) => (r) => (r.contentType = type)),
       headerText.map<Breakage>((text) => (r) => (r.contentType = text)),
     ),
@@ -135,7 +143,11 @@ describe('bad input to every write endpoint', () => {
 
   const breakIfMatch = breakage(
     fc
-      .oneof(fc.nat({ max: 5000 }).map((n) => `"${n}"`), fc.constantFrom('*', '"-1"', '"99999999999"', '""', 'W/'), headerText)
+      .oneof(
+        fc.nat({ max: 5000 }).map((n) => `"${n}"`),
+        fc.constantFrom('*', '"-1"', '"99999999999"', '""', 'W/'),
+        headerText,
+      )
       .map<Breakage>((value) => (r) => (r.ifMatch = value)),
   );
 
@@ -150,7 +162,9 @@ describe('bad input to every write endpoint', () => {
   const breakId = breakage(
     fc.oneof(
       fc.uuid().map<Breakage>((id) => (r) => (r.path = r.path.replace(/^\/journeys\/[^/]+/, `/journeys/${id}`))),
-      fc.string({ minLength: 1, maxLength: 60 }).map<Breakage>((id) => (r) => (r.path = r.path.replace(/^\/journeys\/[^/]+/, `/journeys/${encodeURIComponent(id)}`))),
+      fc
+        .string({ minLength: 1, maxLength: 60 })
+        .map<Breakage>((id) => (r) => (r.path = r.path.replace(/^\/journeys\/[^/]+/, `/journeys/${encodeURIComponent(id)}`))),
       fc.constant<Breakage>((r) => (r.path = r.path.toUpperCase().replace('/JOURNEYS/', '/journeys/').replace('/EVENTS', '/events'))),
     ),
   );
@@ -171,12 +185,19 @@ describe('bad input to every write endpoint', () => {
       }),
       fc.jsonValue().map<Breakage>((value) => (_r, e) => (e.data = value)),
       fc
-        .oneof(fc.constantFrom(...EVENT_TYPES), fc.string(), fc.constantFrom('__proto__', 'constructor', 'updateAssessment'), fc.jsonValue())
+        .oneof(
+          fc.constantFrom(...EVENT_TYPES),
+          fc.string(),
+          fc.constantFrom('__proto__', 'constructor', 'updateAssessment'),
+          fc.jsonValue(),
+        )
         .map<Breakage>((type) => (_r, e) => (e.type = type)),
       fc
         .oneof(fc.constantFrom('2999-01-01T00:00:00Z', '2026-13-45T99:00:00Z', 'yesterday', ''), fc.jsonValue())
         .map<Breakage>((at) => (_r, e) => (e.occurredAt = at)),
-      fc.oneof(fc.constant(''), fc.string({ minLength: 10_001, maxLength: 10_010 }), fc.jsonValue()).map<Breakage>((reason) => (_r, e) => (e.reason = reason)),
+      fc
+        .oneof(fc.constant(''), fc.string({ minLength: 10_001, maxLength: 10_010 }), fc.jsonValue())
+        .map<Breakage>((reason) => (_r, e) => (e.reason = reason)),
       fc.constant<Breakage>((_r, e) => (e.actor = { id: 'mallory', role: 'auditor' })),
     ),
   );
@@ -194,14 +215,21 @@ describe('bad input to every write endpoint', () => {
     fc
       .oneof(fc.constantFrom('gzip', 'deflate', 'br', 'x-gzip', 'identity', 'compress', 'gzip, gzip'), headerText)
       .map<Breakage>((encoding) => (r) => (r.contentEncoding = encoding))
-      .chain((breakEncodingOnly) => fc.oneof({ weight: 4, arbitrary: fc.constant(breakEncodingOnly) }, { weight: 1, arbitrary: fc.constant<Breakage>((r) => Object.assign(r, { contentEncoding: 'gzip', gzip: true })) })),
+      .chain((breakEncodingOnly) =>
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant(breakEncodingOnly) },
+          { weight: 1, arbitrary: fc.constant<Breakage>((r) => Object.assign(r, { contentEncoding: 'gzip', gzip: true })) },
+        ),
+      ),
   );
 
   /** JSON nested far deeper than any fact, in arrays, objects or both, where the data or the whole body goes. */
   const deepJson = fc
     .record({ depth: fc.integer({ min: 65, max: 12_000 }), shape: fc.constantFrom('array', 'object', 'mixed'), whole: fc.boolean() })
     .map(({ depth, shape, whole }) => {
-      const opens = Array.from({ length: depth }, (_, level) => (shape === 'array' || (shape === 'mixed' && level % 2 === 0) ? '[' : '{"k":'));
+      const opens = Array.from({ length: depth }, (_, level) =>
+        shape === 'array' || (shape === 'mixed' && level % 2 === 0) ? '[' : '{"k":',
+      );
       const closes = opens.map((open) => (open === '[' ? ']' : '}')).reverse();
       const nested = `${opens.join('')}1${closes.join('')}`;
       return whole ? nested : `{"type":"PreferenceRecorded","data":{"topic":${nested}}}`;
@@ -212,7 +240,16 @@ describe('bad input to every write endpoint', () => {
     deepJson,
     fc.string({ unit: 'binary', maxLength: 200 }),
     fc.jsonValue().map((value) => JSON.stringify(value)),
-    fc.constantFrom('', 'null', '[]', '"text"', '{', '{"data":', '{"__proto__":{"type":"ReferralReceived"}}', '{"constructor":{"prototype":{}}}'),
+    fc.constantFrom(
+      '',
+      'null',
+      '[]',
+      '"text"',
+      '{',
+      '{"data":',
+      '{"__proto__":{"type":"ReferralReceived"}}',
+      '{"constructor":{"prototype":{}}}',
+    ),
   );
 
   /** A valid request, then 0 to 3 of its parts broken (a quarter of requests break nothing). */
@@ -267,7 +304,9 @@ describe('bad input to every write endpoint', () => {
     statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
     if (typeof answer.body.error === 'string') codes.add(answer.body.error);
     if (answer.status === 201) {
-      expect(answer.body).toEqual(expect.objectContaining({ id: expect.any(String), eventId: expect.any(String), revision: expect.any(Number) }));
+      expect(answer.body).toEqual(
+        expect.objectContaining({ id: expect.any(String), eventId: expect.any(String), revision: expect.any(Number) }),
+      );
       acknowledge(answer.body);
       return;
     }

@@ -19,14 +19,51 @@ const SWEEP_TIMEOUT_MS = 240_000;
 
 /** The parameters the read routes know, so that generated queries reach their validation. */
 const PARAMETERS = [
-  'limit', 'offset', 'after', 'waitMs', 'state', 'step', 'status', 'fundingStream', 'route', 'clock', 'withinHours',
-  'type', 'challenged', 'journey', 'actor', 'revision', 'at', 'format', 'journeyId', 'againstPreference',
+  'limit',
+  'offset',
+  'after',
+  'waitMs',
+  'state',
+  'step',
+  'status',
+  'fundingStream',
+  'route',
+  'clock',
+  'withinHours',
+  'type',
+  'challenged',
+  'journey',
+  'actor',
+  'revision',
+  'at',
+  'format',
+  'journeyId',
+  'againstPreference',
 ];
 
 /** Values that have broken read routes before, or would: each is also swept alone over every parameter below. */
 const ODD_VALUES = [
-  '1e20', '1e300', '-1', '0', '9007199254740993', 'NaN', 'Infinity', '0x10', '1.5', '', ' ', 'true', 'null', '[]', '{}',
-  '2026-W01-1', '2026-005', '2026-01-05T09:00:00', '2026-02-30T09:00:00Z', '2026-01-05T09:00:00Z', '99999-01-01T00:00:00Z',
+  '1e20',
+  '1e300',
+  '-1',
+  '0',
+  '9007199254740993',
+  'NaN',
+  'Infinity',
+  '0x10',
+  '1.5',
+  '',
+  ' ',
+  'true',
+  'null',
+  '[]',
+  '{}',
+  '2026-W01-1',
+  '2026-005',
+  '2026-01-05T09:00:00',
+  '2026-02-30T09:00:00Z',
+  '2026-01-05T09:00:00Z',
+  '99999-01-01T00:00:00Z',
 ];
 
 /** Numbers in every form a client or a fuzzer writes them: huge, negative, exponents, fractions, hex, beyond 64 bits. */
@@ -41,7 +78,17 @@ const oddNumber = fc.oneof(
 const oddValue = fc.oneof(
   fc.constantFrom(...ODD_VALUES),
   oddNumber,
-  fc.constantFrom('open', 'closed', 'open.assessment', 'nhs-chc', 'fast-track', 'assessment-completed', 'json', 'html', 'SupportPlanApproved'),
+  fc.constantFrom(
+    'open',
+    'closed',
+    'open.assessment',
+    'nhs-chc',
+    'fast-track',
+    'assessment-completed',
+    'json',
+    'html',
+    'SupportPlanApproved',
+  ),
   fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String),
   fc.string({ maxLength: 30 }),
   fc.uuid(),
@@ -77,23 +124,46 @@ describe('bad queries to every read route', () => {
     await t.app.listen(0, '127.0.0.1');
     auditor = await bearer('auditor-1', 'auditor');
     caseWorker = await bearer('case-worker-1', 'case-worker');
-    const opened = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .send({ data: fact('ReferralReceived').data })
+      .expect(201);
     id = opened.body.id as string;
-    await t.http().post(`/journeys/${id}/events`).set('Authorization', caseWorker).send({ type: 'AssessmentStarted', data: fact('AssessmentStarted').data }).expect(201);
+    await t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', caseWorker)
+      .send({ type: 'AssessmentStarted', data: fact('AssessmentStarted').data })
+      .expect(201);
   });
   afterAll(() => t.close());
 
   const routes = (journeyId: string) => [
-    '/journeys', '/decisions', '/clocks/overdue', '/audit/access', '/workflows',
-    `/journeys/${journeyId}`, `/journeys/${journeyId}/history`, `/journeys/${journeyId}/state`, `/journeys/${journeyId}/decisions`,
-    `/journeys/${journeyId}/preferences`, `/journeys/${journeyId}/export`, `/journeys/${journeyId}/verify`, `/journeys/${journeyId}/access`,
+    '/journeys',
+    '/decisions',
+    '/clocks/overdue',
+    '/audit/access',
+    '/workflows',
+    `/journeys/${journeyId}`,
+    `/journeys/${journeyId}/history`,
+    `/journeys/${journeyId}/state`,
+    `/journeys/${journeyId}/decisions`,
+    `/journeys/${journeyId}/preferences`,
+    `/journeys/${journeyId}/export`,
+    `/journeys/${journeyId}/verify`,
+    `/journeys/${journeyId}/access`,
   ];
 
   it('answers each with a 200 or a readable 4xx', async () => {
     for (const route of routes(id)) {
       await fc.assert(
         fc.asyncProperty(query, fc.boolean(), async (search, asAuditor) => {
-          const response = await t.http().get(`${route}?${search}`).set('Authorization', asAuditor ? auditor : caseWorker);
+          const response = await t
+            .http()
+            .get(`${route}?${search}`)
+            .set('Authorization', asAuditor ? auditor : caseWorker);
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
           expect([route, search, isReadableAnswer(response, search)]).toEqual([route, search, true]);
         }),
@@ -102,25 +172,45 @@ describe('bad queries to every read route', () => {
     }
   });
 
-  it('answers each odd value of each parameter alone with a 200 or a readable 4xx (a sweep: a value alone reaches the code past validation)', async () => {
-    for (const route of routes(id)) {
-      for (const name of PARAMETERS) {
-        for (const value of ODD_VALUES) {
-          // waitMs=0: a position past the read model is answered at once (503 READ_MODEL.LAGGING, its documented answer).
-          const wait = name === 'waitMs' ? '' : '&waitMs=0';
-          const response = await t.http().get(`${route}?${name}=${encodeURIComponent(value)}${wait}`).set('Authorization', auditor);
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          expect([route, name, value, isReadableAnswer(response, `${name}=${encodeURIComponent(value)}`)]).toEqual([route, name, value, true]);
+  it(
+    'answers each odd value of each parameter alone with a 200 or a readable 4xx (a sweep: a value alone reaches the code past validation)',
+    async () => {
+      for (const route of routes(id)) {
+        for (const name of PARAMETERS) {
+          for (const value of ODD_VALUES) {
+            // waitMs=0: a position past the read model is answered at once (503 READ_MODEL.LAGGING, its documented answer).
+            const wait = name === 'waitMs' ? '' : '&waitMs=0';
+            const response = await t
+              .http()
+              .get(`${route}?${name}=${encodeURIComponent(value)}${wait}`)
+              .set('Authorization', auditor);
+            statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+            expect([route, name, value, isReadableAnswer(response, `${name}=${encodeURIComponent(value)}`)]).toEqual([
+              route,
+              name,
+              value,
+              true,
+            ]);
+          }
         }
       }
-    }
-  }, SWEEP_TIMEOUT_MS);
+    },
+    SWEEP_TIMEOUT_MS,
+  );
 
   /** Workflow ids and versions a client may send: unknown ones, prototype names, odd numbers. */
   const workflowPath = fc
     .record({
-      id: fc.oneof(fc.constantFrom('support-planning', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'), fc.string({ minLength: 1, maxLength: 30 }).filter((id) => id !== '.' && id !== '..')),
-      version: fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('999', '1e3', '1.0', '01', '0x1'), oddNumber, fc.string({ minLength: 1, maxLength: 10 })),
+      id: fc.oneof(
+        fc.constantFrom('support-planning', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype'),
+        fc.string({ minLength: 1, maxLength: 30 }).filter((id) => id !== '.' && id !== '..'),
+      ),
+      version: fc.oneof(
+        fc.integer({ min: -5, max: 5 }).map(String),
+        fc.constantFrom('999', '1e3', '1.0', '01', '0x1'),
+        oddNumber,
+        fc.string({ minLength: 1, maxLength: 10 }),
+      ),
     })
     .map(({ id, version }) => ({ id, version, path: `/workflows/${encodeURIComponent(id)}/${encodeURIComponent(version)}` }));
 

@@ -55,7 +55,10 @@ async function referral(occurredAt: string): Promise<{ id: string; position: str
 
 async function record(id: string, type: EventType, data: Record<string, unknown>, occurredAt?: string, token = story.tokens.caseWorker) {
   const body = { type, data: dataOf(type, data), ...(occurredAt ? { occurredAt, reason: 'Entered from the paper file' } : {}) };
-  return (await http().post(`/journeys/${id}/events`).set('Authorization', token).send(body).expect(201)).body as { position: string; revision: number };
+  return (await http().post(`/journeys/${id}/events`).set('Authorization', token).send(body).expect(201)).body as {
+    position: string;
+    revision: number;
+  };
 }
 
 /** Let the read models (and so the scheduler) see everything up to `position`. */
@@ -100,7 +103,10 @@ describe('a referral entered 80 days late, with the assessment done an hour afte
     await story.t.app.get(DeadlineScheduler).tick();
     const missed = await missedFacts(id);
     expect(missed).toEqual([expect.objectContaining({ revision: 1, data: { clock: 'assessment-completed', dueAt: ASSESSMENT_DUE } })]);
-    expect(await journey(id)).toMatchObject({ escalated: true, clocks: [expect.objectContaining({ clock: 'assessment-completed', status: 'missed' })] });
+    expect(await journey(id)).toMatchObject({
+      escalated: true,
+      clocks: [expect.objectContaining({ clock: 'assessment-completed', status: 'missed' })],
+    });
 
     // The case worker then enters the assessment, done an hour after the referral.
     story.clock.set('2026-03-27T11:00:00.000Z');
@@ -125,8 +131,13 @@ describe('a referral entered 80 days late, with the assessment done an hour afte
     expect(overdue.body.items.filter((item: { journeyId: string }) => item.journeyId === id)).toEqual([]);
 
     // Both figures, for the auditor and the council's own staff; another council sees none of it.
-    const listed = await http().get('/clocks/late-entries?clock=assessment-completed').set('Authorization', story.tokens.auditor).expect(200);
-    expect(listed.body.items).toContainEqual(expect.objectContaining({ ...metLate, journeyId: id, fundingStream: 'social-care', recordedLateAt: '2026-03-27T11:00:00.000Z' }));
+    const listed = await http()
+      .get('/clocks/late-entries?clock=assessment-completed')
+      .set('Authorization', story.tokens.auditor)
+      .expect(200);
+    expect(listed.body.items).toContainEqual(
+      expect.objectContaining({ ...metLate, journeyId: id, fundingStream: 'social-care', recordedLateAt: '2026-03-27T11:00:00.000Z' }),
+    );
     const ownStaff = await http().get('/clocks/late-entries').set('Authorization', story.tokens.caseWorker).expect(200);
     expect(ownStaff.body.items.map((item: { journeyId: string }) => item.journeyId)).toContain(id);
     const otherCouncil = await http().get('/clocks/late-entries').set('Authorization', story.tokens.otherCouncil).expect(200);
@@ -146,7 +157,10 @@ describe('a referral entered 80 days late, with the assessment done an hour afte
   });
 
   it('answers a bad filter on the late-entry list with a 400 naming the field', async () => {
-    const response = await http().get('/clocks/late-entries?limit=0&fundingStream=private').set('Authorization', story.tokens.auditor).expect(400);
+    const response = await http()
+      .get('/clocks/late-entries?limit=0&fundingStream=private')
+      .set('Authorization', story.tokens.auditor)
+      .expect(400);
     expect(JSON.stringify(response.body)).toContain('limit');
     expect(JSON.stringify(response.body)).toContain('fundingStream');
   });
@@ -156,14 +170,23 @@ describe('support entered 21 days after it started', () => {
   it('runs the first-review and direct-payment review clocks from the start date, not from the day it was typed in', async () => {
     story.clock.set('2026-03-22T10:00:00.000Z');
     const { id } = await referral('2026-02-02T09:00:00.000Z');
-    for (const type of ['AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet', 'SupportPlanDrafted', 'SupportPlanSubmitted'] as const) {
+    for (const type of [
+      'AssessmentStarted',
+      'AssessmentCompleted',
+      'IndicativeBudgetSet',
+      'SupportPlanDrafted',
+      'SupportPlanSubmitted',
+    ] as const) {
       await record(id, type, {});
     }
     await record(id, 'SupportPlanApproved', {}, undefined, story.tokens.approver);
     await record(id, 'SupportStarted', { startDate: '2026-03-01' });
 
     const clocks = (await journey(id)).clocks as Array<{ clock: string; dueAt: string; startedAt: string }>;
-    expect(clocks.find((clock) => clock.clock === 'first-review')).toMatchObject({ startedAt: '2026-03-01T00:00:00.000Z', dueAt: '2026-04-26T00:00:00.000Z' });
+    expect(clocks.find((clock) => clock.clock === 'first-review')).toMatchObject({
+      startedAt: '2026-03-01T00:00:00.000Z',
+      dueAt: '2026-04-26T00:00:00.000Z',
+    });
     expect(clocks.find((clock) => clock.clock === 'direct-payment-first-review')?.dueAt).toBe('2026-09-01T00:00:00.000Z');
   });
 });

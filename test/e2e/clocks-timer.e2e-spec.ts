@@ -27,7 +27,12 @@ describe('the scheduler wakes on its own', () => {
 
   it('records the clock as missed once its due time passes, with no tick from outside', async () => {
     const referral = { ...fact('ReferralReceived').data, fundingStream: 'nhs-chc', route: 'fast-track' };
-    const opened = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: referral, occurredAt: REFERRED_AT }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .send({ data: referral, occurredAt: REFERRED_AT })
+      .expect(201);
     const id = opened.body.id as string;
     // Wait until the read models hold the referral (one batch for all of them): the scheduler
     // plans on the deadlines read model, and now shows the clock as running.
@@ -44,11 +49,18 @@ describe('the scheduler wakes on its own', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       facts = await missed(id);
     }
-    expect(facts).toEqual([expect.objectContaining({ data: { clock: 'fast-track-care-in-place', dueAt: DUE_AT }, actor: expect.objectContaining({ role: 'system' }) })]);
+    expect(facts).toEqual([
+      expect.objectContaining({
+        data: { clock: 'fast-track-care-in-place', dueAt: DUE_AT },
+        actor: expect.objectContaining({ role: 'system' }),
+      }),
+    ]);
   });
 
   async function missed(id: string): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
     const history = await t.http().get(`/journeys/${id}/history`).set('Authorization', caseWorker).expect(200);
-    return (history.body.events as Array<{ type: string; data: Record<string, unknown> }>).filter((event) => event.type === 'DeadlineMissed');
+    return (history.body.events as Array<{ type: string; data: Record<string, unknown> }>).filter(
+      (event) => event.type === 'DeadlineMissed',
+    );
   }
 });

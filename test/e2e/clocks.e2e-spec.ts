@@ -31,7 +31,10 @@ async function fastTrackReferral(t: TestApp): Promise<string> {
   return response.body.id as string;
 }
 
-async function historyTypes(t: TestApp, id: string): Promise<Array<{ type: string; data: Record<string, unknown>; actor: { role: string } }>> {
+async function historyTypes(
+  t: TestApp,
+  id: string,
+): Promise<Array<{ type: string; data: Record<string, unknown>; actor: { role: string } }>> {
   const response = await t.http().get(`/journeys/${id}/history`).set('Authorization', caseWorker).expect(200);
   return response.body.events;
 }
@@ -79,7 +82,12 @@ describe('the fast-track story', () => {
         ['SupportPlanApproved', {}, await bearer('approver-1', 'approver')],
         ['SupportStarted', { startDate: '2026-03-04T12:00:00Z' }, caseWorker],
       ] as Array<[EventType, Record<string, unknown>, string]>) {
-        await t.http().post(`/journeys/${id}/events`).set('Authorization', token).send({ type, data: dataOf(type, data) }).expect(201);
+        await t
+          .http()
+          .post(`/journeys/${id}/events`)
+          .set('Authorization', token)
+          .send({ type, data: dataOf(type, data) })
+          .expect(201);
       }
       const after = await t.http().get(`/journeys/${id}`).set('Authorization', caseWorker).expect(200);
       expect(after.body.clocks.map((c: { clock: string }) => c.clock)).not.toContain('fast-track-care-in-place');
@@ -100,7 +108,14 @@ describe('two schedulers over one store', () => {
     try {
       const ids = await Promise.all([fastTrackReferral(a), fastTrackReferral(b), fastTrackReferral(a)]);
       // Both instances' read models must know the journeys before their schedulers can see them.
-      const head = (await a.http().post(`/journeys/${ids[0]}/events`).set('Authorization', caseWorker).send({ type: 'AssessmentStarted', data: dataOf('AssessmentStarted') }).expect(201)).body.position;
+      const head = (
+        await a
+          .http()
+          .post(`/journeys/${ids[0]}/events`)
+          .set('Authorization', caseWorker)
+          .send({ type: 'AssessmentStarted', data: dataOf('AssessmentStarted') })
+          .expect(201)
+      ).body.position;
       for (const t of [a, b]) await t.http().get(`/journeys?after=${head}`).set('Authorization', caseWorker).expect(200);
 
       clock.set('2026-04-30T12:00:00Z');
@@ -158,12 +173,29 @@ describe('a challenge raised after closure', () => {
     const t = await startApp({ clock });
     const person = await bearer(fact('ReferralReceived').data.personId, 'person');
     const post = (token: string, type: EventType, data: Record<string, unknown> = {}) =>
-      t.http().post(`/journeys/${id}/events`).set('Authorization', token).send({ type, data: dataOf(type, data) }).expect(201);
+      t
+        .http()
+        .post(`/journeys/${id}/events`)
+        .set('Authorization', token)
+        .send({ type, data: dataOf(type, data) })
+        .expect(201);
     let id = '';
     try {
-      id = (await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: dataOf('ReferralReceived') }).expect(201)).body.id;
+      id = (
+        await t
+          .http()
+          .post('/journeys')
+          .set('Authorization', caseWorker)
+          .send({ data: dataOf('ReferralReceived') })
+          .expect(201)
+      ).body.id;
       await post(caseWorker, 'AssessmentStarted');
-      await post(caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], reasons: 'Needs do not meet reg. 2', adviceGiven: 'Falls clinic and meals service' }); // 2
+      await post(caseWorker, 'AssessmentCompleted', {
+        eligible: false,
+        eligibleOutcomes: [],
+        reasons: 'Needs do not meet reg. 2',
+        adviceGiven: 'Falls clinic and meals service',
+      }); // 2
       await post(caseWorker, 'JourneyClosed', { reason: 'no-longer-eligible' });
       const challenged = await post(person, 'DecisionChallenged', { decisionRevision: 2, raisedBy: 'the person' });
       await t.http().get(`/journeys?after=${challenged.body.position}`).set('Authorization', caseWorker).expect(200);

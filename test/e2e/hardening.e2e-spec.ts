@@ -22,11 +22,21 @@ describe('rate limit on writes, per token subject', () => {
   });
   afterAll(() => t.close());
 
-  const open = (auth: string) => t.http().post('/journeys').set('Authorization', auth).send({ data: dataOf('ReferralReceived') });
+  const open = (auth: string) =>
+    t
+      .http()
+      .post('/journeys')
+      .set('Authorization', auth)
+      .send({ data: dataOf('ReferralReceived') });
 
   it('answers 429 with Retry-After once a subject has used its writes for the minute, across routes', async () => {
     const first = await open(alice).expect(201);
-    await t.http().post(`/journeys/${first.body.id}/events`).set('Authorization', alice).send({ type: 'AssessmentStarted', data: dataOf('AssessmentStarted') }).expect(201);
+    await t
+      .http()
+      .post(`/journeys/${first.body.id}/events`)
+      .set('Authorization', alice)
+      .send({ type: 'AssessmentStarted', data: dataOf('AssessmentStarted') })
+      .expect(201);
     // A refused write counts too: the limit is on what reaches the engine, not on what succeeds.
     await t.http().post(`/journeys/${first.body.id}/events`).set('Authorization', alice).send({ type: 'Nonsense', data: {} }).expect(400);
     const limited = await open(alice).expect(429);
@@ -49,7 +59,12 @@ describe('rate limit on writes, per token subject', () => {
 
 describe('CORS', () => {
   const preflight = (t: TestApp, origin: string) =>
-    t.http().options('/journeys').set('Origin', origin).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,content-type');
+    t
+      .http()
+      .options('/journeys')
+      .set('Origin', origin)
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
 
   it('is closed by default: no Access-Control-Allow-Origin for any origin', async () => {
     const t = await startApp();

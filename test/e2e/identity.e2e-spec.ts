@@ -79,16 +79,35 @@ describe('tokens from the identity provider (AUTH_JWKS_URL)', () => {
 
   it('records with the actor the provider’s token proves', async () => {
     const token = await issue(rsa);
-    const data = { personId: '4c0ffee0-1d2e-4f3a-8b4c-5d6e7f8a9b0c', fundingStream: 'social-care', route: 'standard', source: 'GP', summary: 'x' };
+    const data = {
+      personId: '4c0ffee0-1d2e-4f3a-8b4c-5d6e7f8a9b0c',
+      fundingStream: 'social-care',
+      route: 'standard',
+      source: 'GP',
+      summary: 'x',
+    };
     const opened = await t.http().post('/journeys').set('Authorization', `Bearer ${token}`).send({ data }).expect(201);
     const history = await t.http().get(`/journeys/${opened.body.id}/history`).set('Authorization', `Bearer ${token}`).expect(200);
     expect(history.body.events[0].actor).toEqual({ id: 'alice@council-a', role: 'case-worker' });
   });
 
   const refusals: Array<[string, () => Promise<string>, string]> = [
-    ['an HS256 token signed with the engine’s own secret', async () => (await bearer('alice', 'auditor')).slice('Bearer '.length), 'token algorithm is not allowed (only RS256, ES256)'],
-    ['an expired token (beyond the skew)', () => issue(rsa, (j) => j.setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 60)), 'token has expired'],
-    ['an unsigned token (alg none)', async () => new UnsecuredJWT({ roles: 'auditor' }).setSubject('a').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('10m').encode(), 'token algorithm is not allowed (only RS256, ES256)'],
+    [
+      'an HS256 token signed with the engine’s own secret',
+      async () => (await bearer('alice', 'auditor')).slice('Bearer '.length),
+      'token algorithm is not allowed (only RS256, ES256)',
+    ],
+    [
+      'an expired token (beyond the skew)',
+      () => issue(rsa, (j) => j.setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 60)),
+      'token has expired',
+    ],
+    [
+      'an unsigned token (alg none)',
+      async () =>
+        new UnsecuredJWT({ roles: 'auditor' }).setSubject('a').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('10m').encode(),
+      'token algorithm is not allowed (only RS256, ES256)',
+    ],
     ['a token signed by a key the provider does not hold', () => issue(stranger), 'token signature is not valid'],
     ['a token for another audience', () => issue(ec, (j) => j.setAudience('api://payroll')), 'token is for another audience'],
     ['a token from another issuer', () => issue(ec, (j) => j.setIssuer('https://login.other.example/')), 'token is from another issuer'],

@@ -31,11 +31,21 @@ describe('integrity on every journey read', () => {
   let tampered: string;
 
   async function openWithPreferences(count: number): Promise<string> {
-    const opened = await t.http().post('/journeys').set('Authorization', auth).send({ data: { ...fact('ReferralReceived').data, personId: PERSON } }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', auth)
+      .send({ data: { ...fact('ReferralReceived').data, personId: PERSON } })
+      .expect(201);
     const id = opened.body.id as string;
     for (let n = 0; n < count; n += 1) {
       const preference = { ...fact('PreferenceRecorded').data, topic: `topic-${n}`, value: `value-${n}` };
-      await t.http().post(`/journeys/${id}/events`).set('Authorization', auth).send({ type: 'PreferenceRecorded', data: preference }).expect(201);
+      await t
+        .http()
+        .post(`/journeys/${id}/events`)
+        .set('Authorization', auth)
+        .send({ type: 'PreferenceRecorded', data: preference })
+        .expect(201);
     }
     return id;
   }
@@ -83,7 +93,12 @@ describe('integrity on every journey read', () => {
   it('a fact recorded after the verified head is checked too (the tail, from the cached head)', async () => {
     await t.http().get(`/journeys/${sound}`).set('Authorization', auth).expect(200);
     const preference = { ...fact('PreferenceRecorded').data, topic: 'later', value: 'later' };
-    await t.http().post(`/journeys/${sound}/events`).set('Authorization', auth).send({ type: 'PreferenceRecorded', data: preference }).expect(201);
+    await t
+      .http()
+      .post(`/journeys/${sound}/events`)
+      .set('Authorization', auth)
+      .send({ type: 'PreferenceRecorded', data: preference })
+      .expect(201);
     const response = await t.http().get(`/journeys/${sound}/history`).set('Authorization', auth).expect(200);
     expect([response.body.events.length, response.body.integrity]).toEqual([6, { sound: true }]);
   });
@@ -96,7 +111,7 @@ describe('integrity on every journey read', () => {
     expect(routes).toContain('case-worker-1 HEAD /journeys/:id');
   });
 
-  it('answers with Cache-Control: no-store wherever a person\'s data may be, errors included; not on /health', async () => {
+  it("answers with Cache-Control: no-store wherever a person's data may be, errors included; not on /health", async () => {
     const person = await bearer(PERSON, 'person');
     for (const response of [
       await t.http().get(`/journeys/${sound}`).set('Authorization', auth),
@@ -104,7 +119,11 @@ describe('integrity on every journey read', () => {
       await t.http().get('/journeys').set('Authorization', auth),
       await t.http().get(`/journeys/${sound}/nothing-here`).set('Authorization', auth),
       await t.http().get(`/journeys/${sound}`),
-      await t.http().post('/journeys').set('Authorization', auth).send({ data: fact('ReferralReceived').data }),
+      await t
+        .http()
+        .post('/journeys')
+        .set('Authorization', auth)
+        .send({ data: fact('ReferralReceived').data }),
     ]) {
       expect([response.status, response.headers['cache-control']]).toEqual([response.status, 'no-store']);
     }

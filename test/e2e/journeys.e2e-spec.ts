@@ -116,7 +116,11 @@ describe('a journey from referral to live support', () => {
     const atSubmission = await t.http().get(`/journeys/${id}/state?revision=5`).set('Authorization', auditor).expect(200);
     expect(atSubmission.body).toMatchObject({ revision: 5, state: 'open.signOff', asOf: { revision: 5 } });
     const recordedAtApproval = history.body.events[6].recordedAt as string;
-    const atTime = await t.http().get(`/journeys/${id}/state?at=${encodeURIComponent(recordedAtApproval)}`).set('Authorization', auditor).expect(200);
+    const atTime = await t
+      .http()
+      .get(`/journeys/${id}/state?at=${encodeURIComponent(recordedAtApproval)}`)
+      .set('Authorization', auditor)
+      .expect(200);
     expect(atTime.body.revision).toBeGreaterThanOrEqual(6);
   });
 });
@@ -153,7 +157,12 @@ describe('errors: one status per kind of problem, never a 500, never a partial e
   });
 
   it('400 for an unknown event type and for a malformed journey id', async () => {
-    const unknown = await t.http().post(`/journeys/${id}/events`).set('Authorization', caseWorker).send({ type: 'UpdateAssessment', data: {} }).expect(400);
+    const unknown = await t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', caseWorker)
+      .send({ type: 'UpdateAssessment', data: {} })
+      .expect(400);
     expect(unknown.body.details[0]).toMatchObject({ field: 'type', rule: 'isIn' });
     const badId = await t.http().get('/journeys/not-a-uuid').set('Authorization', caseWorker).expect(400);
     expect(badId.body.details[0]).toMatchObject({ field: 'id', rule: 'isUuid' });

@@ -17,7 +17,12 @@ describe('no input gives a 500', () => {
   beforeAll(async () => {
     t = await startApp({ clock: new ManualClock(new Date('2026-01-05T10:00:00Z')) });
     caseWorker = await bearer('case-worker-1', 'case-worker');
-    const opened = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .send({ data: fact('ReferralReceived').data })
+      .expect(201);
     id = opened.body.id as string;
   });
   afterAll(() => t.close());
@@ -43,16 +48,32 @@ describe('no input gives a 500', () => {
   ])('JSON %s nested 8,000 deep are a 400 (depth limit), on every write route', async (_kind, nest) => {
     const body = `{"type":"PreferenceRecorded","data":${nest(8_000)}}`;
     for (const path of ['/journeys', `/journeys/${id}/events`]) {
-      const response = await t.http().post(path).set('Authorization', caseWorker).set('Content-Type', 'application/json').send(body).expect(400);
+      const response = await t
+        .http()
+        .post(path)
+        .set('Authorization', caseWorker)
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
       expect(response.body).toMatchObject({ error: 'REQUEST.TOO_DEEP', maxDepth: 64 });
     }
   });
 
   it('JSON nested 65 deep is refused and 60 deep reaches validation', async () => {
     const nest = (depth: number) => `{"type":"PreferenceRecorded","data":{"topic":${'['.repeat(depth - 2)}${']'.repeat(depth - 2)}}}`;
-    const tooDeep = await t.http().post(`/journeys/${id}/events`).set('Authorization', caseWorker).set('Content-Type', 'application/json').send(nest(65));
+    const tooDeep = await t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', caseWorker)
+      .set('Content-Type', 'application/json')
+      .send(nest(65));
     expect([tooDeep.status, tooDeep.body.error]).toEqual([400, 'REQUEST.TOO_DEEP']);
-    const deepEnough = await t.http().post(`/journeys/${id}/events`).set('Authorization', caseWorker).set('Content-Type', 'application/json').send(nest(60));
+    const deepEnough = await t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', caseWorker)
+      .set('Content-Type', 'application/json')
+      .send(nest(60));
     expect([deepEnough.status, deepEnough.body.error]).toEqual([400, 'REQUEST.INVALID_INPUT']);
   });
 
@@ -86,7 +107,12 @@ describe('no input gives a 500', () => {
   it.each(['/journeys', '/decisions'])('%s?after= past any position is a 400 naming `after`, not a 503 after a wait', async (path) => {
     for (const after of ['1e29', '100000000000000000000000000000', '18446744073709551616', '-1', '1.5', '0x10']) {
       const response = await t.http().get(`${path}?after=${after}&waitMs=0`).set('Authorization', caseWorker);
-      expect([after, response.status, response.body.details?.[0]?.field, response.body.details?.[0]?.rule]).toEqual([after, 400, 'after', 'isPosition']);
+      expect([after, response.status, response.body.details?.[0]?.field, response.body.details?.[0]?.rule]).toEqual([
+        after,
+        400,
+        'after',
+        'isPosition',
+      ]);
     }
     // The largest position a store can give is accepted (and waited for, as documented).
     const largest = await t.http().get(`${path}?after=18446744073709551615&waitMs=0`).set('Authorization', caseWorker);

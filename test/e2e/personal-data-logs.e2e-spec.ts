@@ -51,29 +51,51 @@ describe('personal data never reaches the logs', () => {
     const approver = await bearer('approver-1', 'approver', { organisation: 'council-a' });
     const person = await bearer(PERSON_ID, 'person');
     const stranger = await bearer('case-worker-9', 'case-worker', { organisation: 'council-b' });
-    const post = (id: string, auth: string, body: unknown) => t.http().post(`/journeys/${id}/events`).set('Authorization', auth).send(body as object);
+    const post = (id: string, auth: string, body: unknown) =>
+      t
+        .http()
+        .post(`/journeys/${id}/events`)
+        .set('Authorization', auth)
+        .send(body as object);
 
     const open = await t
       .http()
       .post('/journeys')
       .set('Authorization', caseWorker)
-      .send({ data: dataOf('ReferralReceived', { personId: PERSON_ID, summary: TEXT.summary }), reason: TEXT.reason, occurredAt: '2026-01-05T09:00:00Z' })
+      .send({
+        data: dataOf('ReferralReceived', { personId: PERSON_ID, summary: TEXT.summary }),
+        reason: TEXT.reason,
+        occurredAt: '2026-01-05T09:00:00Z',
+      })
       .expect(201);
     const id = open.body.id as string;
 
     await post(id, caseWorker, { type: 'AssessmentStarted', data: dataOf('AssessmentStarted') }).expect(201);
-    await post(id, person, { type: 'PreferenceRecorded', data: dataOf('PreferenceRecorded', { inTheirWords: TEXT.inTheirWords }), reason: TEXT.reason }).expect(201);
+    await post(id, person, {
+      type: 'PreferenceRecorded',
+      data: dataOf('PreferenceRecorded', { inTheirWords: TEXT.inTheirWords }),
+      reason: TEXT.reason,
+    }).expect(201);
     const completed = dataOf('AssessmentCompleted', { personViews: TEXT.personViews, reasons: TEXT.reasons, summary: TEXT.summary });
     // Refusals that carry the free text: invalid data (400), a role that may not (403), a state that does not allow it (409).
     await post(id, caseWorker, { type: 'AssessmentCompleted', data: { ...completed, eligibleOutcomes: TEXT.summary } }).expect(400);
     await post(id, approver, { type: 'AssessmentCompleted', data: completed, reason: TEXT.reason }).expect(403);
     await post(id, caseWorker, { type: 'SupportStarted', data: dataOf('SupportStarted'), reason: TEXT.reason }).expect(409);
     await post(id, caseWorker, { type: 'AssessmentCompleted', data: completed, reason: TEXT.reason }).expect(201);
-    await post(id, person, { type: 'DecisionChallenged', data: dataOf('DecisionChallenged', { decisionRevision: 3, grounds: TEXT.grounds, raisedBy: PERSON_ID }) }).expect(201);
+    await post(id, person, {
+      type: 'DecisionChallenged',
+      data: dataOf('DecisionChallenged', { decisionRevision: 3, grounds: TEXT.grounds, raisedBy: PERSON_ID }),
+    }).expect(201);
     // A stranger, a bad token and a malformed body that quote the personal data.
     await t.http().get(`/journeys/${id}`).set('Authorization', stranger).expect(404);
     await t.http().get(`/journeys/${id}?person=${PERSON_ID}`).set('Authorization', `Bearer ${TEXT.badToken}`).expect(401);
-    await t.http().post('/journeys').set('Authorization', caseWorker).set('Content-Type', 'application/json').send(`{"personId":"${PERSON_ID}",`).expect(400);
+    await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .set('Content-Type', 'application/json')
+      .send(`{"personId":"${PERSON_ID}",`)
+      .expect(400);
 
     // Day 30: the assessment clock has long passed; the scheduler records it and says so in the log.
     clock.set('2026-02-10T10:00:00Z');
@@ -89,7 +111,9 @@ describe('personal data never reaches the logs', () => {
     // ...and so was a request line for every request, the person's own included (as a role, not an id).
     const requestLines = logger.records.filter((record) => record.route !== undefined);
     expect(requestLines.length).toBeGreaterThanOrEqual(13);
-    expect(requestLines).toContainEqual(expect.objectContaining({ route: '/journeys/:id/events', status: 201, actor: { id: '[redacted]', role: 'person' } }));
+    expect(requestLines).toContainEqual(
+      expect.objectContaining({ route: '/journeys/:id/events', status: 201, actor: { id: '[redacted]', role: 'person' } }),
+    );
     // ...and none of the personal data was.
     for (const secret of [PERSON_ID, ...Object.values(TEXT)]) {
       expect({ secret, found: logged.includes(secret) }).toEqual({ secret, found: false });

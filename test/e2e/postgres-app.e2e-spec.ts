@@ -17,7 +17,9 @@ describe('the service on PostgreSQL', () => {
   beforeAll(async () => {
     schema = freshSchema('app');
     const { url, migrationUrl } = postgres();
-    t = await startApp({ env: { EVENT_STORE: 'postgres', POSTGRES_URL: url, POSTGRES_MIGRATION_URL: migrationUrl, POSTGRES_SCHEMA: schema } });
+    t = await startApp({
+      env: { EVENT_STORE: 'postgres', POSTGRES_URL: url, POSTGRES_MIGRATION_URL: migrationUrl, POSTGRES_SCHEMA: schema },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -29,9 +31,17 @@ describe('the service on PostgreSQL', () => {
     const opened = await openJourney(t, caseWorker);
     expect(opened.status).toBe(201);
     const id: string = opened.body.id;
-    const preference = (n: number) => ({ type: 'PreferenceRecorded', data: { topic: `topic-${n}`, value: `value-${n}`, inTheirWords: `words ${n}` } });
+    const preference = (n: number) => ({
+      type: 'PreferenceRecorded',
+      data: { topic: `topic-${n}`, value: `value-${n}`, inTheirWords: `words ${n}` },
+    });
     const record = (n: number, header: [string, string]) =>
-      t.http().post(`/journeys/${id}/events`).set('Authorization', caseWorker).set(...header).send(preference(n));
+      t
+        .http()
+        .post(`/journeys/${id}/events`)
+        .set('Authorization', caseWorker)
+        .set(...header)
+        .send(preference(n));
 
     const first = await record(1, ['Idempotency-Key', 'pg-1']).expect(201);
     const retried = await record(1, ['Idempotency-Key', 'pg-1']).expect(201);

@@ -18,7 +18,12 @@ import { TEST_SECRET, bearer, startApp, tempDataDir, type TestApp } from '../sup
 const NOW = new Date('2026-01-05T10:00:00Z');
 
 async function openWithPreferences(t: TestApp, auth: string, preferences: number): Promise<string> {
-  const opened = await t.http().post('/journeys').set('Authorization', auth).send({ data: fact('ReferralReceived').data }).expect(201);
+  const opened = await t
+    .http()
+    .post('/journeys')
+    .set('Authorization', auth)
+    .send({ data: fact('ReferralReceived').data })
+    .expect(201);
   const id = opened.body.id as string;
   for (let n = 0; n < preferences; n += 1) {
     const data = { ...fact('PreferenceRecorded').data, topic: `topic-${n}`, value: `value-${n}` };
@@ -136,7 +141,10 @@ describe('exports are bounded', () => {
       .overrideProvider(Clock)
       .useValue(new ManualClock(NOW))
       .overrideProvider(ExportBuilder)
-      .useFactory({ factory: (store: EventStore, journeys: AuditedJourneys) => new GatedExports(store, journeys), inject: [EventStore, AuditedJourneys] })
+      .useFactory({
+        factory: (store: EventStore, journeys: AuditedJourneys) => new GatedExports(store, journeys),
+        inject: [EventStore, AuditedJourneys],
+      })
       .compile();
     const app = moduleRef.createNestApplication(httpAdapter(), { ...NEST_APP_OPTIONS, logger: false });
     await configureApp(app);
@@ -156,14 +164,23 @@ describe('exports are bounded', () => {
     const extra = 5;
     const settled: request.Response[] = [];
     const exports = Array.from({ length: EXPORT_LIMITS.running + EXPORT_LIMITS.waiting + extra }, () =>
-      t.http().get(`/journeys/${id}/export?format=html`).set('Authorization', auth).then((response) => {
-        settled.push(response);
-        return response;
-      }),
+      t
+        .http()
+        .get(`/journeys/${id}/export?format=html`)
+        .set('Authorization', auth)
+        .then((response) => {
+          settled.push(response);
+          return response;
+        }),
     );
     await until(() => gated.entered === EXPORT_LIMITS.running && settled.length === extra);
     for (const refused of settled) {
-      expect([refused.status, refused.body.error, refused.body.retryAfterSeconds, refused.headers['retry-after']]).toEqual([503, 'SERVICE.BUSY', 2, '2']);
+      expect([refused.status, refused.body.error, refused.body.retryAfterSeconds, refused.headers['retry-after']]).toEqual([
+        503,
+        'SERVICE.BUSY',
+        2,
+        '2',
+      ]);
     }
     // With every export slot taken and the queue full, the rest of the service answers.
     await t.http().get('/health/live').expect(200);

@@ -51,7 +51,12 @@ describe('npm run store:copy between SQLite and PostgreSQL', () => {
   it('refuses a PostgreSQL source with no event store schema, creating nothing', async () => {
     const missing = freshSchema('missing');
 
-    const run = await storeCopy('--from', `postgres:${postgres().migrationUrl}?schema=${missing}`, '--to', `sqlite:${join(dir, 'none.db')}`);
+    const run = await storeCopy(
+      '--from',
+      `postgres:${postgres().migrationUrl}?schema=${missing}`,
+      '--to',
+      `sqlite:${join(dir, 'none.db')}`,
+    );
 
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain(`PostgreSQL has no event store schema ${missing}`);

@@ -54,7 +54,21 @@ function eventsIn(file: string): number {
  */
 function storeCopy(from: string, to: string, interrupt?: { signal: NodeJS.Signals; atEvents: number }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const args = ['-r', 'ts-node/register/transpile-only', SCRIPT, '--from', `sqlite:${from}`, '--to', `sqlite:${to}`, '--concurrency', '1', '--batch-size', '3', '--progress-every', '200'];
+    const args = [
+      '-r',
+      'ts-node/register/transpile-only',
+      SCRIPT,
+      '--from',
+      `sqlite:${from}`,
+      '--to',
+      `sqlite:${to}`,
+      '--concurrency',
+      '1',
+      '--batch-size',
+      '3',
+      '--progress-every',
+      '200',
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { stdout: '', stderr: '' };
     let eventsAtInterrupt: number | null = null;
@@ -103,7 +117,9 @@ describe('npm run store:copy', () => {
     const stopped = await storeCopy(from, to, { signal: 'SIGINT', atEvents: INTERRUPT_AT[1] });
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain('SIGINT: stopping after the appends in flight');
-    expect(stopped.stderr).toMatch(/stopped: [\d]+ streams complete, \d+ events \(\d+ written now, \d+ already on the target\); run the same command again/);
+    expect(stopped.stderr).toMatch(
+      /stopped: [\d]+ streams complete, \d+ events \(\d+ written now, \d+ already on the target\); run the same command again/,
+    );
     const afterStop = eventsIn(to);
     expect(afterStop).toBeGreaterThan(afterKill);
     expect(afterStop).toBeLessThan(TOTAL);
@@ -127,14 +143,28 @@ describe('npm run store:copy', () => {
   });
 
   it('the copy serves the service: its read models rebuild from it with every decision', async () => {
-    const decisions = journeys.flatMap((journey) => journey.events).filter((event) => (DECISION_TYPES as readonly string[]).includes(event.type));
+    const decisions = journeys
+      .flatMap((journey) => journey.events)
+      .filter((event) => (DECISION_TYPES as readonly string[]).includes(event.type));
     // Before the fixtures' first fact: no clock is due, so the scheduler adds nothing to compare around.
     // A copy to a new place has no access log beside it: starting on it is an acknowledged reset.
-    const app = await startApp({ file: to, clock: new ManualClock(new Date('2025-12-01T00:00:00Z')), env: { ACCESS_LOG_RESET_ACKNOWLEDGED: 'true' } });
+    const app = await startApp({
+      file: to,
+      clock: new ManualClock(new Date('2025-12-01T00:00:00Z')),
+      env: { ACCESS_LOG_RESET_ACKNOWLEDGED: 'true' },
+    });
     try {
-      const response = await app.http().get('/decisions?limit=1').set('Authorization', await bearer('auditor-1', 'auditor')).expect(200);
+      const response = await app
+        .http()
+        .get('/decisions?limit=1')
+        .set('Authorization', await bearer('auditor-1', 'auditor'))
+        .expect(200);
       expect(response.body.total).toBe(decisions.length);
-      const journey = await app.http().get(`/journeys/${journeys[7].journeyId}/history`).set('Authorization', await bearer('auditor-1', 'auditor')).expect(200);
+      const journey = await app
+        .http()
+        .get(`/journeys/${journeys[7].journeyId}/history`)
+        .set('Authorization', await bearer('auditor-1', 'auditor'))
+        .expect(200);
       expect(journey.body.events.map((event: { eventId: string }) => event.eventId)).toEqual(journeys[7].events.map((event) => event.id));
     } finally {
       await app.close();

@@ -88,23 +88,20 @@ describe('facts that are not what they claim to be', () => {
     expect(eventCount(id)).toBe(4);
   });
 
-  it.each([
-    ['Alcohol'],
-    ['ALCOHOL'],
-    ['alcohol '],
-    ['Debt repayment'],
-    ['debt_repayment'],
-  ])('an NHS direct payment cannot buy "%s": spelling does not dodge the prohibited list', async (category) => {
-    const { id, draft } = await chcPlanSubmitted({
-      supports: [{ description: 'Not allowed', category, costPence: 500_000 }],
-      deployment: 'direct-payment',
-    });
-    // v2 closes the list of categories (400); v1 takes free words but reads them as codes (409).
-    if (draft === 400) return;
-    expect(draft).toBe(201);
-    const submitted = await record(id, caseWorker, 'SupportPlanSubmitted').expect(409);
-    expect(submitted.body.reason).toMatch(/^nhsDirectPaymentExcludesProhibited/);
-  });
+  it.each([['Alcohol'], ['ALCOHOL'], ['alcohol '], ['Debt repayment'], ['debt_repayment']])(
+    'an NHS direct payment cannot buy "%s": spelling does not dodge the prohibited list',
+    async (category) => {
+      const { id, draft } = await chcPlanSubmitted({
+        supports: [{ description: 'Not allowed', category, costPence: 500_000 }],
+        deployment: 'direct-payment',
+      });
+      // v2 closes the list of categories (400); v1 takes free words but reads them as codes (409).
+      if (draft === 400) return;
+      expect(draft).toBe(201);
+      const submitted = await record(id, caseWorker, 'SupportPlanSubmitted').expect(409);
+      expect(submitted.body.reason).toMatch(/^nhsDirectPaymentExcludesProhibited/);
+    },
+  );
 
   it.each([
     ['a space', '   '],
@@ -173,7 +170,13 @@ describe('facts that are not what they claim to be', () => {
       .expect(400);
     expect(fieldsOf(future.body)).toEqual(['occurredAt:notInFuture']);
     const id = await open();
-    for (const type of ['AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet', 'SupportPlanDrafted', 'SupportPlanSubmitted'] as const) {
+    for (const type of [
+      'AssessmentStarted',
+      'AssessmentCompleted',
+      'IndicativeBudgetSet',
+      'SupportPlanDrafted',
+      'SupportPlanSubmitted',
+    ] as const) {
       await record(id, caseWorker, type).expect(201);
     }
     await record(id, approver, 'SupportPlanApproved').expect(201);
@@ -212,12 +215,19 @@ describe('an Idempotency-Key belongs to its caller and to one request', () => {
     ['a different If-Match', { ifMatch: '"7"' }],
   ])('the same key with %s answers 422 IDEMPOTENCY.KEY_REUSED, never a silent repeat', async (_name, change) => {
     const id = await open();
-    const first = { type: 'AssessmentStarted', data: dataOf('AssessmentStarted'), reason: 'First visit', occurredAt: '2026-01-05T10:00:00Z' };
+    const first = {
+      type: 'AssessmentStarted',
+      data: dataOf('AssessmentStarted'),
+      reason: 'First visit',
+      occurredAt: '2026-01-05T10:00:00Z',
+    };
     await post(id, caseWorker, first, { 'Idempotency-Key': 'visit-1', 'If-Match': '"0"' }).expect(201);
     const repeat = await post(id, caseWorker, first, { 'Idempotency-Key': 'visit-1', 'If-Match': '"0"' }).expect(201);
     expect(repeat.body.repeated).toBe(true);
     const { ifMatch, ...body } = change as Record<string, string>;
-    const reused = await post(id, caseWorker, { ...first, ...body }, { 'Idempotency-Key': 'visit-1', 'If-Match': ifMatch ?? '"0"' }).expect(422);
+    const reused = await post(id, caseWorker, { ...first, ...body }, { 'Idempotency-Key': 'visit-1', 'If-Match': ifMatch ?? '"0"' }).expect(
+      422,
+    );
     expect(reused.body).toMatchObject({ error: 'IDEMPOTENCY.KEY_REUSED' });
     expect(eventCount(id)).toBe(2);
   });
@@ -231,20 +241,30 @@ describe('an Idempotency-Key belongs to its caller and to one request', () => {
     expect(theirs.body.repeated).toBe(false);
     expect(theirs.body.eventId).not.toBe(mine.body.eventId);
     const history = await t.http().get(`/journeys/${id}/history`).set('Authorization', caseWorker).expect(200);
-    expect(history.body.events.slice(2).map((event: { actor: { id: string } }) => event.actor.id)).toEqual(['case-worker-1', 'case-worker-2']);
+    expect(history.body.events.slice(2).map((event: { actor: { id: string } }) => event.actor.id)).toEqual([
+      'case-worker-1',
+      'case-worker-2',
+    ]);
   });
 
   it("the person reusing a case worker's key records their own fact, or is refused by their role", async () => {
     const id = await open();
     await record(id, caseWorker, 'AssessmentStarted').expect(201);
-    await post(id, caseWorker, { type: 'AssessmentCompleted', data: dataOf('AssessmentCompleted') }, { 'Idempotency-Key': 'k-1' }).expect(201);
+    await post(id, caseWorker, { type: 'AssessmentCompleted', data: dataOf('AssessmentCompleted') }, { 'Idempotency-Key': 'k-1' }).expect(
+      201,
+    );
     await post(id, person, { type: 'AssessmentCompleted', data: dataOf('AssessmentCompleted') }, { 'Idempotency-Key': 'k-1' }).expect(403);
     expect(eventCount(id)).toBe(3);
   });
 
   it("a token of another organisation replaying a POST /journeys key opens its own journey, never learns the other's", async () => {
     const send = (auth: string) =>
-      t.http().post('/journeys').set('Authorization', auth).set('Idempotency-Key', 'referral-42').send({ data: dataOf('ReferralReceived'), occurredAt: REFERRED_AT });
+      t
+        .http()
+        .post('/journeys')
+        .set('Authorization', auth)
+        .set('Idempotency-Key', 'referral-42')
+        .send({ data: dataOf('ReferralReceived'), occurredAt: REFERRED_AT });
     const first = await send(caseWorker).expect(201);
     const again = await send(caseWorker).expect(201);
     expect(again.body).toMatchObject({ id: first.body.id, repeated: true });

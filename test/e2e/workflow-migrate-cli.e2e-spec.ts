@@ -8,12 +8,29 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { replayJourney } from '../../workflows';
-import { ADDED_RULE, registryWithTightenedVersion, registryWithVersion1, tightenedVersion } from '../../workflows/testing/tightened-version';
+import {
+  ADDED_RULE,
+  registryWithTightenedVersion,
+  registryWithVersion1,
+  tightenedVersion,
+} from '../../workflows/testing/tightened-version';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { metadataOf, sealEvent, streamIdOf, toMachineEvent } from '../../src/journeys/journey-records';
 import { tempDataDir, type TestApp } from '../support/test-app';
 import { runWorkflowCli, type DryRunReport } from '../../scripts/workflow';
-import { callers, capturedIo, finalProgress, openJourney, progressLines, record, recordFastTrackStory, rewriteRow, startAuditApp, STORY_NOW, type Caller } from './audit.helpers';
+import {
+  callers,
+  capturedIo,
+  finalProgress,
+  openJourney,
+  progressLines,
+  record,
+  recordFastTrackStory,
+  rewriteRow,
+  startAuditApp,
+  STORY_NOW,
+  type Caller,
+} from './audit.helpers';
 
 async function runOn(file: string, argv: readonly string[], registry = registryWithTightenedVersion()) {
   const captured = capturedIo({ SQLITE_FILE: file, NODE_ENV: 'test' });
@@ -29,7 +46,10 @@ async function recordApprovedShort(t: TestApp, auth: Record<Caller, string>): Pr
   await record(t, id, auth.caseWorker, 'IndicativeBudgetSet', { amountPence: 25_000 });
   await record(t, id, auth.caseWorker, 'SupportPlanDrafted');
   await record(t, id, auth.caseWorker, 'SupportPlanSubmitted');
-  await record(t, id, auth.approver, 'SupportPlanApproved', { finalBudgetPence: 20_000, budgetDifferenceReason: 'Panel reduced the hours' });
+  await record(t, id, auth.approver, 'SupportPlanApproved', {
+    finalBudgetPence: 20_000,
+    budgetDifferenceReason: 'Panel reduced the hours',
+  });
   return id;
 }
 

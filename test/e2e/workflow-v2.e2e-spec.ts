@@ -25,15 +25,25 @@ beforeAll(async () => {
 });
 
 async function open(t: TestApp, overrides: Record<string, unknown> = {}): Promise<string> {
-  const response = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: dataOf('ReferralReceived', overrides), occurredAt: REFERRED_AT }).expect(201);
+  const response = await t
+    .http()
+    .post('/journeys')
+    .set('Authorization', caseWorker)
+    .send({ data: dataOf('ReferralReceived', overrides), occurredAt: REFERRED_AT })
+    .expect(201);
   return response.body.id as string;
 }
 
 const record = (t: TestApp, id: string, auth: string, type: EventType, data: Record<string, unknown> = {}) =>
-  t.http().post(`/journeys/${id}/events`).set('Authorization', auth).send({ type, data: dataOf(type, data) });
+  t
+    .http()
+    .post(`/journeys/${id}/events`)
+    .set('Authorization', auth)
+    .send({ type, data: dataOf(type, data) });
 
 async function toPlanning(t: TestApp, id: string): Promise<void> {
-  for (const type of ['AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet'] as const) await record(t, id, caseWorker, type).expect(201);
+  for (const type of ['AssessmentStarted', 'AssessmentCompleted', 'IndicativeBudgetSet'] as const)
+    await record(t, id, caseWorker, type).expect(201);
 }
 
 describe('new journeys on version 2', () => {
@@ -61,7 +71,11 @@ describe('new journeys on version 2', () => {
 
   it('refuses the seed story (a wish for Agency A, a plan naming Agency B) until it says so, and why', async () => {
     const id = await open(t);
-    await record(t, id, caseWorker, 'PreferenceRecorded', { topic: 'provider', value: 'agency-a', inTheirWords: 'We chose Agency A' }).expect(201);
+    await record(t, id, caseWorker, 'PreferenceRecorded', {
+      topic: 'provider',
+      value: 'agency-a',
+      inTheirWords: 'We chose Agency A',
+    }).expect(201);
     await toPlanning(t, id);
     const agencyB = [{ description: 'Home care', category: 'personal-care', costPence: 24_000, provider: 'Agency B' }];
     await record(t, id, caseWorker, 'SupportPlanDrafted', { supports: agencyB }).expect(201);
@@ -77,16 +91,29 @@ describe('new journeys on version 2', () => {
   it('lets a daughter appointed as family ask for a review, which v1 refused', async () => {
     const id = await open(t);
     await toPlanning(t, id);
-    for (const [type, auth] of [['SupportPlanDrafted', caseWorker], ['SupportPlanSubmitted', caseWorker], ['SupportPlanApproved', approver], ['SupportStarted', caseWorker]] as const) {
+    for (const [type, auth] of [
+      ['SupportPlanDrafted', caseWorker],
+      ['SupportPlanSubmitted', caseWorker],
+      ['SupportPlanApproved', approver],
+      ['SupportStarted', caseWorker],
+    ] as const) {
       await record(t, id, auth, type).expect(201);
     }
     await record(t, id, caseWorker, 'AdvocateAppointed', { advocateId: 'daughter-1', basis: 'family-or-friend' }).expect(201);
-    const asked = await record(t, id, daughter, 'ReviewRequested', { requestedBy: 'daughter-1', why: 'Mum is more confused at night' }).expect(201);
+    const asked = await record(t, id, daughter, 'ReviewRequested', {
+      requestedBy: 'daughter-1',
+      why: 'Mum is more confused at night',
+    }).expect(201);
     expect(asked.body.state).toBe('open.liveSupport');
     const access = await record(t, id, daughter, 'AccessRequested', { requestedBy: 'daughter-1' }).expect(201);
     const view = await t.http().get(`/journeys/${id}`).set('Authorization', caseWorker).expect(200);
-    expect(view.body.clocks).toEqual(expect.arrayContaining([expect.objectContaining({ clock: 'access-request-answered', status: 'running' })]));
-    await record(t, id, caseWorker, 'AccessRequestAnswered', { requestRevision: access.body.revision, given: 'The export, by secure email' }).expect(201);
+    expect(view.body.clocks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ clock: 'access-request-answered', status: 'running' })]),
+    );
+    await record(t, id, caseWorker, 'AccessRequestAnswered', {
+      requestRevision: access.body.revision,
+      given: 'The export, by secure email',
+    }).expect(201);
   });
 
   it('asks for the advice given when no needs are eligible, and refuses a category that is not on the list', async () => {
@@ -94,11 +121,17 @@ describe('new journeys on version 2', () => {
     await record(t, id, caseWorker, 'AssessmentStarted').expect(201);
     const bare = await record(t, id, caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [] }).expect(409);
     expect(bare.body.reason).toMatch(/^notEligibleGivesAdvice/);
-    await record(t, id, caseWorker, 'AssessmentCompleted', { eligible: false, eligibleOutcomes: [], adviceGiven: 'Falls clinic and meals service' }).expect(201);
+    await record(t, id, caseWorker, 'AssessmentCompleted', {
+      eligible: false,
+      eligibleOutcomes: [],
+      adviceGiven: 'Falls clinic and meals service',
+    }).expect(201);
 
     const other = await open(t);
     await toPlanning(t, other);
-    const whisky = await record(t, other, caseWorker, 'SupportPlanDrafted', { supports: [{ description: 'Whisky', category: 'Alcohol', costPence: 100 }] }).expect(400);
+    const whisky = await record(t, other, caseWorker, 'SupportPlanDrafted', {
+      supports: [{ description: 'Whisky', category: 'Alcohol', costPence: 100 }],
+    }).expect(400);
     expect(whisky.body.details[0]).toMatchObject({ field: 'data.supports.0.category', rule: 'isIn' });
   });
 });
@@ -121,9 +154,16 @@ describe('declared migration from v1 to v2', () => {
     }
     const t = await startApp({ file: data.file, clock: clock() });
     try {
-      const migrate = (id: string, auth: string, body: Record<string, unknown>) => t.http().post(`/journeys/${id}/migrations`).set('Authorization', auth).send(body);
+      const migrate = (id: string, auth: string, body: Record<string, unknown>) =>
+        t.http().post(`/journeys/${id}/migrations`).set('Authorization', auth).send(body);
       const refused = await migrate(breaking, approver, { to: 2, reason: 'Council moves open journeys to v2' }).expect(409);
-      expect(refused.body).toMatchObject({ error: 'WORKFLOW.MIGRATION_REFUSED', from: 1, to: 2, revision: 2, rule: 'notEligibleGivesAdvice' });
+      expect(refused.body).toMatchObject({
+        error: 'WORKFLOW.MIGRATION_REFUSED',
+        from: 1,
+        to: 2,
+        revision: 2,
+        rule: 'notEligibleGivesAdvice',
+      });
       await migrate(sound, caseWorker, { to: 2, reason: 'Council moves open journeys to v2' }).expect(403);
       const blank = await migrate(sound, approver, { to: 2, reason: '  ' }).expect(400);
       expect(blank.body.details[0]).toMatchObject({ field: 'reason', rule: 'hasVisibleText' });
@@ -143,8 +183,15 @@ describe('declared migration from v1 to v2', () => {
         ['AssessmentStarted', 'open.assessment'],
         ['WorkflowMigrated', 'open.assessment'],
       ]);
-      expect(history.body.events[2]).toMatchObject({ actor: { id: 'approver-1', role: 'approver' }, reason: 'Council moves open journeys to v2' });
-      const verified = await t.http().get(`/journeys/${sound}/verify`).set('Authorization', await bearer('auditor-1', 'auditor')).expect(200);
+      expect(history.body.events[2]).toMatchObject({
+        actor: { id: 'approver-1', role: 'approver' },
+        reason: 'Council moves open journeys to v2',
+      });
+      const verified = await t
+        .http()
+        .get(`/journeys/${sound}/verify`)
+        .set('Authorization', await bearer('auditor-1', 'auditor'))
+        .expect(200);
       expect(verified.body.replay).toMatchObject({ consistent: true });
       // The v1 journey the dry run refused stays on v1, untouched.
       const stayed = await t.http().get(`/journeys/${breaking}`).set('Authorization', caseWorker).expect(200);

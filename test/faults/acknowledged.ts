@@ -40,7 +40,9 @@ export function accountFor(file: string, ledger: AcknowledgedLedger) {
     chainBreaks: audit.chainBreaks,
     replayRefusals: audit.replayRefusals,
     lost: ledger.entries.filter((entry) => storedIds.get(entry.eventId)?.revision !== entry.revision),
-    unacknowledged: stored.filter((event) => !ledger.entries.some((entry) => entry.eventId === event.id)).map((event) => `${event.streamId}@${event.revision}`),
+    unacknowledged: stored
+      .filter((event) => !ledger.entries.some((entry) => entry.eventId === event.id))
+      .map((event) => `${event.streamId}@${event.revision}`),
     stored: stored.length,
   };
 }

@@ -24,7 +24,9 @@ function damageFirstEventsPage(file: string): number {
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');
     pageSize = db.pragma('page_size', { simple: true }) as number;
-    const leaf = db.prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1").get();
+    const leaf = db
+      .prepare<[], { pageno: number }>("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1")
+      .get();
     if (!leaf) throw new Error('the events table has no leaf page');
     page = leaf.pageno;
   } finally {

@@ -11,14 +11,22 @@ import { bearer, type TestApp } from '../support/test-app';
 /** The person's words in every preference: no log line may contain them. */
 export const PERSONAL_WORDS = 'What the person said';
 
-export const STORE_UNAVAILABLE_BODY = { statusCode: 503, error: 'STORE.UNAVAILABLE', message: 'the event store is unavailable; try again shortly' };
+export const STORE_UNAVAILABLE_BODY = {
+  statusCode: 503,
+  error: 'STORE.UNAVAILABLE',
+  message: 'the event store is unavailable; try again shortly',
+};
 
 export function faultCaseWorker(): Promise<string> {
   return bearer('fault-case-worker', 'case-worker', { organisation: 'council-a' });
 }
 
 export function openJourney(t: TestApp, auth: string): Promise<Response> {
-  return t.http().post('/journeys').set('Authorization', auth).send({ data: fact('ReferralReceived').data });
+  return t
+    .http()
+    .post('/journeys')
+    .set('Authorization', auth)
+    .send({ data: fact('ReferralReceived').data });
 }
 
 export function recordPreference(t: TestApp, auth: string, journeyId: string, n: number): Promise<Response> {

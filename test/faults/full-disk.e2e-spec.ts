@@ -10,7 +10,14 @@ import { CapturedLogger } from '../support/captured-logger';
 import { startApp, tempDataDir, type TestApp } from '../support/test-app';
 import { accountFor, AcknowledgedLedger, soundStoreOf } from './acknowledged';
 import { startAppWithFault } from './fault-app';
-import { errorLines, expectStoreUnavailable, faultCaseWorker, openJourney as open, PERSONAL_WORDS, recordPreference as record } from './fault-requests';
+import {
+  errorLines,
+  expectStoreUnavailable,
+  faultCaseWorker,
+  openJourney as open,
+  PERSONAL_WORDS,
+  recordPreference as record,
+} from './fault-requests';
 
 /** Pages of 4 KiB the file may use: room for the schema and a few dozen events. */
 const PAGE_LIMIT = 40;
@@ -74,7 +81,9 @@ describe('a full disk', () => {
 
   it('logs a line that says the disk is full, without personal data', () => {
     expect(errorLines(logger)).toContainEqual(
-      expect.stringMatching(/503 STORE\.UNAVAILABLE: .*appending events: the disk \(or the configured file size limit\) is full \(SQLITE_FULL/),
+      expect.stringMatching(
+        /503 STORE\.UNAVAILABLE: .*appending events: the disk \(or the configured file size limit\) is full \(SQLITE_FULL/,
+      ),
     );
     expect(logger.text).not.toContain(PERSONAL_WORDS);
   });

@@ -9,7 +9,14 @@ import { CapturedLogger } from '../support/captured-logger';
 import { startApp, tempDataDir, type TestApp } from '../support/test-app';
 import { accountFor, AcknowledgedLedger, soundStoreOf } from './acknowledged';
 import { startAppWithFault } from './fault-app';
-import { errorLines, expectStoreUnavailable, faultCaseWorker, openJourney as open, PERSONAL_WORDS, recordPreference as record } from './fault-requests';
+import {
+  errorLines,
+  expectStoreUnavailable,
+  faultCaseWorker,
+  openJourney as open,
+  PERSONAL_WORDS,
+  recordPreference as record,
+} from './fault-requests';
 
 const JOURNEYS = 2;
 const EVENTS_PER_JOURNEY = 3;
@@ -65,7 +72,9 @@ describe('a read-only database file', () => {
   });
 
   it('logs a line that says the database is read-only', () => {
-    expect(errorLines(logger)).toContainEqual(expect.stringMatching(/503 STORE\.UNAVAILABLE: .*appending events: the database is read-only \(SQLITE_READONLY/));
+    expect(errorLines(logger)).toContainEqual(
+      expect.stringMatching(/503 STORE\.UNAVAILABLE: .*appending events: the database is read-only \(SQLITE_READONLY/),
+    );
     expect(logger.text).not.toContain(PERSONAL_WORDS);
   });
 

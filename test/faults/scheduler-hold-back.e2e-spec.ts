@@ -10,7 +10,8 @@ import { CapturedLogger } from '../support/captured-logger';
 import { bearer, startApp, tempDataDir } from '../support/test-app';
 import { startAppWithFault } from './fault-app';
 
-const couldNotRecord = (logger: CapturedLogger) => logger.lines.filter((line) => line.includes('could not record missed clock fast-track-care-in-place'));
+const couldNotRecord = (logger: CapturedLogger) =>
+  logger.lines.filter((line) => line.includes('could not record missed clock fast-track-care-in-place'));
 
 describe('a due clock on a store that cannot take the fact', () => {
   const data = tempDataDir();

@@ -11,7 +11,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deepFreeze } from '../../workflows/deep-freeze';
-import { WorkflowRegistry, apply, computeClocks, decide, initialSnapshot, replay, replayChecked, summarise, type ClockInstance, type JourneyEvent, type JourneySummary } from '../../workflows';
+import {
+  WorkflowRegistry,
+  apply,
+  computeClocks,
+  decide,
+  initialSnapshot,
+  replay,
+  replayChecked,
+  summarise,
+  type ClockInstance,
+  type JourneyEvent,
+  type JourneySummary,
+} from '../../workflows';
 
 interface GoldenHistory {
   description: string;
@@ -23,9 +35,10 @@ interface GoldenHistory {
 }
 
 const registry = new WorkflowRegistry();
-const files = readdirSync(__dirname).filter((name) => name.endsWith('.json')).sort();
+const files = readdirSync(__dirname)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 const histories = files.map((file) => ({ file, ...(JSON.parse(readFileSync(join(__dirname, file), 'utf8')) as GoldenHistory) }));
-
 
 describe('golden histories', () => {
   it('are kept for the stories that matter', () => {
@@ -94,7 +107,9 @@ describe('golden histories', () => {
     const history = histories.find((h) => h.file === 'returned-approved-reviewed-revised.json') as GoldenHistory;
     const definition = registry.get(history.workflow.id, history.workflow.version);
     const altered = history.events.map((event) =>
-      event.type === 'SupportPlanApproved' && event.meta.revision === 18 ? { ...event, data: { ...event.data, finalBudgetPence: 38_000 } } : event,
+      event.type === 'SupportPlanApproved' && event.meta.revision === 18
+        ? { ...event, data: { ...event.data, finalBudgetPence: 38_000 } }
+        : event,
     );
     expect(summarise(definition, replay(definition, altered))).not.toEqual(history.expectedSummary);
   });

@@ -143,7 +143,8 @@ interface RunRecord {
 async function drive(instances: Instance[], workspace: Workspace, options: MultiInstanceOptions): Promise<RunRecord> {
   const auth = await workspace.bearer(BENCH_CASE_WORKER.id, 'case-worker', BENCH_CASE_WORKER.organisation);
   const record: RunRecord = { acks: new Map(), sent: new Set(), unexpectedAnswers: [], rerouted: 0, killed: false };
-  const send = (key: string, first: number, path: string, body: unknown) => sendUntilAcknowledged(instances, auth, record, { key, first, path, body });
+  const send = (key: string, first: number, path: string, body: unknown) =>
+    sendUntilAcknowledged(instances, auth, record, { key, first, path, body });
 
   const opening = { data: defaultFact('ReferralReceived').data, occurredAt: REFERRED_AT, reason: 'multi-instance test' };
   const journeyIds = await Promise.all(
@@ -164,7 +165,10 @@ async function drive(instances: Instance[], workspace: Workspace, options: Multi
         if (!record.killed && record.acks.size >= options.killAfter + options.journeys) {
           record.killed = true;
           const victim = instances[options.victim];
-          killing = victim.kill().then(() => pause(500)).then(() => victim.boot());
+          killing = victim
+            .kill()
+            .then(() => pause(500))
+            .then(() => victim.boot());
         }
       }
     }),
@@ -184,7 +188,10 @@ async function sendUntilAcknowledged(
   let target = command.first;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const answer = await instances[target].client
-      .post<{ id: string; eventId: string; revision: number }>(command.path, command.body, { authorization: auth, 'idempotency-key': command.key })
+      .post<{ id: string; eventId: string; revision: number }>(command.path, command.body, {
+        authorization: auth,
+        'idempotency-key': command.key,
+      })
       .catch(() => null);
     if (answer?.status === 201) {
       const ack = { journeyId: answer.body.id, eventId: answer.body.eventId, revision: answer.body.revision };
@@ -230,7 +237,9 @@ async function checkReadModels(instance: Instance, index: number, workspace: Wor
 
 async function countAuditorReads(instance: Instance, workspace: Workspace): Promise<number> {
   const auditor = await workspace.bearer('multi-auditor', 'auditor');
-  const answer = await instance.client.get<{ entries: unknown[] }>('/audit/access?actor=multi-auditor&limit=100', { authorization: auditor });
+  const answer = await instance.client.get<{ entries: unknown[] }>('/audit/access?actor=multi-auditor&limit=100', {
+    authorization: auditor,
+  });
   if (answer.status !== 200) throw new Error(`the access log answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return answer.body.entries.length;
 }

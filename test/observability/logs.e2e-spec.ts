@@ -23,7 +23,13 @@ describe('request logs', () => {
   const linesOf = (correlationId: string) => logger.records.filter((record) => record.correlationId === correlationId);
 
   it('writes one line per request: method, route template, status, duration, actor, correlation id', async () => {
-    const opened = await t.http().post('/journeys').set('Authorization', caseWorker).set('X-Correlation-Id', 'open-1').send({ data: fact('ReferralReceived').data }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .set('X-Correlation-Id', 'open-1')
+      .send({ data: fact('ReferralReceived').data })
+      .expect(201);
     const id = opened.body.id as string;
     await t.http().get(`/journeys/${id}/state?revision=0`).set('Authorization', caseWorker).set('X-Correlation-Id', 'read-1').expect(200);
 
@@ -47,20 +53,38 @@ describe('request logs', () => {
   });
 
   it('gives every line of a request its correlation id, and answers with it', async () => {
-    const refused = await t.http().get('/auth/whoami').set('Authorization', 'Bearer not-a-token').set('X-Correlation-Id', 'refused-7').expect(401);
+    const refused = await t
+      .http()
+      .get('/auth/whoami')
+      .set('Authorization', 'Bearer not-a-token')
+      .set('X-Correlation-Id', 'refused-7')
+      .expect(401);
     expect(refused.headers['x-correlation-id']).toBe('refused-7');
     const lines = linesOf('refused-7');
     // The guard's own line and the request line, both carrying the id.
-    expect(lines.map((line: LogRecord) => line.msg)).toEqual([expect.stringMatching(/^refused GET \/auth\/whoami: /), 'GET /auth/whoami 401']);
+    expect(lines.map((line: LogRecord) => line.msg)).toEqual([
+      expect.stringMatching(/^refused GET \/auth\/whoami: /),
+      'GET /auth/whoami 401',
+    ]);
     expect(lines.map((line) => line.level)).toEqual([40, 40]);
   });
 
   it('makes one up when the caller sends none (or an unsafe one), and records the same id on the event', async () => {
-    const opened = await t.http().post('/journeys').set('Authorization', caseWorker).set('X-Correlation-Id', 'not safe: <script>').send({ data: fact('ReferralReceived').data }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .set('X-Correlation-Id', 'not safe: <script>')
+      .send({ data: fact('ReferralReceived').data })
+      .expect(201);
     const correlationId = opened.headers['x-correlation-id'] as string;
     expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestLines(correlationId)).toHaveLength(1);
-    const history = await t.http().get(`/journeys/${opened.body.id as string}/history`).set('Authorization', caseWorker).expect(200);
+    const history = await t
+      .http()
+      .get(`/journeys/${opened.body.id as string}/history`)
+      .set('Authorization', caseWorker)
+      .expect(200);
     expect(history.body.events[0]).toMatchObject({ type: 'ReferralReceived', correlationId });
     expect(logger.text).not.toContain('<script>');
   });
@@ -72,7 +96,14 @@ describe('request logs', () => {
   });
 
   it('writes a request line for a body refused before any route (415), with its correlation id', async () => {
-    await t.http().post('/journeys').set('Authorization', caseWorker).set('X-Correlation-Id', 'not-json-1').set('Content-Type', 'text/plain').send('hello').expect(415);
+    await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .set('X-Correlation-Id', 'not-json-1')
+      .set('Content-Type', 'text/plain')
+      .send('hello')
+      .expect(415);
     expect(requestLines('not-json-1')).toEqual([expect.objectContaining({ method: 'POST', status: 415 })]);
   });
 });

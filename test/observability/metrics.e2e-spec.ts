@@ -41,7 +41,14 @@ describe('GET /metrics', () => {
         const post = t.http().post(`/journeys/${journeyId}/events`).set('Authorization', auth);
         return (ifMatch ? post.set('If-Match', ifMatch) : post).send(body);
       };
-      journeyId = (await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data }).expect(201)).body.id;
+      journeyId = (
+        await t
+          .http()
+          .post('/journeys')
+          .set('Authorization', caseWorker)
+          .send({ data: fact('ReferralReceived').data })
+          .expect(201)
+      ).body.id;
       await record(caseWorker, { type: 'AssessmentStarted', data: fact('AssessmentStarted').data }).expect(201);
       await record(approver, { type: 'AssessmentCompleted', data: fact('AssessmentCompleted').data }).expect(403);
       await record(caseWorker, { type: 'SupportStarted', data: { startDate: '2026-03-02' } }).expect(409);
@@ -67,9 +74,12 @@ describe('GET /metrics', () => {
     it('has every metric the Grafana dashboard and the docs use', async () => {
       const exposed = new Set([...(await scrape()).matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]));
       const named = (file: string) =>
-        new Set([...readFileSync(join(__dirname, '..', '..', 'docs', file), 'utf8').matchAll(/spe_[a-z0-9_]*[a-z0-9](?![a-z0-9_]*\*)/g)].map((m) => m[0]));
-      const used = [...named('grafana-dashboard.json'), ...named('operating.md')]
-        .map((name) => name.replace(/_(bucket|sum|count)$/, ''));
+        new Set(
+          [...readFileSync(join(__dirname, '..', '..', 'docs', file), 'utf8').matchAll(/spe_[a-z0-9_]*[a-z0-9](?![a-z0-9_]*\*)/g)].map(
+            (m) => m[0],
+          ),
+        );
+      const used = [...named('grafana-dashboard.json'), ...named('operating.md')].map((name) => name.replace(/_(bucket|sum|count)$/, ''));
       expect(used.length).toBeGreaterThan(15);
       expect(used.filter((name) => !exposed.has(name))).toEqual([]);
     });
@@ -85,7 +95,8 @@ describe('GET /metrics', () => {
 
     it('times requests by route template, never by URL', async () => {
       const text = await scrape();
-      const count = (route: string, status: string) => valueOf(text, 'spe_http_request_duration_seconds_count', { method: 'POST', route, status });
+      const count = (route: string, status: string) =>
+        valueOf(text, 'spe_http_request_duration_seconds_count', { method: 'POST', route, status });
       expect(count('/journeys', '201')).toBe(1);
       expect(count('/journeys/:id/events', '409')).toBe(1);
       expect(valueOf(text, 'spe_http_request_duration_seconds_count', { method: 'GET', route: '/journeys/:id', status: '200' })).toBe(1);
@@ -94,8 +105,12 @@ describe('GET /metrics', () => {
 
     it('times the store port by operation and sees group commits', async () => {
       const text = await scrape();
-      expect(valueOf(text, 'spe_event_store_operation_duration_seconds_count', { operation: 'append', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
-      expect(valueOf(text, 'spe_event_store_operation_duration_seconds_count', { operation: 'readStream', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+      expect(
+        valueOf(text, 'spe_event_store_operation_duration_seconds_count', { operation: 'append', outcome: 'ok' }),
+      ).toBeGreaterThanOrEqual(2);
+      expect(
+        valueOf(text, 'spe_event_store_operation_duration_seconds_count', { operation: 'readStream', outcome: 'ok' }),
+      ).toBeGreaterThanOrEqual(1);
       expect(valueOf(text, 'spe_event_store_group_commit_size_count')).toBeGreaterThanOrEqual(2);
       expect(valueOf(text, 'spe_event_store_group_commit_size_sum')).toBeGreaterThanOrEqual(2);
       expect(valueOf(text, 'spe_event_store_up')).toBe(1);
@@ -129,7 +144,12 @@ describe('GET /metrics', () => {
       expect(valueOf(await scrape(), 'spe_read_model_lag_seconds')).toBe(0);
       await readModels.stopFollowing();
       const writer = await bearer('case-worker-2', 'case-worker', { organisation: 'council-a' });
-      await t.http().post('/journeys').set('Authorization', writer).send({ data: fact('ReferralReceived').data }).expect(201);
+      await t
+        .http()
+        .post('/journeys')
+        .set('Authorization', writer)
+        .send({ data: fact('ReferralReceived').data })
+        .expect(201);
       clock.set(new Date(clock.now().getTime() + 90_000));
       const text = await scrape();
       expect(valueOf(text, 'spe_read_model_lag_events')).toBe(1);

@@ -32,7 +32,12 @@ describe('traces of a command', () => {
 
   beforeAll(async () => {
     const endpoint = await receiver.start();
-    service = await startService({ app: prepareApp(), sqliteFile: join(dir, 'events.db'), authSecret: AUTH_SECRET, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+    service = await startService({
+      app: prepareApp(),
+      sqliteFile: join(dir, 'events.db'),
+      authSecret: AUTH_SECRET,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    });
     const http = request(`http://127.0.0.1:${service.port}`);
     const caseWorker = `Bearer ${await signToken(AUTH_SECRET, { sub: 'case-worker-1', role: 'case-worker', organisation: 'council-a' })}`;
     const opened = await http
@@ -88,11 +93,15 @@ describe('traces of a command', () => {
   it('carries no personal data in any span name or attribute', () => {
     const shown = JSON.stringify(receiver.spans.map((span) => [span.name, span.attributes, span.status]));
     expect(receiver.spans.length).toBeGreaterThanOrEqual(4);
-    for (const secret of [PERSON_ID, SUMMARY, 'Tracewell']) expect({ secret, found: shown.includes(secret) }).toEqual({ secret, found: false });
+    for (const secret of [PERSON_ID, SUMMARY, 'Tracewell'])
+      expect({ secret, found: shown.includes(secret) }).toEqual({ secret, found: false });
   });
 
   it('writes its logs as JSON lines, the command’s line with its correlation id', () => {
-    const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ correlationId: 'trace-me-1', route: '/journeys/:id/events', status: 201 }));
     for (const secret of [PERSON_ID, 'Tracewell']) expect({ secret, found: output.includes(secret) }).toEqual({ secret, found: false });
   });

@@ -160,7 +160,12 @@ describe('a read-model version rebuilt beside the serving one', () => {
 
   it('takes writes meanwhile; a read waiting for one is told the read model lags, not given a half-built answer', async () => {
     const caseWorker = await bearer('case-worker-1', 'case-worker', { organisation: 'council-a' });
-    const opened = await t.http().post('/journeys').set('Authorization', caseWorker).send({ data: fact('ReferralReceived').data }).expect(201);
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .send({ data: fact('ReferralReceived').data })
+      .expect(201);
     openedPosition = opened.body.position as string;
     const response = await t.http().get(`/journeys?limit=1&after=${openedPosition}&waitMs=0`).set('Authorization', auditor).expect(503);
     expect(response.body.error).toBe('READ_MODEL.LAGGING');

@@ -15,7 +15,9 @@ export class CountingProjection implements Projection {
   constructor(private readonly onApply: (event: StoredEvent) => void = () => undefined) {}
 
   setup(db: Database.Database): void {
-    db.exec('CREATE TABLE IF NOT EXISTS event_counts (journey_id TEXT PRIMARY KEY, events INTEGER NOT NULL, last_revision INTEGER NOT NULL)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS event_counts (journey_id TEXT PRIMARY KEY, events INTEGER NOT NULL, last_revision INTEGER NOT NULL)',
+    );
   }
 
   drop(db: Database.Database): void {

@@ -36,9 +36,22 @@ interface ChildResult {
 }
 
 /** Runs the child; when `killAfterApplied` is set, SIGKILLs it once it has reported that many batches. */
-function runChild(eventFile: string, readModelFile: string, batchSize: number, options: { crash?: string; killAfterApplied?: number } = {}): Promise<ChildResult> {
+function runChild(
+  eventFile: string,
+  readModelFile: string,
+  batchSize: number,
+  options: { crash?: string; killAfterApplied?: number } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const args = ['-r', 'ts-node/register/transpile-only', CHILD, eventFile, readModelFile, String(batchSize), ...(options.crash ? [options.crash] : [])];
+    const args = [
+      '-r',
+      'ts-node/register/transpile-only',
+      CHILD,
+      eventFile,
+      readModelFile,
+      String(batchSize),
+      ...(options.crash ? [options.crash] : []),
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let applied = 0;
     let stderr = '';

@@ -73,15 +73,44 @@ describe('the decision index', () => {
   it('shows a decision that went against a preference, challenged twice, with the latest outcome', () => {
     const journey = journeyOf(index, 'overridden-and-challenged-twice');
     const rows = index.list().items.filter((item) => item.journeyId === journey.journeyId);
-    expect(rows.map(({ revision, type, overridesPreference, overriddenTopics, challenged, challenge, actor }) => ({
-      revision, type, overridesPreference, overriddenTopics, challenged, challenge, actor: actor.id,
-    }))).toEqual([
+    expect(
+      rows.map(({ revision, type, overridesPreference, overriddenTopics, challenged, challenge, actor }) => ({
+        revision,
+        type,
+        overridesPreference,
+        overriddenTopics,
+        challenged,
+        challenge,
+        actor: actor.id,
+      })),
+    ).toEqual([
       {
-        revision: 3, type: 'AssessmentCompleted', overridesPreference: true, overriddenTopics: ['place-of-care'],
-        challenged: true, challenge: { revision: 7, count: 2, outcome: 'upheld' }, actor: actors.caseWorker.id,
+        revision: 3,
+        type: 'AssessmentCompleted',
+        overridesPreference: true,
+        overriddenTopics: ['place-of-care'],
+        challenged: true,
+        challenge: { revision: 7, count: 2, outcome: 'upheld' },
+        actor: actors.caseWorker.id,
       },
-      { revision: 6, type: 'ChallengeResolved', overridesPreference: false, overriddenTopics: [], challenged: false, challenge: null, actor: actors.otherApprover.id },
-      { revision: 8, type: 'ChallengeResolved', overridesPreference: false, overriddenTopics: [], challenged: false, challenge: null, actor: actors.otherApprover.id },
+      {
+        revision: 6,
+        type: 'ChallengeResolved',
+        overridesPreference: false,
+        overriddenTopics: [],
+        challenged: false,
+        challenge: null,
+        actor: actors.otherApprover.id,
+      },
+      {
+        revision: 8,
+        type: 'ChallengeResolved',
+        overridesPreference: false,
+        overriddenTopics: [],
+        challenged: false,
+        challenge: null,
+        actor: actors.otherApprover.id,
+      },
     ]);
   });
 
@@ -126,7 +155,12 @@ describe('the decision index', () => {
     });
 
     it('by organisation, as the caseload records it (null: journeys recorded without one)', () => {
-      const organisationOf = new Map(index.journeys.map((journey) => [journey.journeyId, (journey.events[0].metadata.actor as { organisation?: string }).organisation ?? null]));
+      const organisationOf = new Map(
+        index.journeys.map((journey) => [
+          journey.journeyId,
+          (journey.events[0].metadata.actor as { organisation?: string }).organisation ?? null,
+        ]),
+      );
       for (const organisation of ['council-a', 'council-b', null]) {
         const { items } = index.list({ organisation });
         expect(items.length).toBeGreaterThan(0);
@@ -138,7 +172,12 @@ describe('the decision index', () => {
       const all = index.list({ challenged: false }).items;
       const pages = [0, 4, 8, 12, 16, 20].flatMap((offset) => index.list({ challenged: false }, { limit: 4, offset }).items);
       expect(pages).toEqual(all);
-      expect(index.list({ type: 'AssessmentCompleted', challenged: true }).items.map((item) => item.journeyId).sort()).toEqual(
+      expect(
+        index
+          .list({ type: 'AssessmentCompleted', challenged: true })
+          .items.map((item) => item.journeyId)
+          .sort(),
+      ).toEqual(
         [journeyOf(index, 'not-eligible-challenge-upheld').journeyId, journeyOf(index, 'overridden-and-challenged-twice').journeyId].sort(),
       );
     });
@@ -146,7 +185,10 @@ describe('the decision index', () => {
 
   it('ignores facts that are not decisions', () => {
     const journey = journeyOf(index, 'fast-track-chc-home-wish-died');
-    const types = index.list().items.filter((item) => item.journeyId === journey.journeyId).map((item) => item.type);
+    const types = index
+      .list()
+      .items.filter((item) => item.journeyId === journey.journeyId)
+      .map((item) => item.type);
     expect(types).toEqual(['AssessmentCompleted', 'IndicativeBudgetSet', 'SupportPlanReturned']);
   });
 });

@@ -19,11 +19,21 @@ describe('GET /decisions', () => {
   let challengePosition: string;
 
   async function record(id: string, who: string, type: EventType, data: Record<string, unknown> = {}) {
-    return t.http().post(`/journeys/${id}/events`).set('Authorization', auth[who]).send({ type, data: dataOf(type, data) }).expect(201);
+    return t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', auth[who])
+      .send({ type, data: dataOf(type, data) })
+      .expect(201);
   }
 
   async function open(who: string): Promise<string> {
-    const response = await t.http().post('/journeys').set('Authorization', auth[who]).send({ data: dataOf('ReferralReceived') }).expect(201);
+    const response = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', auth[who])
+      .send({ data: dataOf('ReferralReceived') })
+      .expect(201);
     return response.body.id as string;
   }
 
@@ -92,7 +102,9 @@ describe('GET /decisions', () => {
     const byActor = await get('?actor=case-worker-b', 'auditor').expect(200);
     expect(byActor.body.items.map((item: { journeyId: string }) => item.journeyId)).toEqual([councilB]);
     const challenged = await get('?challenged=true', 'auditor').expect(200);
-    expect(challenged.body.items.map((item: { journeyId: string; revision: number }) => [item.journeyId, item.revision])).toEqual([[councilA, 2]]);
+    expect(challenged.body.items.map((item: { journeyId: string; revision: number }) => [item.journeyId, item.revision])).toEqual([
+      [councilA, 2],
+    ]);
     const unchallenged = await get('?challenged=false&limit=1&offset=1', 'auditor').expect(200);
     expect(unchallenged.body).toMatchObject({ total: 2, limit: 1, offset: 1, items: [{ journeyId: councilB }] });
   });
@@ -100,7 +112,9 @@ describe('GET /decisions', () => {
   it('`after` waits for the caller’s own write: the resolution just recorded is in the answer', async () => {
     const resolved = await record(councilA, 'approverA', 'ChallengeResolved', { challengeRevision: 4, outcome: 'not-upheld' });
     const response = await get(`?after=${resolved.body.position as string}&challenged=true`, 'approverA').expect(200);
-    expect(response.body.items).toEqual([expect.objectContaining({ revision: 2, challenge: { revision: 4, count: 1, outcome: 'not-upheld' } })]);
+    expect(response.body.items).toEqual([
+      expect.objectContaining({ revision: 2, challenge: { revision: 4, count: 1, outcome: 'not-upheld' } }),
+    ]);
   });
 
   it('a position the index has not reached answers 503 naming the lag and the read model', async () => {
@@ -120,7 +134,11 @@ describe('GET /decisions', () => {
     ];
     for (const [query, field] of cases) {
       const response = await get(query, 'auditor');
-      expect({ query, status: response.status, message: response.body.message }).toEqual({ query, status: 400, message: expect.stringContaining(field) });
+      expect({ query, status: response.status, message: response.body.message }).toEqual({
+        query,
+        status: 400,
+        message: expect.stringContaining(field),
+      });
     }
   });
 });

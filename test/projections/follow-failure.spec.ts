@@ -42,7 +42,11 @@ describe('a read-model batch that fails while following', () => {
     const streams = await Promise.all(journeys.map((journey) => store.readStream(streamIdOf(journey.journeyId))));
     expect(countsOf(db)).toEqual(
       journeys
-        .map((journey, n) => ({ journey_id: streamIdOf(journey.journeyId), events: streams[n].length, last_revision: streams[n].length - 1 }))
+        .map((journey, n) => ({
+          journey_id: streamIdOf(journey.journeyId),
+          events: streams[n].length,
+          last_revision: streams[n].length - 1,
+        }))
         .sort((a, b) => a.journey_id.localeCompare(b.journey_id)),
     );
   });

@@ -22,13 +22,18 @@ const registry = new WorkflowRegistry();
 const definition = registry.get(SUPPORT_PLANNING, 1);
 
 function goldenHistories(): History[] {
-  return readdirSync(GOLDEN_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, ...(JSON.parse(readFileSync(join(GOLDEN_DIR, file), 'utf8')) as History & { workflow: { version: number } }) }))
-    // These fixtures are sealed on v1: its golden histories (v2's are checked in test/golden).
-    .filter((history) => history.workflow.version === definition.version)
-    .map(({ file, events }) => ({ name: file.replace(/\.json$/, ''), events }));
+  return (
+    readdirSync(GOLDEN_DIR)
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => ({
+        file,
+        ...(JSON.parse(readFileSync(join(GOLDEN_DIR, file), 'utf8')) as History & { workflow: { version: number } }),
+      }))
+      // These fixtures are sealed on v1: its golden histories (v2's are checked in test/golden).
+      .filter((history) => history.workflow.version === definition.version)
+      .map(({ file, events }) => ({ name: file.replace(/\.json$/, ''), events }))
+  );
 }
 
 /**
@@ -48,7 +53,11 @@ function overriddenAndChallengedTwice(): History {
     fact('AdvocateAppointed', { advocateId: actors.advocate.id }),
     fact('DecisionChallenged', { decisionRevision: 3, raisedBy: actors.advocate.id }, { by: actors.advocate }),
     fact('ChallengeResolved', { challengeRevision: 5, outcome: 'not-upheld' }),
-    fact('DecisionChallenged', { decisionRevision: 3, grounds: 'New evidence: night needs reduced', raisedBy: actors.advocate.id }, { by: actors.advocate }),
+    fact(
+      'DecisionChallenged',
+      { decisionRevision: 3, grounds: 'New evidence: night needs reduced', raisedBy: actors.advocate.id },
+      { by: actors.advocate },
+    ),
     fact('ChallengeResolved', { challengeRevision: 7, outcome: 'upheld', reasons: 'The new evidence changes the assessment' }),
   ];
   return { name: 'overridden-and-challenged-twice', events: toEvents(facts) };
@@ -83,7 +92,10 @@ export function sealJourney(journeyId: string, history: History, options: SealOp
         id: deterministicUuid(journeyId, revision, 'event'),
         type: event.type,
         data: event.data as unknown as Record<string, unknown>,
-        actor: revision === 0 && options.organisation !== undefined ? { ...event.meta.actor, organisation: options.organisation } : event.meta.actor,
+        actor:
+          revision === 0 && options.organisation !== undefined
+            ? { ...event.meta.actor, organisation: options.organisation }
+            : event.meta.actor,
         occurredAt: event.meta.occurredAt,
         recordedAt,
         reason: event.meta.reason,
@@ -125,7 +137,11 @@ export function plannedJourneys(count: number): PlannedJourney[] {
   return Array.from({ length: count }, (_, n) => {
     const history = all[n % all.length];
     const journeyId = journeyIdOfIndex(n);
-    return { journeyId, history: history.name, events: sealJourney(journeyId, history, { organisation: organisations[n % 3], recordedAfterMs: 1000 * (n + 1) }) };
+    return {
+      journeyId,
+      history: history.name,
+      events: sealJourney(journeyId, history, { organisation: organisations[n % 3], recordedAfterMs: 1000 * (n + 1) }),
+    };
   });
 }
 
@@ -141,9 +157,11 @@ export async function appendInterleaved(store: EventStore, journeys: readonly Pl
     const due = journeys.filter((journey) => journey.events.length > revision);
     for (let start = 0; start < due.length; start += perTurn) {
       await Promise.all(
-        due.slice(start, start + perTurn).map((journey) =>
-          store.appendToStream(streamIdOf(journey.journeyId), [journey.events[revision]], revision === 0 ? 'no-stream' : revision - 1),
-        ),
+        due
+          .slice(start, start + perTurn)
+          .map((journey) =>
+            store.appendToStream(streamIdOf(journey.journeyId), [journey.events[revision]], revision === 0 ? 'no-stream' : revision - 1),
+          ),
       );
       appended += Math.min(perTurn, due.length - start);
     }
@@ -155,7 +173,9 @@ export async function appendInterleaved(store: EventStore, journeys: readonly Pl
 export async function appendWhole(store: EventStore, journeys: readonly PlannedJourney[], perTurn = 200): Promise<void> {
   for (let start = 0; start < journeys.length; start += perTurn) {
     await Promise.all(
-      journeys.slice(start, start + perTurn).map((journey) => store.appendToStream(streamIdOf(journey.journeyId), journey.events, 'no-stream')),
+      journeys
+        .slice(start, start + perTurn)
+        .map((journey) => store.appendToStream(streamIdOf(journey.journeyId), journey.events, 'no-stream')),
     );
   }
 }

@@ -81,17 +81,30 @@ describe('a read-model file whose set of projections changed', () => {
     const built = new ProjectionRunner(store, db, Object.values(createProjections(registry)), { source: 'sqlite:/data/events.db' });
     await built.start();
     await built.stop();
-    expect(new ProjectionRunner(store, db, Object.values(createProjections(registry)), { source: 'sqlite:/data/events.db' }).position).toBe(head);
-    expect(new ProjectionRunner(store, db, Object.values(createProjections(registry)), { source: 'kurrentdb:db1:2113' }).position).toBe(-1n);
+    expect(new ProjectionRunner(store, db, Object.values(createProjections(registry)), { source: 'sqlite:/data/events.db' }).position).toBe(
+      head,
+    );
+    expect(new ProjectionRunner(store, db, Object.values(createProjections(registry)), { source: 'kurrentdb:db1:2113' }).position).toBe(
+      -1n,
+    );
   });
 
   it('names the source by file or by hosts, never with the credentials of a connection string', () => {
     const config = (values: Partial<AppConfigValues>) =>
-      new AppConfig({ port: 3000, eventStore: 'sqlite', sqliteFile: '/data/events.db', authSecretSource: 'env', nodeEnv: 'test', ...values });
+      new AppConfig({
+        port: 3000,
+        eventStore: 'sqlite',
+        sqliteFile: '/data/events.db',
+        authSecretSource: 'env',
+        nodeEnv: 'test',
+        ...values,
+      });
     expect(readModelSource(config({}))).toBe('sqlite:/data/events.db');
-    expect(readModelSource(config({ eventStore: 'kurrentdb', kurrentdbConnectionString: 'kurrentdb://admin:changeit@db1:2113,db2:2113?tls=true' }))).toBe(
-      'kurrentdb:db1:2113,db2:2113',
-    );
+    expect(
+      readModelSource(
+        config({ eventStore: 'kurrentdb', kurrentdbConnectionString: 'kurrentdb://admin:changeit@db1:2113,db2:2113?tls=true' }),
+      ),
+    ).toBe('kurrentdb:db1:2113,db2:2113');
     expect(readModelSource(config({ eventStore: 'memory' }))).toBe('memory');
   });
 });

@@ -19,7 +19,9 @@ const TABLES: Record<string, string> = {
 export type Dump = Record<string, unknown[]>;
 
 export function dumpReadModels(db: Database.Database): Dump {
-  const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((row) => row.name));
+  const present = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((row) => row.name),
+  );
   return Object.fromEntries(
     Object.entries(TABLES)
       .filter(([table]) => present.has(table))

@@ -78,11 +78,26 @@ describe('read models rebuilt from scratch equal the ones built incrementally', 
 
     // Not trivially equal: every table is filled, and each journey counted exactly its events.
     const totalEvents = journeys.reduce((sum, journey) => sum + journey.events.length, 0);
-    const decisionEvents = journeys.flatMap((journey) => journey.events).filter((event) =>
-      ['AssessmentCompleted', 'IndicativeBudgetSet', 'SupportPlanReturned', 'SupportPlanApproved', 'ReviewCompleted', 'ChallengeResolved'].includes(event.type),
-    );
+    const decisionEvents = journeys
+      .flatMap((journey) => journey.events)
+      .filter((event) =>
+        [
+          'AssessmentCompleted',
+          'IndicativeBudgetSet',
+          'SupportPlanReturned',
+          'SupportPlanApproved',
+          'ReviewCompleted',
+          'ChallengeResolved',
+        ].includes(event.type),
+      );
     expect(rowCounts(incremental)).toEqual(
-      expect.objectContaining({ caseload: JOURNEYS, clock_folds: JOURNEYS, decisions: decisionEvents.length, event_counts: JOURNEYS, checkpoints: 1 }),
+      expect.objectContaining({
+        caseload: JOURNEYS,
+        clock_folds: JOURNEYS,
+        decisions: decisionEvents.length,
+        event_counts: JOURNEYS,
+        checkpoints: 1,
+      }),
     );
     expect(rowCounts(incremental).open_clocks).toBeGreaterThan(0);
     const counts = countsOf(liveDb);
@@ -103,7 +118,9 @@ describe('read models rebuilt from scratch equal the ones built incrementally', 
       const events = await store.readStream(streamIdOf(journey.journeyId));
       const { workflow } = metadataOf(events[0]);
       const expected = openClocks(computeClocks(registry.get(workflow.id, workflow.version).policy, events.map(toMachineEvent)));
-      const rows = liveDb.prepare<[string], { instance: string }>('SELECT instance FROM open_clocks WHERE journey_id = ?').all(journey.journeyId);
+      const rows = liveDb
+        .prepare<[string], { instance: string }>('SELECT instance FROM open_clocks WHERE journey_id = ?')
+        .all(journey.journeyId);
       expect(rows.map((row) => JSON.parse(row.instance) as ClockInstance).sort(byKey)).toEqual([...expected].sort(byKey));
     }
   });
@@ -111,14 +128,18 @@ describe('read models rebuilt from scratch equal the ones built incrementally', 
   it('the comparison notices a read model one event short', async () => {
     const all = await store.readAll({ maxCount: 100_000 });
     const short = new MemoryEventStore();
-    for (const event of all.slice(0, -1)) await short.appendToStream(event.streamId, [event], event.revision === 0 ? 'no-stream' : event.revision - 1);
+    for (const event of all.slice(0, -1))
+      await short.appendToStream(event.streamId, [event], event.revision === 0 ? 'no-stream' : event.revision - 1);
     const full = new MemoryEventStore();
     for (const event of all) await full.appendToStream(event.streamId, [event], event.revision === 0 ? 'no-stream' : event.revision - 1);
 
     const dumps = await Promise.all(
       [short, full].map(async (source, index) => {
         const db = open(`compare-${index}.db`);
-        const runner = new ProjectionRunner(source, db, [...Object.values(createProjections(new WorkflowRegistry())), new CountingProjection()]);
+        const runner = new ProjectionRunner(source, db, [
+          ...Object.values(createProjections(new WorkflowRegistry())),
+          new CountingProjection(),
+        ]);
         await runner.start();
         await runner.stop();
         return dumpReadModels(db);

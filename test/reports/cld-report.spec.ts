@@ -182,7 +182,9 @@ describe('npm run report -- cld', () => {
     expect(summary).toContain(`ERROR ${JOURNEYS.b}/r2: Method of Assessment is mandatory on Assessment rows and is blank`);
     expect(summary).toContain(`ERROR ${JOURNEYS.d}/r6/s1: Service Component is mandatory on Service rows and is blank`);
     await expectReadsLogged(file, [JOURNEYS.a, JOURNEYS.b, JOURNEYS.d]);
-    expect(summary).toContain('to be joined from the person register (left empty, never invented): NHS Number, First Name, Last Name, GP Practice Name, GP Practice Code, Gender, Ethnicity, Date of Birth, Primary Support Reason, Postcode, Accommodation Status, Employment Status, Has Unpaid Carer, Autism Spectrum Disorder (ASD), Visual Impairment, Hearing Impairment, Dementia, Client Funding Status');
+    expect(summary).toContain(
+      'to be joined from the person register (left empty, never invented): NHS Number, First Name, Last Name, GP Practice Name, GP Practice Code, Gender, Ethnicity, Date of Birth, Primary Support Reason, Postcode, Accommodation Status, Employment Status, Has Unpaid Carer, Autism Spectrum Disorder (ASD), Visual Impairment, Hearing Impairment, Dementia, Client Funding Status',
+    );
   });
 
   it('--as-recorded-by reproduces the return as the record stood that day: facts typed in later are left out, row by row', async () => {
@@ -198,7 +200,19 @@ describe('npm run report -- cld', () => {
   it('exits 0 on a return with no data-quality errors, and logs each journey it read in the access log', async () => {
     const clean = await seedStore([storyA()]);
     const cleanOut = join(dirname(clean), 'cld.csv');
-    const run = await report(clean, ['cld', '--from', '2026-07-01', '--to', '2026-09-30', '--out', cleanOut, '--la-code', LA, '--as', 'returns-officer']);
+    const run = await report(clean, [
+      'cld',
+      '--from',
+      '2026-07-01',
+      '--to',
+      '2026-09-30',
+      '--out',
+      cleanOut,
+      '--la-code',
+      LA,
+      '--as',
+      'returns-officer',
+    ]);
 
     expect(run.code).toBe(0);
     expect(readCsv(cleanOut)).toEqual([A.request, A.assessment, A.service, A.review]);
@@ -207,7 +221,12 @@ describe('npm run report -- cld', () => {
     try {
       const { entries } = await log.list({ limit: 10 });
       expect(entries.map(({ actor, route, detail, journeyId }) => ({ actor, route, detail, journeyId }))).toEqual([
-        { actor: { id: 'cli:returns-officer', role: 'auditor' }, route: 'CLI report cld', detail: 'from=2026-07-01;to=2026-09-30', journeyId: JOURNEYS.a },
+        {
+          actor: { id: 'cli:returns-officer', role: 'auditor' },
+          route: 'CLI report cld',
+          detail: 'from=2026-07-01;to=2026-09-30',
+          journeyId: JOURNEYS.a,
+        },
       ]);
     } finally {
       await log.close();
@@ -216,7 +235,17 @@ describe('npm run report -- cld', () => {
 
   it('leaves out and names a journey whose record the workflow refuses, rather than report facts it never accepted', async () => {
     const broken = await seedStore([storyA(), storyG()]);
-    const run = await report(broken, ['cld', '--from', '2026-07-01', '--to', '2026-09-30', '--out', join(dirname(broken), 'cld.csv'), '--la-code', LA]);
+    const run = await report(broken, [
+      'cld',
+      '--from',
+      '2026-07-01',
+      '--to',
+      '2026-09-30',
+      '--out',
+      join(dirname(broken), 'cld.csv'),
+      '--la-code',
+      LA,
+    ]);
 
     expect(readCsv(join(dirname(broken), 'cld.csv'))).toEqual([A.request, A.assessment, A.service, A.review]);
     expect(run.stdout).toContain(`EXCLUDED journey ${storyG().journeyId}: revision 1 (SupportStarted) is refused by the workflow`);

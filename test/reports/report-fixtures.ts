@@ -31,10 +31,21 @@ function on<K extends Fact['type']>(day: string, type: K, data: Record<string, u
   return fact(type, data as never, { at: `${day}T09:00:00.000Z`, by });
 }
 
-const council = { fundingShares: [{ funder: 'council', amountPence: 15_000 }, { funder: 'nhs', amountPence: 10_000 }] };
+const council = {
+  fundingShares: [
+    { funder: 'council', amountPence: 15_000 },
+    { funder: 'nhs', amountPence: 10_000 },
+  ],
+};
 
 /** Through assessment, budget, plan and sign-off to live support, on the days given. */
-function toLiveSupport(days: { referral: string; assessed: [string, string]; approved: string; started: string }, referral: Record<string, unknown>, plan: Record<string, unknown>, approval: Record<string, unknown> = {}, assessment: Record<string, unknown> = {}): Fact[] {
+function toLiveSupport(
+  days: { referral: string; assessed: [string, string]; approved: string; started: string },
+  referral: Record<string, unknown>,
+  plan: Record<string, unknown>,
+  approval: Record<string, unknown> = {},
+  assessment: Record<string, unknown> = {},
+): Fact[] {
   return [
     on(days.referral, 'ReferralReceived', referral),
     on(days.assessed[0], 'AssessmentStarted'),
@@ -78,7 +89,17 @@ export function storyA(): Story {
         { referral: '2026-06-20', assessed: ['2026-07-02', '2026-07-10'], approved: '2026-07-20', started: '2026-08-01' },
         { personId: PEOPLE.a, routeOfAccess: 'Discharge from Hospital' },
         {
-          supports: [{ description: 'Home care, 10 hours a week', category: 'personal-care', costPence: 24_000, provider: 'Agency A', unitCostPence: 2_400, unitType: 'Hourly', plannedUnitsPerWeek: 10 }],
+          supports: [
+            {
+              description: 'Home care, 10 hours a week',
+              category: 'personal-care',
+              costPence: 24_000,
+              provider: 'Agency A',
+              unitCostPence: 2_400,
+              unitType: 'Hourly',
+              plannedUnitsPerWeek: 10,
+            },
+          ],
           setting: 'home',
         },
         {},
@@ -101,7 +122,12 @@ export function storyB(): Story {
       on('2026-07-06', 'AssessmentStarted'),
       // Typed in three months late (recordedLate), so v2 asks why (maxBackdatingDays).
       {
-        ...on('2026-07-08', 'AssessmentCompleted', { eligible: false, eligibleOutcomes: ['nutrition'], reasons: 'One outcome only: reg. 2 needs two', adviceGiven: 'Meals at home service and the falls clinic: leaflets given' }),
+        ...on('2026-07-08', 'AssessmentCompleted', {
+          eligible: false,
+          eligibleOutcomes: ['nutrition'],
+          reasons: 'One outcome only: reg. 2 needs two',
+          adviceGiven: 'Meals at home service and the falls clinic: leaflets given',
+        }),
         reason: 'Entered from the paper file after the case system outage',
       },
     ],
@@ -130,7 +156,11 @@ export function storyD(): Story {
     facts: toLiveSupport(
       { referral: '2026-04-01', assessed: ['2026-04-02', '2026-04-10'], approved: '2026-05-01', started: '2026-05-15' },
       { personId: PEOPLE.d, fundingStream: 'integrated' },
-      { deployment: 'third-party', supports: [{ description: 'Community nursing visits', category: 'community-nursing', costPence: 24_000 }], ...council },
+      {
+        deployment: 'third-party',
+        supports: [{ description: 'Community nursing visits', category: 'community-nursing', costPence: 24_000 }],
+        ...council,
+      },
       council,
     ),
   };
@@ -160,7 +190,10 @@ export function storyF(): Story {
     facts: toLiveSupport(
       { referral: '2026-08-01', assessed: ['2026-08-02', '2026-08-10'], approved: '2026-09-01', started: '2026-09-15' },
       { personId: PEOPLE.f, fundingStream: 'nhs-chc' },
-      { deployment: 'mixed', supports: [{ description: 'Personal assistant', category: 'personal-care', costPence: 24_000, heldAs: 'direct-payment' }] },
+      {
+        deployment: 'mixed',
+        supports: [{ description: 'Personal assistant', category: 'personal-care', costPence: 24_000, heldAs: 'direct-payment' }],
+      },
     ),
     recordedLate: { 7: '2026-10-03T08:00:00.000Z' },
   };
@@ -214,7 +247,10 @@ export function storyG(): Story {
   return {
     journeyId: '1a900000-0000-4000-8000-000000000007',
     personId: 'a9000000-0000-4000-8000-000000000009',
-    facts: [on('2026-07-01', 'ReferralReceived', { personId: 'a9000000-0000-4000-8000-000000000009' }), on('2026-07-02', 'SupportStarted', { startDate: '2026-07-02' })],
+    facts: [
+      on('2026-07-01', 'ReferralReceived', { personId: 'a9000000-0000-4000-8000-000000000009' }),
+      on('2026-07-02', 'SupportStarted', { startDate: '2026-07-02' }),
+    ],
     refusedByWorkflow: true,
   };
 }

@@ -138,7 +138,9 @@ export async function runKill9Soak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
   const workspace = createWorkspace('spe-soak');
   const app = prepareApp();
-  log(`soak: ${options.commands} commands, ${options.writers} writers, ${options.journeys} journeys, ${options.kills} kills, seed ${options.seed} (${app.source} build)`);
+  log(
+    `soak: ${options.commands} commands, ${options.writers} writers, ${options.journeys} journeys, ${options.kills} kills, seed ${options.seed} (${app.source} build)`,
+  );
   const server = new CrashableServer(() => serviceOn(app, workspace));
   const client = new HttpClient(() => server.port, options.writers);
   try {
@@ -181,7 +183,13 @@ interface RunRecord {
 }
 
 /** Opens the journeys, then runs the writers while the killer fires at its random points. */
-async function drive(server: CrashableServer, client: HttpClient, workspace: Workspace, options: SoakOptions, log: (line: string) => void): Promise<RunRecord> {
+async function drive(
+  server: CrashableServer,
+  client: HttpClient,
+  workspace: Workspace,
+  options: SoakOptions,
+  log: (line: string) => void,
+): Promise<RunRecord> {
   const auth = await workspace.bearer(BENCH_CASE_WORKER.id, 'case-worker', BENCH_CASE_WORKER.organisation);
   const random = mulberry32(options.seed);
   const record: RunRecord = {
@@ -194,7 +202,10 @@ async function drive(server: CrashableServer, client: HttpClient, workspace: Wor
   };
   const send = (command: Command) => sendUntilAcknowledged(client, auth, command, record);
 
-  const openings = Array.from({ length: options.journeys }, (_, j) => ({ key: `open-${j}`, body: { data: defaultFact('ReferralReceived').data } }));
+  const openings = Array.from({ length: options.journeys }, (_, j) => ({
+    key: `open-${j}`,
+    body: { data: defaultFact('ReferralReceived').data },
+  }));
   const journeyIds = (await Promise.all(openings.map(send))).map((ack, j) => {
     if (!ack) throw new Error(`journey ${j} could not be opened: ${record.unexpectedAnswers.join('; ')}`);
     return ack.journeyId;
@@ -229,12 +240,19 @@ function preferenceCommand(n: number, journeyId: string): Command {
  * Sends one command until it is acknowledged: no answer (the server is dead or restarting) and
  * 503 mean "try again with the same key"; anything but 201 is recorded as unexpected and ends it.
  */
-async function sendUntilAcknowledged(client: HttpClient, auth: string, command: Command, record: RunRecord): Promise<Acknowledgement | null> {
+async function sendUntilAcknowledged(
+  client: HttpClient,
+  auth: string,
+  command: Command,
+  record: RunRecord,
+): Promise<Acknowledgement | null> {
   record.sent.set(command.key, command);
   const path = command.journeyId === undefined ? '/journeys' : `/journeys/${command.journeyId}/events`;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     if (attempt > 1) record.retries += 1;
-    const answer = await client.post<WriteAnswer>(path, command.body, { authorization: auth, 'idempotency-key': command.key }).catch(() => null);
+    const answer = await client
+      .post<WriteAnswer>(path, command.body, { authorization: auth, 'idempotency-key': command.key })
+      .catch(() => null);
     if (answer?.status === 201 && command.dropFirstAnswer && !record.dropped.has(command.key)) {
       record.dropped.set(command.key, answer.body.eventId);
       continue;
@@ -262,7 +280,14 @@ interface WriteAnswer {
 }
 
 function acknowledgement(key: string, body: WriteAnswer): Acknowledgement {
-  return { key, journeyId: body.id, eventId: body.eventId, revision: body.revision, position: BigInt(body.position), repeated: body.repeated };
+  return {
+    key,
+    journeyId: body.id,
+    eventId: body.eventId,
+    revision: body.revision,
+    position: BigInt(body.position),
+    repeated: body.repeated,
+  };
 }
 
 /** Distinct acknowledgement counts, between a tenth and nine tenths of the run, ascending. */
@@ -338,7 +363,9 @@ class Killer {
     this.busy = moment
       // No await between the moment and the signal: crashAndRestart sends SIGKILL synchronously.
       .then(() => this.server.crashAndRestart())
-      .then(() => this.log(`soak: killed ${onCommit ? 'during a commit' : 'at a random moment'} after ${this.count} acknowledgements; restarted`))
+      .then(() =>
+        this.log(`soak: killed ${onCommit ? 'during a commit' : 'at a random moment'} after ${this.count} acknowledgements; restarted`),
+      )
       .finally(() => (this.killing = false));
   }
 
@@ -391,7 +418,9 @@ function account(options: SoakOptions, run: RunRecord, kills: number, audit: Sto
   const mismatched = acks
     .filter((ack) => {
       const [stored] = storedByKey.get(ack.key) ?? [];
-      return stored && (stored.eventId !== ack.eventId || stored.revision !== ack.revision || stored.journeyId !== streamIdOf(ack.journeyId));
+      return (
+        stored && (stored.eventId !== ack.eventId || stored.revision !== ack.revision || stored.journeyId !== streamIdOf(ack.journeyId))
+      );
     })
     .map((ack) => ack.key);
   const disagreeing = [...audit.streams]
@@ -460,7 +489,9 @@ export function findings(report: SoakReport): string[] {
     ['streams the workflow refuses on replay', report.audit.replayRefusals],
     ['journeys the read models disagree on', report.readModels.disagreeing],
   ];
-  const lines = lists.filter(([, list]) => list.length > 0).map(([what, list]) => `${what} (${list.length}): ${JSON.stringify(list.slice(0, 10))}`);
+  const lines = lists
+    .filter(([, list]) => list.length > 0)
+    .map(([what, list]) => `${what} (${list.length}): ${JSON.stringify(list.slice(0, 10))}`);
   if (report.audit.integrity !== 'ok') lines.push(`integrity check: ${report.audit.integrity}`);
   if (!report.readModels.caughtUp) lines.push(`read models at ${report.readModels.position}, store head ${report.readModels.head}`);
   return lines;

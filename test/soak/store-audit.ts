@@ -80,7 +80,15 @@ function parseRow(row: EventRow, halfWritten: StoreAudit['halfWritten']): Stored
     const metadata = JSON.parse(row.metadata) as unknown;
     if (!isObject(data) || !isObject(metadata)) throw new Error('data and metadata must be JSON objects');
     if (row.type === '' || row.event_id === '') throw new Error('type and id must not be empty');
-    return { id: row.event_id, type: row.type, data, metadata, streamId: row.stream_id, revision: row.revision, position: BigInt(row.position) };
+    return {
+      id: row.event_id,
+      type: row.type,
+      data,
+      metadata,
+      streamId: row.stream_id,
+      revision: row.revision,
+      position: BigInt(row.position),
+    };
   } catch (error) {
     halfWritten.push({ position: row.position, problem: (error as Error).message });
     return null;

@@ -35,12 +35,18 @@ export function evolveV2(context: JourneyContext, event: JourneyEvent): JourneyC
       return {
         ...next,
         closedFrom: context.currentStep ?? null,
-        decisions: { ...next.decisions, [String(meta.revision)]: { type: event.type, actorId: meta.actor.id, occurredAt: meta.occurredAt } },
+        decisions: {
+          ...next.decisions,
+          [String(meta.revision)]: { type: event.type, actorId: meta.actor.id, occurredAt: meta.occurredAt },
+        },
       };
     case 'AccessRequested':
       return {
         ...next,
-        accessRequests: { ...(context.accessRequests ?? {}), [String(meta.revision)]: { requestedBy: event.data.requestedBy, requestedAt: meta.occurredAt } },
+        accessRequests: {
+          ...(context.accessRequests ?? {}),
+          [String(meta.revision)]: { requestedBy: event.data.requestedBy, requestedAt: meta.occurredAt },
+        },
       };
     case 'AccessRequestAnswered':
       return { ...next, accessRequests: withoutKey(context.accessRequests ?? {}, String(event.data.requestRevision)) };

@@ -115,15 +115,7 @@ export interface JourneyContext {
 
 /** The steps of an open journey (the children of `open` in every version's machine). */
 export type OpenStep =
-  | 'referral'
-  | 'assessment'
-  | 'notEligible'
-  | 'indicativeBudget'
-  | 'supportPlanning'
-  | 'signOff'
-  | 'approved'
-  | 'liveSupport'
-  | 'review';
+  'referral' | 'assessment' | 'notEligible' | 'indicativeBudget' | 'supportPlanning' | 'signOff' | 'approved' | 'liveSupport' | 'review';
 
 export function initialContext(): JourneyContext {
   return {
@@ -339,10 +331,7 @@ export function evolve(context: JourneyContext, event: JourneyEvent): JourneyCon
     case 'DeadlineMissed':
       return {
         ...next,
-        missedDeadlines: [
-          ...context.missedDeadlines,
-          { clock: event.data.clock, dueAt: event.data.dueAt, revision: meta.revision },
-        ],
+        missedDeadlines: [...context.missedDeadlines, { clock: event.data.clock, dueAt: event.data.dueAt, revision: meta.revision }],
       };
     case 'JourneyClosed':
       return { ...next, closure: { reason: event.data.reason, at: meta.occurredAt, revision: meta.revision } };

@@ -78,7 +78,9 @@ describe('the fast-track story: a nursing home approved against her wish to be a
   it('the assessment followed her wish', () => {
     const assessment = decisionAt(decisions, 3);
     expect(assessment.wentAgainstPreference).toBe(false);
-    expect(assessment.preferences.map((check) => [check.topic, check.followed, check.overrideReason])).toEqual([['place-of-care', true, null]]);
+    expect(assessment.preferences.map((check) => [check.topic, check.followed, check.overrideReason])).toEqual([
+      ['place-of-care', true, null],
+    ]);
   });
 
   it('the approval rests on the submission, the draft, the budget, the assessment and her preference', () => {
@@ -115,7 +117,15 @@ describe('the fast-track story: a nursing home approved against her wish to be a
         occurredAt: events[1].meta.occurredAt,
         supersededBy: null,
         decisions: [
-          { revision: 3, type: 'AssessmentCompleted', actor: actors.caseWorker, occurredAt: events[3].meta.occurredAt, chosen: 'home', followed: true, overrideReason: null },
+          {
+            revision: 3,
+            type: 'AssessmentCompleted',
+            actor: actors.caseWorker,
+            occurredAt: events[3].meta.occurredAt,
+            chosen: 'home',
+            followed: true,
+            overrideReason: null,
+          },
           {
             revision: 7,
             type: 'SupportPlanApproved',
@@ -136,7 +146,12 @@ describe('challenges', () => {
     /* 0 */ ...pathTo.assessment(),
     /* 2 */ fact('AssessmentCompleted', { eligible: false, eligibleOutcomes: [], reasons: 'Needs do not meet reg. 2' }),
     /* 3 */ fact('DecisionChallenged', { decisionRevision: 2, grounds: 'Night-time needs were ignored' }),
-    /* 4 */ fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld', reasons: 'Night-time needs not assessed', remedy: 'Reassess' }),
+    /* 4 */ fact('ChallengeResolved', {
+      challengeRevision: 3,
+      outcome: 'upheld',
+      reasons: 'Night-time needs not assessed',
+      remedy: 'Reassess',
+    }),
     /* 5 */ fact('AssessmentCompleted', { reasons: 'Night-time needs make three outcomes unachievable' }),
   );
   const decisions = decisionsOf(events, v1.policy);
@@ -248,7 +263,9 @@ describe('preferences that change', () => {
       /* 8 */ fact('SupportPlanApproved', { overridesPreference: [{ topic: 'agency', reason: 'Agency B has no capacity' }] }),
     );
     const preferences = preferencesOf(events, v1.policy);
-    expect(preferences.map((p) => [p.revision, p.supersededBy, p.decisions.map((d) => [d.revision, d.followed, d.overrideReason])])).toEqual([
+    expect(
+      preferences.map((p) => [p.revision, p.supersededBy, p.decisions.map((d) => [d.revision, d.followed, d.overrideReason])]),
+    ).toEqual([
       [1, 4, [[3, true, null]]],
       [4, null, [[8, false, 'Agency B has no capacity']]],
     ]);

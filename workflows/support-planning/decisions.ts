@@ -8,15 +8,7 @@
  * "a decision rests on these facts" is a rule of this workflow, so it lives here beside the
  * machine rather than in a controller; the API and the export only format what it returns.
  */
-import type {
-  Actor,
-  ChallengeOutcome,
-  Choices,
-  EventOf,
-  EventType,
-  JourneyEvent,
-  PreferenceOverride,
-} from './events';
+import type { Actor, ChallengeOutcome, Choices, EventOf, EventType, JourneyEvent, PreferenceOverride } from './events';
 import { choiceFollows, planChoices, wishOn } from './guards-v2';
 import { normaliseCode } from './facts';
 import type { ReopenableStep, WorkflowPolicy } from './policy';
@@ -220,7 +212,10 @@ const DECISION_RULES: { [K in ReadDecisionType]: DecisionRule<K> } = {
   AssessmentCompleted: {
     outcome: (event) => (event.data.eligible ? 'eligible' : 'not eligible'),
     reasons: ownReasons,
-    restsOn: (_, seen) => [...reference(seen.first.ReferralReceived, 'referral'), ...reference(seen.latest.AssessmentStarted, 'assessment started')],
+    restsOn: (_, seen) => [
+      ...reference(seen.first.ReferralReceived, 'referral'),
+      ...reference(seen.latest.AssessmentStarted, 'assessment started'),
+    ],
     choices: (event) => event.data.choices ?? {},
     overrides: (event) => event.data.overridesPreference ?? [],
     personsWords: (event) => [{ revision: event.meta.revision, source: 'assessment', words: event.data.personViews }],
@@ -237,7 +232,10 @@ const DECISION_RULES: { [K in ReadDecisionType]: DecisionRule<K> } = {
   SupportPlanReturned: {
     outcome: (event) => `plan ${event.data.planVersion} returned`,
     reasons: ownReasons,
-    restsOn: (_, seen) => [...reference(seen.latest.SupportPlanSubmitted, 'submission'), ...reference(seen.latest.SupportPlanDrafted, 'plan drafted')],
+    restsOn: (_, seen) => [
+      ...reference(seen.latest.SupportPlanSubmitted, 'submission'),
+      ...reference(seen.latest.SupportPlanDrafted, 'plan drafted'),
+    ],
     choices: NO_CHOICES,
     overrides: NO_OVERRIDES,
     personsWords: (_, seen) => submissionWords(seen),
@@ -280,7 +278,9 @@ const DECISION_RULES: { [K in ReadDecisionType]: DecisionRule<K> } = {
     overrides: NO_OVERRIDES,
     personsWords: (event, seen) => {
       const challenge = seen.byRevision.get(event.data.challengeRevision);
-      return challenge?.type === 'DecisionChallenged' ? [{ revision: challenge.meta.revision, source: 'challenge', words: challenge.data.grounds }] : [];
+      return challenge?.type === 'DecisionChallenged'
+        ? [{ revision: challenge.meta.revision, source: 'challenge', words: challenge.data.grounds }]
+        : [];
     },
   },
   JourneyClosed: {
@@ -311,7 +311,11 @@ export function choicesOf(event: ReadDecisionEvent, seen: { latestPlan: LatestPl
  * What a decision chooses on each topic. Under v2's rule 1 an approval also chooses what its plan
  * contains (the providers it names, how the money is held, where care is given), ticked or not.
  */
-function choicesByTopic(event: ReadDecisionEvent, latestPlan: EventOf<'SupportPlanDrafted'> | undefined, policy: WorkflowPolicy): Record<string, string[]> {
+function choicesByTopic(
+  event: ReadDecisionEvent,
+  latestPlan: EventOf<'SupportPlanDrafted'> | undefined,
+  policy: WorkflowPolicy,
+): Record<string, string[]> {
   const ticked = Object.fromEntries(Object.entries(choicesOf(event, { latestPlan })).map(([topic, value]) => [topic, [value]]));
   if (!policy.comparesPlanContents || event.type !== 'SupportPlanApproved' || !latestPlan) return ticked;
   return planChoices({ ...latestPlan.data, choices: choicesOf(event, { latestPlan }) });
@@ -331,7 +335,9 @@ function preferenceChecks(event: ReadDecisionEvent, seen: Seen, policy: Workflow
     .map(([topic, chosen, preference]) => {
       // v1 compares as it always has (the very words); v2 reads codes, so spelling does not decide.
       const followed = policy.comparesPlanContents ? choiceFollows(preference.data.value, chosen) : preference.data.value === chosen[0];
-      const override = overrides.find((candidate) => (policy.comparesPlanContents ? normaliseCode(candidate.topic) === normaliseCode(topic) : candidate.topic === topic));
+      const override = overrides.find((candidate) =>
+        policy.comparesPlanContents ? normaliseCode(candidate.topic) === normaliseCode(topic) : candidate.topic === topic,
+      );
       return {
         topic,
         preferenceRevision: preference.meta.revision,
@@ -381,7 +387,10 @@ function personsWordsFor(event: ReadDecisionEvent, seen: Seen, checks: readonly 
 /** Every challenge to a decision, with its resolution when there is one. */
 function challengesTo(decisionRevision: number, events: readonly JourneyEvent[]): ChallengeRecord[] {
   return events
-    .filter((event): event is EventOf<'DecisionChallenged'> => event.type === 'DecisionChallenged' && event.data.decisionRevision === decisionRevision)
+    .filter(
+      (event): event is EventOf<'DecisionChallenged'> =>
+        event.type === 'DecisionChallenged' && event.data.decisionRevision === decisionRevision,
+    )
     .map((challenge) => {
       const resolution = events.find(
         (event): event is EventOf<'ChallengeResolved'> =>
@@ -452,7 +461,8 @@ export function preferencesOf(events: readonly JourneyEvent[], policy: WorkflowP
   const recorded = events.filter((event): event is EventOf<'PreferenceRecorded'> => event.type === 'PreferenceRecorded');
   return recorded.map((preference) => {
     const supersededBy =
-      recorded.find((later) => later.meta.revision > preference.meta.revision && later.data.topic === preference.data.topic)?.meta.revision ?? null;
+      recorded.find((later) => later.meta.revision > preference.meta.revision && later.data.topic === preference.data.topic)?.meta
+        .revision ?? null;
     return {
       revision: preference.meta.revision,
       topic: preference.data.topic,

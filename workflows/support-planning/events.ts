@@ -6,15 +6,7 @@
  * ISO-8601 UTC strings, ids are UUIDs.
  */
 
-export const ROLES = [
-  'case-worker',
-  'approver',
-  'senior-approver',
-  'advocate',
-  'person',
-  'auditor',
-  'system',
-] as const;
+export const ROLES = ['case-worker', 'approver', 'senior-approver', 'advocate', 'person', 'auditor', 'system'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const FUNDING_STREAMS = ['social-care', 'nhs-chc', 'integrated'] as const;
@@ -277,7 +269,6 @@ export interface AccessRequestAnsweredData {
   requestRevision: number;
   given: string;
 }
-
 
 /** Event type → its data. The single list of the vocabulary. */
 export interface EventDataMap {

@@ -82,10 +82,15 @@ export function text(max: number) {
   return z.string().max(max).refine(hasVisibleText, rule('hasVisibleText', 'must contain visible characters, not only spaces'));
 }
 
-export const timestamp = z.string().refine(isTimestamp, rule('isTimestamp', 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-05T09:00:00Z'));
+export const timestamp = z
+  .string()
+  .refine(isTimestamp, rule('isTimestamp', 'must be an ISO-8601 date-time with a zone, e.g. 2026-01-05T09:00:00Z'));
 const dateOrTimestamp = z
   .string()
-  .refine((value) => isCalendarDate(value) || isTimestamp(value), rule('isDateOrTimestamp', 'must be an ISO-8601 date (2026-03-01) or date-time with a zone'));
+  .refine(
+    (value) => isCalendarDate(value) || isTimestamp(value),
+    rule('isDateOrTimestamp', 'must be an ISO-8601 date (2026-03-01) or date-time with a zone'),
+  );
 
 /** Ids are compared and stored in one canonical form (lower case), so case cannot lock anyone out. */
 const uuid = z
@@ -100,7 +105,9 @@ const planVersion = z.int().min(1).max(1_000_000);
 const MAX_RECORD_KEYS = 50;
 const recordKey = z.string().min(1).max(100).refine(hasVisibleText, rule('hasVisibleText', 'keys must contain visible characters'));
 /** `{ topic: choice }`, both words. */
-const choices = z.record(recordKey, text(1_000)).refine((value) => Object.keys(value).length <= MAX_RECORD_KEYS, rule('maxKeys', `at most ${MAX_RECORD_KEYS} entries`));
+const choices = z
+  .record(recordKey, text(1_000))
+  .refine((value) => Object.keys(value).length <= MAX_RECORD_KEYS, rule('maxKeys', `at most ${MAX_RECORD_KEYS} entries`));
 /** An allocation tool's inputs: `{ name: string | number | boolean }`. */
 const flatRecord = z
   .record(recordKey, z.union([text(1_000), z.number().finite(), z.boolean()]))
@@ -114,7 +121,10 @@ function fundingShares() {
   return z
     .array(z.strictObject({ funder: z.enum(FUNDERS), amountPence: pence }))
     .max(FUNDERS.length)
-    .refine((shares) => new Set(shares.map((share) => share.funder)).size === shares.length, rule('uniqueFunders', 'names each funder at most once'));
+    .refine(
+      (shares) => new Set(shares.map((share) => share.funder)).size === shares.length,
+      rule('uniqueFunders', 'names each funder at most once'),
+    );
 }
 
 /** The per-version pieces a schema set is built from. */
@@ -272,7 +282,8 @@ export type FactCheck = { ok: true; data: unknown } | { ok: false; issues: FactI
 /** Check a fact's data against its version's schema; the parsed data is what gets stored. */
 export function checkFactShape(schemas: FactSchemas, type: EventType, data: unknown): FactCheck {
   const schema = schemas[type];
-  if (!schema) return { ok: false, issues: [{ field: 'type', rule: 'unknownEvent', message: `${type} is not an event of this workflow version` }] };
+  if (!schema)
+    return { ok: false, issues: [{ field: 'type', rule: 'unknownEvent', message: `${type} is not an event of this workflow version` }] };
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, data: result.data };
   return { ok: false, issues: result.error.issues.flatMap(issuesOf) };
@@ -281,12 +292,23 @@ export function checkFactShape(schemas: FactSchemas, type: EventType, data: unkn
 function issuesOf(issue: z.core.$ZodIssue): FactIssue[] {
   const field = ['data', ...issue.path.map(String)].join('.');
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ field: `${field}.${key}`, rule: 'whitelistValidation', message: `property ${field}.${key} should not exist` }));
+    return issue.keys.map((key) => ({
+      field: `${field}.${key}`,
+      rule: 'whitelistValidation',
+      message: `property ${field}.${key} should not exist`,
+    }));
   }
   return [{ field, rule: ruleOf(issue), message: `${field} ${issue.message}` }];
 }
 
-const TYPE_RULES: Record<string, string> = { string: 'isString', number: 'isNumber', int: 'isInt', boolean: 'isBoolean', array: 'isArray', object: 'isObject' };
+const TYPE_RULES: Record<string, string> = {
+  string: 'isString',
+  number: 'isNumber',
+  int: 'isInt',
+  boolean: 'isBoolean',
+  array: 'isArray',
+  object: 'isObject',
+};
 
 /** Rule names in class-validator's words, which the API has always answered with. */
 function ruleOf(issue: z.core.$ZodIssue): string {

@@ -48,11 +48,19 @@ export type PlanContents = Pick<PlanVersion, 'supports' | 'deployment' | 'settin
 export function planChoices(plan: PlanContents): Record<string, string[]> {
   const providers = plan.supports.flatMap((support) => (support.provider ? [support.provider] : []));
   const setting = plan.setting ? [plan.setting] : [];
-  const contents: Record<string, string[]> = { provider: providers, deployment: [plan.deployment], 'place-of-care': setting, 'place-of-death': setting };
+  const contents: Record<string, string[]> = {
+    provider: providers,
+    deployment: [plan.deployment],
+    'place-of-care': setting,
+    'place-of-death': setting,
+  };
   const ticked = Object.entries(plan.choices ?? {});
   const topics = new Set([...Object.keys(contents), ...ticked.map(([topic]) => topic)]);
   return Object.fromEntries(
-    [...topics].map((topic) => [topic, [...new Set([...(contents[topic] ?? []), ...ticked.filter(([ticks]) => ticks === topic).map(([, value]) => value)])]]),
+    [...topics].map((topic) => [
+      topic,
+      [...new Set([...(contents[topic] ?? []), ...ticked.filter(([ticks]) => ticks === topic).map(([, value]) => value)])],
+    ]),
   );
 }
 
@@ -99,7 +107,10 @@ function planDecidedBy(context: JourneyContext, event: JourneyEvent): { plan: Pl
   if (submitted) return { plan: context.plan, overrides: submitted.data.overridesPreference };
   const approved = eventAs(event, 'SupportPlanApproved');
   if (!approved) return null;
-  return { plan: { ...context.plan, choices: { ...context.plan.choices, ...(approved.data.choices ?? {}) } }, overrides: approved.data.overridesPreference };
+  return {
+    plan: { ...context.plan, choices: { ...context.plan.choices, ...(approved.data.choices ?? {}) } },
+    overrides: approved.data.overridesPreference,
+  };
 }
 
 /** Rule 5: the shares an approval puts in force, as `evolve` folds them: its own, else the plan's. */
@@ -150,7 +161,8 @@ export function makeGuardsV2(policy: WorkflowPolicy) {
     },
 
     planStatesSettingWhenWished: ({ context }: GuardArgs) =>
-      context.plan?.setting !== undefined || (context.preferences['place-of-care'] === undefined && context.preferences['place-of-death'] === undefined),
+      context.plan?.setting !== undefined ||
+      (context.preferences['place-of-care'] === undefined && context.preferences['place-of-death'] === undefined),
 
     notEligibleGivesAdvice: ({ event }: GuardArgs) => {
       const completed = eventAs(event, 'AssessmentCompleted');
@@ -193,7 +205,8 @@ export function makeGuardsV2(policy: WorkflowPolicy) {
     supportIsLive: ({ context }: GuardArgs) => context.supportStartedAt !== null,
     supportIsNotLive: ({ context }: GuardArgs) => context.supportStartedAt === null,
 
-    reopensClosedStep: ({ context, event }: GuardArgs, params: { step: OpenStep }) => reopenedClosureStep(context, event, policy) === params.step,
+    reopensClosedStep: ({ context, event }: GuardArgs, params: { step: OpenStep }) =>
+      reopenedClosureStep(context, event, policy) === params.step,
   };
 }
 
@@ -202,7 +215,9 @@ export function makePreconditionsV2(policy: WorkflowPolicy): Partial<Record<Even
   return {
     ...makePreconditions(policy),
     DecisionChallenged: (context) =>
-      Object.keys(context.decisions).some((revision) => isDecisionInForce(context, policy, Number(revision)) && !isUnderChallenge(context, Number(revision))),
+      Object.keys(context.decisions).some(
+        (revision) => isDecisionInForce(context, policy, Number(revision)) && !isUnderChallenge(context, Number(revision)),
+      ),
     AccessRequestAnswered: (context) => Object.keys(context.accessRequests ?? {}).length > 0,
   };
 }

@@ -34,13 +34,11 @@ export const GUARD_DESCRIPTIONS: Record<string, string> = {
   advocateIsAppointed: 'An advocate acts only on a journey where they are appointed and not withdrawn.',
   isEligible: 'Routing: the assessment found eligible needs.',
   isNotEligible: 'Routing: the assessment found no eligible needs.',
-  eligibilityMeetsRegulations:
-    'Social care eligibility needs at least the policy’s number of the ten reg. 2 outcomes (2015 Regulations).',
+  eligibilityMeetsRegulations: 'Social care eligibility needs at least the policy’s number of the ten reg. 2 outcomes (2015 Regulations).',
   decisionExplainsPreferenceOverride:
     'A decision whose choices contradict a recorded preference on the same topic carries overridesPreference with a reason.',
   planHasOutcomeAndSupport: 'A plan is submitted only with at least one outcome and one support.',
-  planWithinBudgetOrJustified:
-    'A plan costs no more than the indicative budget, or gives a reason for costing more.',
+  planWithinBudgetOrJustified: 'A plan costs no more than the indicative budget, or gives a reason for costing more.',
   submitsCurrentPlan: 'The plan version submitted is the latest drafted.',
   decidesSubmittedPlan:
     'Sign-off decides the plan version that was submitted (reopened by a challenge with no plan submitted, it may only return the current plan).',
@@ -48,14 +46,11 @@ export const GUARD_DESCRIPTIONS: Record<string, string> = {
   finalBudgetDifferenceExplained: 'A final budget that differs from the indicative one gives a reason.',
   budgetCutFollowsReassessment:
     'A final budget lower than the one in force is allowed only after a reassessment (a review may not cut a budget).',
-  seniorApproverForLargeBudget:
-    'A final budget above the policy threshold (a year) is approved by the senior approver role.',
-  fundingSharesMatchBudget:
-    'Funding shares, when given (always for an integrated budget), add up to the final budget.',
+  seniorApproverForLargeBudget: 'A final budget above the policy threshold (a year) is approved by the senior approver role.',
+  fundingSharesMatchBudget: 'Funding shares, when given (always for an integrated budget), add up to the final budget.',
   nhsDirectPaymentExcludesProhibited:
     'An NHS-funded direct payment buys nothing on the prohibited list (NHS (Direct Payments) Regulations 2013).',
-  challengeNamesOpenableDecision:
-    'A challenge names a decision event of this journey that is not already under challenge.',
+  challengeNamesOpenableDecision: 'A challenge names a decision event of this journey that is not already under challenge.',
   challengeIsOpen: 'A resolution names an open challenge of this journey.',
   resolverIsNotDecisionMaker: 'A challenge is resolved by someone other than the actor who made the contested decision.',
   reopensAssessment: 'Routing: an upheld challenge to an assessment outcome reopens assessment.',
@@ -88,9 +83,7 @@ export function contradictedTopics(context: JourneyContext, choices: Choices): s
 }
 
 function overridesExplained(topics: string[], overrides: PreferenceOverride[] | undefined): boolean {
-  return topics.every((topic) =>
-    (overrides ?? []).some((override) => override.topic === topic && override.reason.trim().length > 0),
-  );
+  return topics.every((topic) => (overrides ?? []).some((override) => override.topic === topic && override.reason.trim().length > 0));
 }
 
 /** The choices a decision makes: an approval also makes the approved plan's choices. */
@@ -131,11 +124,7 @@ function mayBeDirectPayment(support: PlanVersion['supports'][number], plan: Plan
   return heldAs === 'direct-payment' || heldAs === 'mixed';
 }
 
-export function prohibitedNhsDirectPaymentSupports(
-  context: JourneyContext,
-  plan: PlanVersion,
-  policy: WorkflowPolicy,
-): string[] {
+export function prohibitedNhsDirectPaymentSupports(context: JourneyContext, plan: PlanVersion, policy: WorkflowPolicy): string[] {
   return plan.supports
     .filter((support) => mayBeDirectPayment(support, plan))
     .filter((support) => isNhsFunded(context, plan, support.fundedBy))
@@ -164,7 +153,8 @@ function isOpenableDecision(context: JourneyContext, policy: WorkflowPolicy, rev
  */
 export function makePreconditions(policy: WorkflowPolicy): Partial<Record<EventType, (context: JourneyContext) => boolean>> {
   return {
-    DecisionChallenged: (context) => Object.keys(context.decisions).some((revision) => isOpenableDecision(context, policy, Number(revision))),
+    DecisionChallenged: (context) =>
+      Object.keys(context.decisions).some((revision) => isOpenableDecision(context, policy, Number(revision))),
     ChallengeResolved: (context) => Object.keys(context.openChallenges).length > 0,
     AdvocateWithdrawn: (context) => Object.keys(context.advocates).length > 0,
     SupportPlanSubmitted: (context) => context.plan !== null,
@@ -221,8 +211,7 @@ export function makeGuards(policy: WorkflowPolicy) {
       const { plan, indicativeBudget } = context;
       if (!plan || !indicativeBudget) return false;
       const withinBudget =
-        annualPence(planTotalPence(plan.supports), plan.period) <=
-        annualPence(indicativeBudget.amountPence, indicativeBudget.period);
+        annualPence(planTotalPence(plan.supports), plan.period) <= annualPence(indicativeBudget.amountPence, indicativeBudget.period);
       return withinBudget || nonEmpty(plan.overBudgetReason);
     },
 
@@ -239,8 +228,7 @@ export function makeGuards(policy: WorkflowPolicy) {
       return returned !== null && context.plan !== null && returned.data.planVersion === context.plan.version;
     },
 
-    approverDidNotDraftPlan: ({ context, event }: GuardArgs) =>
-      context.plan !== null && context.plan.draftedBy !== event.meta.actor.id,
+    approverDidNotDraftPlan: ({ context, event }: GuardArgs) => context.plan !== null && context.plan.draftedBy !== event.meta.actor.id,
 
     finalBudgetDifferenceExplained: ({ context, event }: GuardArgs) => {
       const approved = eventAs(event, 'SupportPlanApproved');
@@ -248,8 +236,7 @@ export function makeGuards(policy: WorkflowPolicy) {
       const indicative = context.indicativeBudget;
       const same =
         indicative !== null &&
-        annualPence(approved.data.finalBudgetPence, approved.data.period) ===
-          annualPence(indicative.amountPence, indicative.period);
+        annualPence(approved.data.finalBudgetPence, approved.data.period) === annualPence(indicative.amountPence, indicative.period);
       return same || nonEmpty(approved.data.budgetDifferenceReason);
     },
 
@@ -257,8 +244,7 @@ export function makeGuards(policy: WorkflowPolicy) {
       const approved = eventAs(event, 'SupportPlanApproved');
       const inForce = context.budgetInForce;
       if (!approved || !inForce) return true;
-      const isCut =
-        annualPence(approved.data.finalBudgetPence, approved.data.period) < annualPence(inForce.amountPence, inForce.period);
+      const isCut = annualPence(approved.data.finalBudgetPence, approved.data.period) < annualPence(inForce.amountPence, inForce.period);
       return !isCut || context.reassessedSinceBudgetInForce;
     },
 

@@ -79,7 +79,10 @@ function challengeOutlivesClosure(clock: ClockPolicy): ClockPolicy {
 
 function restartsWhenClosureOverturned(clock: ClockPolicy): ClockPolicy {
   if (clock.perChallenge || clock.runsAfterClosure) return clock;
-  return { ...clock, startsOn: [...clock.startsOn, { event: 'ChallengeResolved', reopens: 'closure', journey: { stoppedByClosure: true } }] };
+  return {
+    ...clock,
+    startsOn: [...clock.startsOn, { event: 'ChallengeResolved', reopens: 'closure', journey: { stoppedByClosure: true } }],
+  };
 }
 
 export const policyV2: WorkflowPolicy = deepFreeze({

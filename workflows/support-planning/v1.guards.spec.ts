@@ -71,15 +71,25 @@ describe('the rules of support planning', () => {
   rule('actorMayRecord', 'Each fact is recorded only by a role the policy lists for it', {
     allows: {
       'a case worker recording a referral': () => journey.given().when(fact('ReferralReceived')).thenAllowed('open.referral'),
-      'an approver signing off a plan': () => journey.given(...pathTo.signOff()).when(approve()).thenAllowed('open.approved'),
+      'an approver signing off a plan': () =>
+        journey
+          .given(...pathTo.signOff())
+          .when(approve())
+          .thenAllowed('open.approved'),
     },
     refuses: {
       'a person recording their own assessment outcome (forbidden, not merely refused)': () => {
-        const refusal = journey.given(...pathTo.assessment()).when(fact('AssessmentCompleted', {}, { by: actors.person })).thenRefused('actorMayRecord');
+        const refusal = journey
+          .given(...pathTo.assessment())
+          .when(fact('AssessmentCompleted', {}, { by: actors.person }))
+          .thenRefused('actorMayRecord');
         expect(refusal.kind).toBe('forbidden');
       },
       'an auditor recording anything at all': () => {
-        journey.given(...pathTo.liveSupport()).when(fact('ReviewStarted', {}, { by: actors.auditor })).thenRefused('actorMayRecord');
+        journey
+          .given(...pathTo.liveSupport())
+          .when(fact('ReviewStarted', {}, { by: actors.auditor }))
+          .thenRefused('actorMayRecord');
       },
     },
   });
@@ -99,7 +109,10 @@ describe('the rules of support planning', () => {
     },
     refuses: {
       'an advocate who was never appointed to this journey': () =>
-        journey.given(fact('ReferralReceived')).when(fact('PreferenceRecorded', {}, { by: actors.advocate })).thenRefused('advocateIsAppointed'),
+        journey
+          .given(fact('ReferralReceived'))
+          .when(fact('PreferenceRecorded', {}, { by: actors.advocate }))
+          .thenRefused('advocateIsAppointed'),
       'an advocate whose appointment was withdrawn': () =>
         journey
           .given(...pathTo.notEligible(), fact('AdvocateAppointed'), fact('AdvocateWithdrawn'))
@@ -116,7 +129,10 @@ describe('the rules of support planning', () => {
   rule('isEligible', 'An assessment that finds eligible needs moves on to the indicative budget', {
     allows: {
       'an eligible outcome to go on to the budget step': () =>
-        journey.given(...pathTo.assessment()).when(fact('AssessmentCompleted', { eligible: true })).thenAllowed('open.indicativeBudget'),
+        journey
+          .given(...pathTo.assessment())
+          .when(fact('AssessmentCompleted', { eligible: true }))
+          .thenAllowed('open.indicativeBudget'),
     },
     refuses: {
       'to send a not-eligible outcome to the budget step (it goes to notEligible)': () =>
@@ -139,7 +155,10 @@ describe('the rules of support planning', () => {
     },
     refuses: {
       'to end an eligible outcome in notEligible (it goes to the budget step)': () =>
-        journey.given(...pathTo.assessment()).when(fact('AssessmentCompleted')).thenAllowed('open.indicativeBudget'),
+        journey
+          .given(...pathTo.assessment())
+          .when(fact('AssessmentCompleted'))
+          .thenAllowed('open.indicativeBudget'),
     },
   });
 
@@ -158,7 +177,10 @@ describe('the rules of support planning', () => {
     },
     refuses: {
       'a social care assessment finding only one outcome': () =>
-        journey.given(...pathTo.assessment()).when(fact('AssessmentCompleted', { eligibleOutcomes: ['nutrition'] })).thenRefused('eligibilityMeetsRegulations'),
+        journey
+          .given(...pathTo.assessment())
+          .when(fact('AssessmentCompleted', { eligibleOutcomes: ['nutrition'] }))
+          .thenRefused('eligibilityMeetsRegulations'),
       'the same outcome counted twice': () =>
         journey
           .given(...pathTo.assessment())
@@ -179,7 +201,10 @@ describe('the rules of support planning', () => {
     rule('decisionExplainsPreferenceOverride', 'on an assessment outcome', {
       allows: {
         'an outcome that agrees with the recorded wish': () =>
-          journey.given(...pathTo.assessment(), home).when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'home' } })).thenAllowed('open.indicativeBudget'),
+          journey
+            .given(...pathTo.assessment(), home)
+            .when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'home' } }))
+            .thenAllowed('open.indicativeBudget'),
         'an outcome that goes against the wish and says why': () =>
           journey
             .given(...pathTo.assessment(), home)
@@ -187,7 +212,15 @@ describe('the rules of support planning', () => {
             .thenAllowed('open.indicativeBudget'),
         'an outcome that agrees with the latest wish, when the person has changed their mind': () =>
           journey
-            .given(...pathTo.assessment(), home, fact('PreferenceRecorded', { topic: 'place-of-care', value: 'hospice', inTheirWords: 'Now I would rather be in the hospice' }))
+            .given(
+              ...pathTo.assessment(),
+              home,
+              fact('PreferenceRecorded', {
+                topic: 'place-of-care',
+                value: 'hospice',
+                inTheirWords: 'Now I would rather be in the hospice',
+              }),
+            )
             .when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'hospice' } }))
             .thenAllowed('open.indicativeBudget'),
       },
@@ -205,10 +238,20 @@ describe('the rules of support planning', () => {
         'an override with a blank reason (refused as words before any rule), or about another topic': () => {
           const given = journey.given(...pathTo.assessment(), home);
           given
-            .when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'care-home' }, overridesPreference: [{ topic: 'place-of-care', reason: '  ' }] }))
+            .when(
+              fact('AssessmentCompleted', {
+                choices: { 'place-of-care': 'care-home' },
+                overridesPreference: [{ topic: 'place-of-care', reason: '  ' }],
+              }),
+            )
             .thenRefused('hasVisibleText');
           given
-            .when(fact('AssessmentCompleted', { choices: { 'place-of-care': 'care-home' }, overridesPreference: [{ topic: 'carers', reason: 'Agency change' }] }))
+            .when(
+              fact('AssessmentCompleted', {
+                choices: { 'place-of-care': 'care-home' },
+                overridesPreference: [{ topic: 'carers', reason: 'Agency change' }],
+              }),
+            )
             .thenRefused('decisionExplainsPreferenceOverride');
         },
       },
@@ -227,11 +270,17 @@ describe('the rules of support planning', () => {
       ];
 
       it('refuses to approve a plan whose choices go against the wish, in silence', () => {
-        journey.given(...nursingHomePlan()).when(approve()).thenRefused('decisionExplainsPreferenceOverride');
+        journey
+          .given(...nursingHomePlan())
+          .when(approve())
+          .thenRefused('decisionExplainsPreferenceOverride');
       });
 
       it('allows approving it when the approval carries overridesPreference with a reason', () => {
-        journey.given(...nursingHomePlan()).when(approve({ overridesPreference: override })).thenAllowed('open.approved');
+        journey
+          .given(...nursingHomePlan())
+          .when(approve({ overridesPreference: override }))
+          .thenAllowed('open.approved');
       });
 
       it('refuses an approval whose own choices go against the wish, even if the plan’s do not', () => {
@@ -242,8 +291,13 @@ describe('the rules of support planning', () => {
       });
 
       it('allows approving a plan that chooses what the person asked for', () => {
-        const homePlan = nursingHomePlan().map((f) => (f.type === 'SupportPlanDrafted' ? fact('SupportPlanDrafted', { choices: { 'place-of-care': 'home' } }) : f));
-        journey.given(...homePlan).when(approve()).thenAllowed('open.approved');
+        const homePlan = nursingHomePlan().map((f) =>
+          f.type === 'SupportPlanDrafted' ? fact('SupportPlanDrafted', { choices: { 'place-of-care': 'home' } }) : f,
+        );
+        journey
+          .given(...homePlan)
+          .when(approve())
+          .thenAllowed('open.approved');
       });
     });
 
@@ -274,13 +328,23 @@ describe('the rules of support planning', () => {
 
   rule('planHasOutcomeAndSupport', 'A plan goes to sign-off only with at least one outcome and one support', {
     allows: {
-      'a plan with an outcome and a support': () => journey.given(...pathTo.planDrafted()).when(fact('SupportPlanSubmitted')).thenAllowed('open.signOff'),
+      'a plan with an outcome and a support': () =>
+        journey
+          .given(...pathTo.planDrafted())
+          .when(fact('SupportPlanSubmitted'))
+          .thenAllowed('open.signOff'),
     },
     refuses: {
       'a plan with no outcome': () =>
-        journey.given(...drafted({ plan: { outcomes: [] } })).when(fact('SupportPlanSubmitted')).thenRefused('planHasOutcomeAndSupport'),
+        journey
+          .given(...drafted({ plan: { outcomes: [] } }))
+          .when(fact('SupportPlanSubmitted'))
+          .thenRefused('planHasOutcomeAndSupport'),
       'a plan with no support': () =>
-        journey.given(...drafted({ supports: [] })).when(fact('SupportPlanSubmitted')).thenRefused('planHasOutcomeAndSupport'),
+        journey
+          .given(...drafted({ supports: [] }))
+          .when(fact('SupportPlanSubmitted'))
+          .thenRefused('planHasOutcomeAndSupport'),
     },
   });
 
@@ -291,7 +355,11 @@ describe('the rules of support planning', () => {
           .given(...drafted({ supports: [{ description: 'Home care', category: 'personal-care', costPence: 24_999 }] }))
           .when(fact('SupportPlanSubmitted'))
           .thenAllowed('open.signOff'),
-      'a plan costing exactly the budget': () => journey.given(...drafted({})).when(fact('SupportPlanSubmitted')).thenAllowed('open.signOff'),
+      'a plan costing exactly the budget': () =>
+        journey
+          .given(...drafted({}))
+          .when(fact('SupportPlanSubmitted'))
+          .thenAllowed('open.signOff'),
       'a plan over the budget that gives its reason': () =>
         journey
           .given(
@@ -304,7 +372,11 @@ describe('the rules of support planning', () => {
           .thenAllowed('open.signOff'),
       'a monthly plan within a weekly budget once both are counted by the year (£108,333 a month × 12 ≤ £250 a week × 52)': () =>
         journey
-          .given(...drafted({ plan: { period: 'month', supports: [{ description: 'Home care', category: 'personal-care', costPence: 108_333 }] } }))
+          .given(
+            ...drafted({
+              plan: { period: 'month', supports: [{ description: 'Home care', category: 'personal-care', costPence: 108_333 }] },
+            }),
+          )
           .when(fact('SupportPlanSubmitted'))
           .thenAllowed('open.signOff'),
     },
@@ -317,11 +389,20 @@ describe('the rules of support planning', () => {
       'a plan over the budget whose reason is blank (the draft is refused as words before any rule)': () =>
         journey
           .given(...pathTo.supportPlanning())
-          .when(fact('SupportPlanDrafted', { supports: [{ description: 'Home care', category: 'personal-care', costPence: 31_000 }], overBudgetReason: ' \u200b' }))
+          .when(
+            fact('SupportPlanDrafted', {
+              supports: [{ description: 'Home care', category: 'personal-care', costPence: 31_000 }],
+              overBudgetReason: ' \u200b',
+            }),
+          )
           .thenRefused('hasVisibleText'),
       'a monthly plan a few pence a year over a weekly budget (108,334 × 12 > 25,000 × 52)': () =>
         journey
-          .given(...drafted({ plan: { period: 'month', supports: [{ description: 'Home care', category: 'personal-care', costPence: 108_334 }] } }))
+          .given(
+            ...drafted({
+              plan: { period: 'month', supports: [{ description: 'Home care', category: 'personal-care', costPence: 108_334 }] },
+            }),
+          )
           .when(fact('SupportPlanSubmitted'))
           .thenRefused('planWithinBudgetOrJustified'),
     },
@@ -330,47 +411,86 @@ describe('the rules of support planning', () => {
   rule('submitsCurrentPlan', 'The plan submitted is the latest version drafted', {
     allows: {
       'submitting the second version once it is drafted': () =>
-        journey.given(...pathTo.planDrafted(), fact('SupportPlanDrafted')).when(fact('SupportPlanSubmitted', { planVersion: 2 })).thenAllowed('open.signOff'),
+        journey
+          .given(...pathTo.planDrafted(), fact('SupportPlanDrafted'))
+          .when(fact('SupportPlanSubmitted', { planVersion: 2 }))
+          .thenAllowed('open.signOff'),
     },
     refuses: {
       'submitting an older version': () =>
-        journey.given(...pathTo.planDrafted(), fact('SupportPlanDrafted')).when(fact('SupportPlanSubmitted', { planVersion: 1 })).thenRefused('submitsCurrentPlan'),
+        journey
+          .given(...pathTo.planDrafted(), fact('SupportPlanDrafted'))
+          .when(fact('SupportPlanSubmitted', { planVersion: 1 }))
+          .thenRefused('submitsCurrentPlan'),
       'submitting before any plan is drafted': () =>
-        journey.given(...pathTo.supportPlanning()).when(fact('SupportPlanSubmitted')).thenRefused('submitsCurrentPlan'),
+        journey
+          .given(...pathTo.supportPlanning())
+          .when(fact('SupportPlanSubmitted'))
+          .thenRefused('submitsCurrentPlan'),
     },
   });
 
   rule('decidesSubmittedPlan', 'Sign-off decides the plan version that was submitted', {
     allows: {
-      'approving the version submitted': () => journey.given(...pathTo.signOff()).when(approve({ planVersion: 1 })).thenAllowed('open.approved'),
+      'approving the version submitted': () =>
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({ planVersion: 1 }))
+          .thenAllowed('open.approved'),
       'returning the version submitted': () =>
-        journey.given(...pathTo.signOff()).when(fact('SupportPlanReturned', { planVersion: 1 })).thenAllowed('open.supportPlanning'),
+        journey
+          .given(...pathTo.signOff())
+          .when(fact('SupportPlanReturned', { planVersion: 1 }))
+          .thenAllowed('open.supportPlanning'),
     },
     refuses: {
-      'approving another version': () => journey.given(...pathTo.signOff()).when(approve({ planVersion: 2 })).thenRefused('decidesSubmittedPlan'),
+      'approving another version': () =>
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({ planVersion: 2 }))
+          .thenRefused('decidesSubmittedPlan'),
       'returning another version': () =>
-        journey.given(...pathTo.signOff()).when(fact('SupportPlanReturned', { planVersion: 2 })).thenRefused('decidesSubmittedPlan'),
+        journey
+          .given(...pathTo.signOff())
+          .when(fact('SupportPlanReturned', { planVersion: 2 }))
+          .thenRefused('decidesSubmittedPlan'),
     },
   });
 
   rule('approverDidNotDraftPlan', 'Separation of duties: nobody approves a plan they drafted', {
     allows: {
-      'an approver who did not draft the plan': () => journey.given(...pathTo.signOff()).when(approve()).thenAllowed('open.approved'),
+      'an approver who did not draft the plan': () =>
+        journey
+          .given(...pathTo.signOff())
+          .when(approve())
+          .thenAllowed('open.approved'),
     },
     refuses: {
       'the person who drafted it, even when they also hold the approver role': () =>
-        journey.given(...pathTo.signOff()).when(approve({}, { id: 'case-worker-1', role: 'approver' })).thenRefused('approverDidNotDraftPlan'),
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({}, { id: 'case-worker-1', role: 'approver' }))
+          .thenRefused('approverDidNotDraftPlan'),
       'the drafter as senior approver': () =>
-        journey.given(...pathTo.signOff()).when(approve({}, { id: 'case-worker-1', role: 'senior-approver' })).thenRefused('approverDidNotDraftPlan'),
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({}, { id: 'case-worker-1', role: 'senior-approver' }))
+          .thenRefused('approverDidNotDraftPlan'),
     },
   });
 
   rule('finalBudgetDifferenceExplained', 'A final budget that differs from the indicative one says why', {
     allows: {
       'a final budget equal to the indicative one, with no reason needed': () =>
-        journey.given(...pathTo.signOff()).when(approve({ finalBudgetPence: 25_000 })).thenAllowed('open.approved'),
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({ finalBudgetPence: 25_000 }))
+          .thenAllowed('open.approved'),
       'the same amount a year stated for another period (£250 a week = £13,000 a year)': () =>
-        journey.given(...pathTo.signOff()).when(approve({ finalBudgetPence: 1_300_000, period: 'year' })).thenAllowed('open.approved'),
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({ finalBudgetPence: 1_300_000, period: 'year' }))
+          .thenAllowed('open.approved'),
       'a higher final budget with its reason': () =>
         journey
           .given(...pathTo.signOff())
@@ -384,7 +504,10 @@ describe('the rules of support planning', () => {
     },
     refuses: {
       'a different final budget with no reason': () =>
-        journey.given(...pathTo.signOff()).when(approve({ finalBudgetPence: 26_000 })).thenRefused('finalBudgetDifferenceExplained'),
+        journey
+          .given(...pathTo.signOff())
+          .when(approve({ finalBudgetPence: 26_000 }))
+          .thenRefused('finalBudgetDifferenceExplained'),
       'a different final budget with a blank reason (refused as words before any rule)': () =>
         journey
           .given(...pathTo.signOff())
@@ -396,7 +519,9 @@ describe('the rules of support planning', () => {
   describe('a review may not cut a budget: a lower final budget needs a reassessment first', () => {
     /** Budget in force: £250 a week (approved at revision 6); review started at revision 8. */
     const inReview = pathTo.review();
-    const cheaperPlan = fact('SupportPlanDrafted', { supports: [{ description: 'Home care, 8 hours', category: 'personal-care', costPence: 19_000 }] });
+    const cheaperPlan = fact('SupportPlanDrafted', {
+      supports: [{ description: 'Home care, 8 hours', category: 'personal-care', costPence: 19_000 }],
+    });
 
     rule('budgetCutFollowsReassessment', 'a lower budget follows only a reassessment', {
       allows: {
@@ -416,14 +541,24 @@ describe('the rules of support planning', () => {
         },
         'a revised plan at the same budget after a review, no reassessment needed': () =>
           journey
-            .given(...inReview, fact('ReviewCompleted', { outcome: 'revise-plan' }), cheaperPlan, fact('SupportPlanSubmitted', { planVersion: 2 }))
+            .given(
+              ...inReview,
+              fact('ReviewCompleted', { outcome: 'revise-plan' }),
+              cheaperPlan,
+              fact('SupportPlanSubmitted', { planVersion: 2 }),
+            )
             .when(approve({ planVersion: 2, finalBudgetPence: 25_000 }))
             .thenAllowed('open.approved'),
       },
       refuses: {
         'review → revise plan → approval of a lower budget, without a reassessment': () =>
           journey
-            .given(...inReview, fact('ReviewCompleted', { outcome: 'revise-plan' }), cheaperPlan, fact('SupportPlanSubmitted', { planVersion: 2 }))
+            .given(
+              ...inReview,
+              fact('ReviewCompleted', { outcome: 'revise-plan' }),
+              cheaperPlan,
+              fact('SupportPlanSubmitted', { planVersion: 2 }),
+            )
             .when(approve({ planVersion: 2, finalBudgetPence: 20_000, budgetDifferenceReason: 'Fewer hours in the revised plan' }))
             .thenRefused('budgetCutFollowsReassessment'),
         'a second cut after the reassessment was already spent on an approval': () =>
@@ -439,7 +574,9 @@ describe('the rules of support planning', () => {
               fact('SupportStarted'), // 15
               fact('ReviewStarted'), // 16
               fact('ReviewCompleted', { outcome: 'revise-plan' }), // 17
-              fact('SupportPlanDrafted', { supports: [{ description: 'Home care, 7 hours', category: 'personal-care', costPence: 17_000 }] }), // 18
+              fact('SupportPlanDrafted', {
+                supports: [{ description: 'Home care, 7 hours', category: 'personal-care', costPence: 17_000 }],
+              }), // 18
               fact('SupportPlanSubmitted', { planVersion: 3 }), // 19
             )
             .when(approve({ planVersion: 3, finalBudgetPence: 17_000, budgetDifferenceReason: 'Fewer hours' }))
@@ -452,15 +589,27 @@ describe('the rules of support planning', () => {
     rule('seniorApproverForLargeBudget', 'senior approval above the threshold', {
       allows: {
         'an approver to sign off £961.53 a week (£49,999.56 a year)': () =>
-          journey.given(...atSignOff({ budget: 96_153 })).when(approve({ finalBudgetPence: 96_153 })).thenAllowed('open.approved'),
+          journey
+            .given(...atSignOff({ budget: 96_153 }))
+            .when(approve({ finalBudgetPence: 96_153 }))
+            .thenAllowed('open.approved'),
         'an approver to sign off exactly £50,000 a year (the threshold is “above”)': () =>
-          journey.given(...atSignOff({ budget: 5_000_000, period: 'year' })).when(approve({ finalBudgetPence: 5_000_000, period: 'year' })).thenAllowed('open.approved'),
+          journey
+            .given(...atSignOff({ budget: 5_000_000, period: 'year' }))
+            .when(approve({ finalBudgetPence: 5_000_000, period: 'year' }))
+            .thenAllowed('open.approved'),
         'a senior approver to sign off £961.54 a week (£50,000.08 a year)': () =>
-          journey.given(...atSignOff({ budget: 96_154 })).when(approve({ finalBudgetPence: 96_154 }, actors.seniorApprover)).thenAllowed('open.approved'),
+          journey
+            .given(...atSignOff({ budget: 96_154 }))
+            .when(approve({ finalBudgetPence: 96_154 }, actors.seniorApprover))
+            .thenAllowed('open.approved'),
       },
       refuses: {
         'an approver signing off £961.54 a week (£50,000.08 a year)': () =>
-          journey.given(...atSignOff({ budget: 96_154 })).when(approve({ finalBudgetPence: 96_154 })).thenRefused('seniorApproverForLargeBudget'),
+          journey
+            .given(...atSignOff({ budget: 96_154 }))
+            .when(approve({ finalBudgetPence: 96_154 }))
+            .thenRefused('seniorApproverForLargeBudget'),
         'an approver signing off £4,166.67 a month (£50,000.04 a year)': () =>
           journey
             .given(...atSignOff({ budget: 416_667, period: 'month' }))
@@ -475,17 +624,38 @@ describe('the rules of support planning', () => {
       'an integrated budget whose council and NHS shares add up': () =>
         journey
           .given(...atSignOff({ fundingStream: 'integrated' }))
-          .when(approve({ fundingShares: [{ funder: 'council', amountPence: 15_000 }, { funder: 'nhs', amountPence: 10_000 }] }))
+          .when(
+            approve({
+              fundingShares: [
+                { funder: 'council', amountPence: 15_000 },
+                { funder: 'nhs', amountPence: 10_000 },
+              ],
+            }),
+          )
           .thenAllowed('open.approved'),
-      'a social care budget with no shares': () => journey.given(...atSignOff({})).when(approve()).thenAllowed('open.approved'),
+      'a social care budget with no shares': () =>
+        journey
+          .given(...atSignOff({}))
+          .when(approve())
+          .thenAllowed('open.approved'),
     },
     refuses: {
       'an integrated budget with no shares': () =>
-        journey.given(...atSignOff({ fundingStream: 'integrated' })).when(approve()).thenRefused('fundingSharesMatchBudget'),
+        journey
+          .given(...atSignOff({ fundingStream: 'integrated' }))
+          .when(approve())
+          .thenRefused('fundingSharesMatchBudget'),
       'shares that do not add up to the final budget': () =>
         journey
           .given(...atSignOff({ fundingStream: 'integrated' }))
-          .when(approve({ fundingShares: [{ funder: 'council', amountPence: 15_000 }, { funder: 'nhs', amountPence: 9_999 }] }))
+          .when(
+            approve({
+              fundingShares: [
+                { funder: 'council', amountPence: 15_000 },
+                { funder: 'nhs', amountPence: 9_999 },
+              ],
+            }),
+          )
           .thenRefused('fundingSharesMatchBudget'),
     },
   });
@@ -493,14 +663,25 @@ describe('the rules of support planning', () => {
   describe('an NHS-funded direct payment may not buy what the NHS (Direct Payments) Regulations 2013 prohibit', () => {
     const care: Support = { description: 'Personal assistants', category: 'personal-care', costPence: 20_000 };
     const gp: Support = { description: 'Private GP appointments', category: 'primary-medical-care', costPence: 5_000 };
-    const nhsShares = { fundingShares: [{ funder: 'council' as const, amountPence: 15_000 }, { funder: 'nhs' as const, amountPence: 10_000 }] };
+    const nhsShares = {
+      fundingShares: [
+        { funder: 'council' as const, amountPence: 15_000 },
+        { funder: 'nhs' as const, amountPence: 10_000 },
+      ],
+    };
 
     rule('nhsDirectPaymentExcludesProhibited', 'nothing on the prohibited list in an NHS direct payment', {
       allows: {
         'a social care direct payment buying the same category (the prohibition is the NHS’s)': () =>
-          journey.given(...drafted({ supports: [care, gp] })).when(fact('SupportPlanSubmitted')).thenAllowed('open.signOff'),
+          journey
+            .given(...drafted({ supports: [care, gp] }))
+            .when(fact('SupportPlanSubmitted'))
+            .thenAllowed('open.signOff'),
         'an NHS CHC direct payment buying only permitted supports': () =>
-          journey.given(...drafted({ fundingStream: 'nhs-chc', supports: [care] })).when(fact('SupportPlanSubmitted')).thenAllowed('open.signOff'),
+          journey
+            .given(...drafted({ fundingStream: 'nhs-chc', supports: [care] }))
+            .when(fact('SupportPlanSubmitted'))
+            .thenAllowed('open.signOff'),
         'an NHS CHC plan where that support is arranged by the NHS (held notionally), not paid directly': () =>
           journey
             .given(...drafted({ fundingStream: 'nhs-chc', supports: [care, { ...gp, heldAs: 'notional' }], plan: { deployment: 'mixed' } }))
@@ -531,7 +712,9 @@ describe('the rules of support planning', () => {
             .thenRefused('nhsDirectPaymentExcludesProhibited'),
         'an integrated direct payment whose shares are not recorded yet, buying alcohol (the NHS may be paying)': () =>
           journey
-            .given(...drafted({ fundingStream: 'integrated', supports: [care, { description: 'Wine', category: 'alcohol', costPence: 1_000 }] }))
+            .given(
+              ...drafted({ fundingStream: 'integrated', supports: [care, { description: 'Wine', category: 'alcohol', costPence: 1_000 }] }),
+            )
             .when(fact('SupportPlanSubmitted'))
             .thenRefused('nhsDirectPaymentExcludesProhibited'),
         'an NHS CHC mixed plan with a prohibited support that does not say how it is held': () =>
@@ -549,7 +732,16 @@ describe('the rules of support planning', () => {
                 plan: { fundingShares: [{ funder: 'council', amountPence: 21_000 }] },
               }),
             )
-            .when(approve({ finalBudgetPence: 21_000, fundingShares: [{ funder: 'council', amountPence: 11_000 }, { funder: 'nhs', amountPence: 10_000 }], reasons: 'Costed plan' }))
+            .when(
+              approve({
+                finalBudgetPence: 21_000,
+                fundingShares: [
+                  { funder: 'council', amountPence: 11_000 },
+                  { funder: 'nhs', amountPence: 10_000 },
+                ],
+                reasons: 'Costed plan',
+              }),
+            )
             .thenRefused('nhsDirectPaymentExcludesProhibited'),
       },
     });
@@ -559,10 +751,17 @@ describe('the rules of support planning', () => {
     rule('challengeNamesOpenableDecision', 'A challenge names a decision of this journey that is not already under challenge', {
       allows: {
         'challenging the not-eligible decision (revision 2)': () =>
-          journey.given(...pathTo.notEligible()).when(fact('DecisionChallenged', { decisionRevision: 2 })).thenAllowed('open.notEligible'),
+          journey
+            .given(...pathTo.notEligible())
+            .when(fact('DecisionChallenged', { decisionRevision: 2 }))
+            .thenAllowed('open.notEligible'),
         'challenging the same decision again once the first challenge is resolved': () =>
           journey
-            .given(...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('ChallengeResolved', { challengeRevision: 3, outcome: 'not-upheld' }))
+            .given(
+              ...pathTo.notEligible(),
+              fact('DecisionChallenged', { decisionRevision: 2 }),
+              fact('ChallengeResolved', { challengeRevision: 3, outcome: 'not-upheld' }),
+            )
             .when(fact('DecisionChallenged', { decisionRevision: 2, grounds: 'New evidence from the GP' }))
             .thenAllowed('open.notEligible'),
         'challenging a review that ended support, after the journey closed': () =>
@@ -573,9 +772,15 @@ describe('the rules of support planning', () => {
       },
       refuses: {
         'naming a revision the journey does not have': () =>
-          journey.given(...pathTo.notEligible()).when(fact('DecisionChallenged', { decisionRevision: 99 })).thenRefused('challengeNamesOpenableDecision'),
+          journey
+            .given(...pathTo.notEligible())
+            .when(fact('DecisionChallenged', { decisionRevision: 99 }))
+            .thenRefused('challengeNamesOpenableDecision'),
         'naming a fact that is not a decision (the assessment starting)': () =>
-          journey.given(...pathTo.notEligible()).when(fact('DecisionChallenged', { decisionRevision: 1 })).thenRefused('challengeNamesOpenableDecision'),
+          journey
+            .given(...pathTo.notEligible())
+            .when(fact('DecisionChallenged', { decisionRevision: 1 }))
+            .thenRefused('challengeNamesOpenableDecision'),
         'naming a decision already under an open challenge': () =>
           journey
             .given(...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 }))
@@ -600,7 +805,11 @@ describe('the rules of support planning', () => {
             .thenRefused('challengeIsOpen'),
         'resolving a challenge twice': () =>
           journey
-            .given(...pathTo.notEligible(), fact('DecisionChallenged', { decisionRevision: 2 }), fact('ChallengeResolved', { challengeRevision: 3 }))
+            .given(
+              ...pathTo.notEligible(),
+              fact('DecisionChallenged', { decisionRevision: 2 }),
+              fact('ChallengeResolved', { challengeRevision: 3 }),
+            )
             .when(fact('ChallengeResolved', { challengeRevision: 3, outcome: 'upheld' }))
             .thenRefused('challengeIsOpen'),
       },
@@ -686,7 +895,10 @@ describe('the rules of support planning', () => {
               .thenAllowed('open.signOff'),
           'partly upheld, against an approval, once support is live': () =>
             journey
-              .given(...pathTo.liveSupport(), fact('DecisionChallenged', { decisionRevision: 6, grounds: 'The budget does not cover night care' })) // 8
+              .given(
+                ...pathTo.liveSupport(),
+                fact('DecisionChallenged', { decisionRevision: 6, grounds: 'The budget does not cover night care' }),
+              ) // 8
               .when(fact('ChallengeResolved', { challengeRevision: 8, outcome: 'partly-upheld' }))
               .thenAllowed('open.signOff'),
         },
@@ -703,19 +915,31 @@ describe('the rules of support planning', () => {
         allows: {
           'upheld, against a review that continued support': () =>
             journey
-              .given(...pathTo.review(), fact('ReviewCompleted', { outcome: 'continue' }), fact('DecisionChallenged', { decisionRevision: 9 })) // 10
+              .given(
+                ...pathTo.review(),
+                fact('ReviewCompleted', { outcome: 'continue' }),
+                fact('DecisionChallenged', { decisionRevision: 9 }),
+              ) // 10
               .when(fact('ChallengeResolved', { challengeRevision: 10, outcome: 'upheld' }))
               .thenAllowed('open.review'),
           'upheld, against a review that ended support: the closed journey reopens at review': () =>
             journey
-              .given(...pathTo.review(), fact('ReviewCompleted', { outcome: 'end-support' }), fact('DecisionChallenged', { decisionRevision: 9 }))
+              .given(
+                ...pathTo.review(),
+                fact('ReviewCompleted', { outcome: 'end-support' }),
+                fact('DecisionChallenged', { decisionRevision: 9 }),
+              )
               .when(fact('ChallengeResolved', { challengeRevision: 10, outcome: 'upheld' }))
               .thenAllowed('open.review'),
         },
         refuses: {
           'to reopen a closed journey when the challenge is not upheld': () =>
             journey
-              .given(...pathTo.review(), fact('ReviewCompleted', { outcome: 'end-support' }), fact('DecisionChallenged', { decisionRevision: 9 }))
+              .given(
+                ...pathTo.review(),
+                fact('ReviewCompleted', { outcome: 'end-support' }),
+                fact('DecisionChallenged', { decisionRevision: 9 }),
+              )
               .when(fact('ChallengeResolved', { challengeRevision: 10, outcome: 'not-upheld' }))
               .thenAllowed('closed'),
         },
@@ -788,11 +1012,18 @@ describe('the rules of support planning', () => {
       const other = outcome === 'continue' ? 'end-support' : 'continue';
       rule(guard, `a review ending in “${outcome}” goes to ${step}`, {
         allows: {
-          [`outcome ${outcome} to go to ${step}`]: () => journey.given(...inReview).when(fact('ReviewCompleted', { outcome })).thenAllowed(step),
+          [`outcome ${outcome} to go to ${step}`]: () =>
+            journey
+              .given(...inReview)
+              .when(fact('ReviewCompleted', { outcome }))
+              .thenAllowed(step),
         },
         refuses: {
           [`outcome ${other} to go to ${step} (it goes elsewhere)`]: () => {
-            const after = journey.given(...inReview).when(fact('ReviewCompleted', { outcome: other })).thenAllowed();
+            const after = journey
+              .given(...inReview)
+              .when(fact('ReviewCompleted', { outcome: other }))
+              .thenAllowed();
             expect(statePath(after.value)).not.toBe(step);
           },
         },
@@ -803,30 +1034,49 @@ describe('the rules of support planning', () => {
   describe('advocacy', () => {
     rule('advocateNotAlreadyAppointed', 'An advocate is appointed once until withdrawn', {
       allows: {
-        'appointing an advocate': () => journey.given(fact('ReferralReceived')).when(fact('AdvocateAppointed')).thenAllowed('open.referral'),
+        'appointing an advocate': () =>
+          journey.given(fact('ReferralReceived')).when(fact('AdvocateAppointed')).thenAllowed('open.referral'),
         'appointing a second, different advocate': () =>
-          journey.given(fact('ReferralReceived'), fact('AdvocateAppointed')).when(fact('AdvocateAppointed', { advocateId: 'advocate-2', basis: 'chosen-by-person' })).thenAllowed('open.referral'),
+          journey
+            .given(fact('ReferralReceived'), fact('AdvocateAppointed'))
+            .when(fact('AdvocateAppointed', { advocateId: 'advocate-2', basis: 'chosen-by-person' }))
+            .thenAllowed('open.referral'),
         'appointing the same advocate again after withdrawal': () =>
-          journey.given(fact('ReferralReceived'), fact('AdvocateAppointed'), fact('AdvocateWithdrawn')).when(fact('AdvocateAppointed')).thenAllowed('open.referral'),
+          journey
+            .given(fact('ReferralReceived'), fact('AdvocateAppointed'), fact('AdvocateWithdrawn'))
+            .when(fact('AdvocateAppointed'))
+            .thenAllowed('open.referral'),
       },
       refuses: {
         'appointing an advocate who is already appointed': () =>
-          journey.given(fact('ReferralReceived'), fact('AdvocateAppointed')).when(fact('AdvocateAppointed')).thenRefused('advocateNotAlreadyAppointed'),
+          journey
+            .given(fact('ReferralReceived'), fact('AdvocateAppointed'))
+            .when(fact('AdvocateAppointed'))
+            .thenRefused('advocateNotAlreadyAppointed'),
       },
     });
 
     rule('withdrawsAppointedAdvocate', 'Only an appointed advocate can be withdrawn', {
       allows: {
         'withdrawing the appointed advocate': () => {
-          const after = journey.given(fact('ReferralReceived'), fact('AdvocateAppointed')).when(fact('AdvocateWithdrawn')).thenAllowed('open.referral');
+          const after = journey
+            .given(fact('ReferralReceived'), fact('AdvocateAppointed'))
+            .when(fact('AdvocateWithdrawn'))
+            .thenAllowed('open.referral');
           expect(summarise(v1, after).advocates).toEqual([]);
         },
       },
       refuses: {
         'withdrawing an advocate never appointed': () =>
-          journey.given(fact('ReferralReceived'), fact('AdvocateAppointed')).when(fact('AdvocateWithdrawn', { advocateId: 'advocate-2' })).thenRefused('withdrawsAppointedAdvocate'),
+          journey
+            .given(fact('ReferralReceived'), fact('AdvocateAppointed'))
+            .when(fact('AdvocateWithdrawn', { advocateId: 'advocate-2' }))
+            .thenRefused('withdrawsAppointedAdvocate'),
         'withdrawing the same advocate twice': () =>
-          journey.given(fact('ReferralReceived'), fact('AdvocateAppointed'), fact('AdvocateWithdrawn')).when(fact('AdvocateWithdrawn')).thenRefused('withdrawsAppointedAdvocate'),
+          journey
+            .given(fact('ReferralReceived'), fact('AdvocateAppointed'), fact('AdvocateWithdrawn'))
+            .when(fact('AdvocateWithdrawn'))
+            .thenRefused('withdrawsAppointedAdvocate'),
       },
     });
   });
@@ -841,7 +1091,10 @@ describe('the rules of support planning', () => {
     },
     refuses: {
       'a clock the policy does not have': () =>
-        journey.given(fact('ReferralReceived')).when(fact('DeadlineMissed', { clock: 'care-in-place-by-friday' })).thenRefused('clockIsKnown'),
+        journey
+          .given(fact('ReferralReceived'))
+          .when(fact('DeadlineMissed', { clock: 'care-in-place-by-friday' }))
+          .thenRefused('clockIsKnown'),
     },
   });
 });
@@ -864,7 +1117,10 @@ describe('deadlines on a closed journey', () => {
     },
     refuses: {
       'a review clock, stopped when the journey closed': () =>
-        journey.given(...closedWithOpenChallenge()).when(fact('DeadlineMissed', { clock: 'annual-review' })).thenRefused('clockRunsAfterClosure'),
+        journey
+          .given(...closedWithOpenChallenge())
+          .when(fact('DeadlineMissed', { clock: 'annual-review' }))
+          .thenRefused('clockRunsAfterClosure'),
       'a challenge clock once the challenge is resolved': () =>
         journey
           .given(...closedWithOpenChallenge(), fact('ChallengeResolved', { challengeRevision: 10, outcome: 'not-upheld' }))

@@ -55,7 +55,12 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
     journey.record(
       fact(
         'ReferralReceived',
-        { fundingStream: 'nhs-chc', route: 'fast-track', source: 'hospice', summary: 'Rapidly deteriorating; may be entering a terminal phase' },
+        {
+          fundingStream: 'nhs-chc',
+          route: 'fast-track',
+          source: 'hospice',
+          summary: 'Rapidly deteriorating; may be entering a terminal phase',
+        },
         { at: '2026-03-02T10:00:00.000Z' },
       ),
       fact('PreferenceRecorded', { topic: 'place-of-care', value: 'home', inTheirWords: homeWish }, { at: '2026-03-02T10:30:00.000Z' }),
@@ -91,7 +96,11 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
 
   it('misses the 48-hour clock: the scheduler records it', () => {
     journey.record(
-      fact('DeadlineMissed', { clock: 'fast-track-care-in-place', dueAt: '2026-03-04T10:00:00.000Z' }, { by: actors.system, at: '2026-03-04T10:00:00.000Z' }),
+      fact(
+        'DeadlineMissed',
+        { clock: 'fast-track-care-in-place', dueAt: '2026-03-04T10:00:00.000Z' },
+        { by: actors.system, at: '2026-03-04T10:00:00.000Z' },
+      ),
     );
     expect(computeClocks(v1.policy, journey.events).find((clock) => clock.clock === 'fast-track-care-in-place')).toMatchObject({
       status: 'missed',
@@ -105,14 +114,20 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
         'SupportPlanDrafted',
         {
           outcomes: ['Comfortable and safe at the end of life'],
-          supports: [{ description: 'Nursing home placement', category: 'nursing-home-care', costPence: 175_000, provider: 'Elmwood Nursing Home' }],
+          supports: [
+            { description: 'Nursing home placement', category: 'nursing-home-care', costPence: 175_000, provider: 'Elmwood Nursing Home' },
+          ],
           period: 'week',
           deployment: 'notional',
           choices: { 'place-of-care': 'nursing-home' },
         },
         { at: '2026-03-05T09:00:00.000Z' },
       ),
-      fact('SupportPlanSubmitted', { planVersion: 1, personAgreement: 'disagrees', personViews: 'A nursing home is my worst nightmare' }, { at: '2026-03-05T11:00:00.000Z' }),
+      fact(
+        'SupportPlanSubmitted',
+        { planVersion: 1, personAgreement: 'disagrees', personViews: 'A nursing home is my worst nightmare' },
+        { at: '2026-03-05T11:00:00.000Z' },
+      ),
     );
     // £1,750 a week is £91,000 a year: above the threshold, so a senior approver signs off.
     const approval = fact(
@@ -129,7 +144,10 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
       allowed: ['SupportPlanReturned', 'SupportPlanApproved'],
     });
     // The rule does not forbid the decision; it makes the approver say, on the record, that it goes against her wish, and why.
-    const explained = { ...approval, data: { ...approval.data, overridesPreference: [{ topic: 'place-of-care', reason: 'No agency can staff 24-hour care this week' }] } };
+    const explained = {
+      ...approval,
+      data: { ...approval.data, overridesPreference: [{ topic: 'place-of-care', reason: 'No agency can staff 24-hour care this week' }] },
+    };
     expect(journey.attempt(explained)).toEqual({ ok: true });
   });
 
@@ -137,7 +155,11 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
     journey.record(
       fact(
         'SupportPlanReturned',
-        { planVersion: 1, reasons: 'Goes against her recorded wish to be cared for at home', changesRequested: ['Plan care at home with the agency the family chose'] },
+        {
+          planVersion: 1,
+          reasons: 'Goes against her recorded wish to be cared for at home',
+          changesRequested: ['Plan care at home with the agency the family chose'],
+        },
         { at: '2026-03-05T15:00:00.000Z' },
       ),
       fact(
@@ -151,14 +173,22 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
         },
         { at: '2026-03-06T10:00:00.000Z' },
       ),
-      fact('SupportPlanSubmitted', { planVersion: 2, personAgreement: 'agrees', personViews: 'This is what I asked for' }, { at: '2026-03-06T12:00:00.000Z' }),
+      fact(
+        'SupportPlanSubmitted',
+        { planVersion: 2, personAgreement: 'agrees', personViews: 'This is what I asked for' },
+        { at: '2026-03-06T12:00:00.000Z' },
+      ),
     );
     expect(journey.summary).toMatchObject({ state: 'open.signOff', submitted: { planVersion: 2, personAgreement: 'agrees' } });
   });
 
   it('is closed three weeks later, the plan never signed off: she died in the hospice', () => {
     journey.record(
-      fact('JourneyClosed', { reason: 'died', details: 'Died in the hospice before the plan was signed off' }, { at: '2026-03-27T06:00:00.000Z' }),
+      fact(
+        'JourneyClosed',
+        { reason: 'died', details: 'Died in the hospice before the plan was signed off' },
+        { at: '2026-03-27T06:00:00.000Z' },
+      ),
     );
     expect(openClocks(computeClocks(v1.policy, journey.events))).toEqual([]);
     expect(journey.summary).toMatchObject({
@@ -176,7 +206,13 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
       submitted: { planVersion: 2, personAgreement: 'agrees', personViews: 'This is what I asked for', revision: 10 },
       supportStartedAt: null,
       preferences: {
-        'place-of-care': { value: 'home', inTheirWords: homeWish, recordedBy: 'person-1', recordedAt: '2026-03-02T10:30:00.000Z', revision: 1 },
+        'place-of-care': {
+          value: 'home',
+          inTheirWords: homeWish,
+          recordedBy: 'person-1',
+          recordedAt: '2026-03-02T10:30:00.000Z',
+          revision: 1,
+        },
       },
       missedDeadlines: [{ clock: 'fast-track-care-in-place', dueAt: '2026-03-04T10:00:00.000Z', revision: 5 }],
       openChallenges: [],
@@ -185,19 +221,40 @@ describe('a fast-track NHS CHC journey: her wish to be cared for at home, a miss
   });
 
   it('accepts nothing more but a challenge to one of its decisions', () => {
-    expect(journey.attempt(fact('SupportPlanApproved', { planVersion: 2 }))).toMatchObject({ ok: false, reason: 'wrong-state', state: 'closed' });
+    expect(journey.attempt(fact('SupportPlanApproved', { planVersion: 2 }))).toMatchObject({
+      ok: false,
+      reason: 'wrong-state',
+      state: 'closed',
+    });
   });
 });
 
 describe('a journey from referral to a revised plan: returned, approved, live, reviewed, revised, approved again by a different approver', () => {
   const journey = new RecordedJourney();
-  const homeCare = { description: 'Personal assistants she chose, 20 hours a week', category: 'personal-care', costPence: 25_000, provider: 'Ann and Joe (PAs)' };
+  const homeCare = {
+    description: 'Personal assistants she chose, 20 hours a week',
+    category: 'personal-care',
+    costPence: 25_000,
+    provider: 'Ann and Joe (PAs)',
+  };
 
   it('starts from a care home placement she was not given a choice about', () => {
     journey.record(
-      fact('ReferralReceived', { source: 'hospital discharge team', summary: 'Placed in a care home after a fall; not given a choice' }, { at: '2026-01-12T09:00:00.000Z' }),
-      fact('PreferenceRecorded', { topic: 'place-of-care', value: 'home', inTheirWords: 'I want to go home' }, { at: '2026-01-12T11:00:00.000Z' }),
-      fact('PreferenceRecorded', { topic: 'carers', value: 'chosen-carers', inTheirWords: 'Carers I choose myself' }, { at: '2026-01-12T11:05:00.000Z' }),
+      fact(
+        'ReferralReceived',
+        { source: 'hospital discharge team', summary: 'Placed in a care home after a fall; not given a choice' },
+        { at: '2026-01-12T09:00:00.000Z' },
+      ),
+      fact(
+        'PreferenceRecorded',
+        { topic: 'place-of-care', value: 'home', inTheirWords: 'I want to go home' },
+        { at: '2026-01-12T11:00:00.000Z' },
+      ),
+      fact(
+        'PreferenceRecorded',
+        { topic: 'carers', value: 'chosen-carers', inTheirWords: 'Carers I choose myself' },
+        { at: '2026-01-12T11:05:00.000Z' },
+      ),
       fact('AssessmentStarted', {}, { at: '2026-01-13T09:00:00.000Z' }),
       fact(
         'AssessmentCompleted',
@@ -211,16 +268,27 @@ describe('a journey from referral to a revised plan: returned, approved, live, r
 
   it('has its first plan returned with reasons, then the revised plan approved', () => {
     journey.record(
-      fact('SupportPlanDrafted', { supports: [{ ...homeCare, costPence: 29_000 }], choices: { 'place-of-care': 'home', carers: 'chosen-carers' } }, { at: '2026-01-26T09:00:00.000Z' }),
+      fact(
+        'SupportPlanDrafted',
+        { supports: [{ ...homeCare, costPence: 29_000 }], choices: { 'place-of-care': 'home', carers: 'chosen-carers' } },
+        { at: '2026-01-26T09:00:00.000Z' },
+      ),
       fact('SupportPlanSubmitted', { planVersion: 1 }, { at: '2026-01-26T10:00:00.000Z' }),
-      fact('SupportPlanReturned', { planVersion: 1, reasons: 'Costs not itemised', changesRequested: ['Itemise PA hours and rates', 'Show equipment separately'] }, { at: '2026-01-28T09:00:00.000Z' }),
+      fact(
+        'SupportPlanReturned',
+        { planVersion: 1, reasons: 'Costs not itemised', changesRequested: ['Itemise PA hours and rates', 'Show equipment separately'] },
+        { at: '2026-01-28T09:00:00.000Z' },
+      ),
     );
     expect(journey.summary.state).toBe('open.supportPlanning');
     journey.record(
       fact(
         'SupportPlanDrafted',
         {
-          supports: [homeCare, { description: 'Grab rails and a shower seat', category: 'equipment', costPence: 4_000, provider: 'Council equipment service' }],
+          supports: [
+            homeCare,
+            { description: 'Grab rails and a shower seat', category: 'equipment', costPence: 4_000, provider: 'Council equipment service' },
+          ],
           choices: { 'place-of-care': 'home', carers: 'chosen-carers' },
         },
         { at: '2026-01-30T09:00:00.000Z' },
@@ -228,7 +296,12 @@ describe('a journey from referral to a revised plan: returned, approved, live, r
       fact('SupportPlanSubmitted', { planVersion: 2 }, { at: '2026-01-30T10:00:00.000Z' }),
       fact(
         'SupportPlanApproved',
-        { planVersion: 2, finalBudgetPence: 29_000, budgetDifferenceReason: 'The costed plan needs £290 a week', reasons: 'Meets her eligible needs at home' },
+        {
+          planVersion: 2,
+          finalBudgetPence: 29_000,
+          budgetDifferenceReason: 'The costed plan needs £290 a week',
+          reasons: 'Meets her eligible needs at home',
+        },
         { by: actors.approver, at: '2026-02-02T09:00:00.000Z' },
       ),
     );
@@ -238,9 +311,17 @@ describe('a journey from referral to a revised plan: returned, approved, live, r
   it('goes live, and a review asked for by the family revises the plan', () => {
     journey.record(
       fact('SupportStarted', { startDate: '2026-02-16' }, { at: '2026-02-16T09:00:00.000Z' }),
-      fact('ReviewRequested', { requestedBy: 'person-1', why: 'Her dementia has worsened; nights are not safe' }, { at: '2026-08-03T09:00:00.000Z' }),
+      fact(
+        'ReviewRequested',
+        { requestedBy: 'person-1', why: 'Her dementia has worsened; nights are not safe' },
+        { at: '2026-08-03T09:00:00.000Z' },
+      ),
       fact('ReviewStarted', { reviewer: 'case-worker-1' }, { at: '2026-08-05T09:00:00.000Z' }),
-      fact('ReviewCompleted', { outcome: 'revise-plan', reasons: 'Night support needed; the same carers to continue' }, { at: '2026-08-05T12:00:00.000Z' }),
+      fact(
+        'ReviewCompleted',
+        { outcome: 'revise-plan', reasons: 'Night support needed; the same carers to continue' },
+        { at: '2026-08-05T12:00:00.000Z' },
+      ),
     );
     expect(journey.summary).toMatchObject({ state: 'open.supportPlanning', reviewRequest: null });
   });
@@ -250,7 +331,10 @@ describe('a journey from referral to a revised plan: returned, approved, live, r
       fact(
         'SupportPlanDrafted',
         {
-          supports: [homeCare, { description: 'Night sitting by the same PAs', category: 'personal-care', costPence: 12_000, provider: 'Ann and Joe (PAs)' }],
+          supports: [
+            homeCare,
+            { description: 'Night sitting by the same PAs', category: 'personal-care', costPence: 12_000, provider: 'Ann and Joe (PAs)' },
+          ],
           choices: { 'place-of-care': 'home', carers: 'chosen-carers' },
           overBudgetReason: 'Night-time support since her dementia worsened',
         },
@@ -260,10 +344,18 @@ describe('a journey from referral to a revised plan: returned, approved, live, r
     );
     const approval = fact(
       'SupportPlanApproved',
-      { planVersion: 3, finalBudgetPence: 37_000, budgetDifferenceReason: 'Night support added at review', reasons: 'Meets her changed needs' },
+      {
+        planVersion: 3,
+        finalBudgetPence: 37_000,
+        budgetDifferenceReason: 'Night support added at review',
+        reasons: 'Meets her changed needs',
+      },
       { by: actors.otherApprover, at: '2026-08-12T09:00:00.000Z' },
     );
-    expect(journey.attempt({ ...approval, actor: { id: 'case-worker-1', role: 'approver' } })).toMatchObject({ ok: false, reason: 'approverDidNotDraftPlan' });
+    expect(journey.attempt({ ...approval, actor: { id: 'case-worker-1', role: 'approver' } })).toMatchObject({
+      ok: false,
+      reason: 'approverDidNotDraftPlan',
+    });
     journey.record(approval, fact('SupportStarted', { startDate: '2026-08-17' }, { at: '2026-08-17T09:00:00.000Z' }));
   });
 

@@ -73,7 +73,9 @@ function sampleEvents(snapshot: JourneySnapshot): JourneyEvent[] {
     // The open challenge upheld or not, by a senior approver who made none of the decisions.
     // (Partly upheld takes the same transitions as upheld: v1.guards.spec.ts shows it.)
     ...(openChallenges.length > 0 ? openChallenges : [0]).flatMap((challengeRevision) =>
-      (['upheld', 'not-upheld'] as const).map((outcome) => fact('ChallengeResolved', { challengeRevision, outcome }, { by: actors.seniorApprover })),
+      (['upheld', 'not-upheld'] as const).map((outcome) =>
+        fact('ChallengeResolved', { challengeRevision, outcome }, { by: actors.seniorApprover }),
+      ),
     ),
     fact('DeadlineMissed', { clock: 'assessment-completed' }),
     // The one clock that can run after closure: a challenge's (refused while none is open).
@@ -92,7 +94,9 @@ function vertexOf(snapshot: JourneySnapshot): string {
     plan: context.plan !== null,
     advocate: Object.keys(context.advocates).length > 0,
     decisions: [...new Set(Object.values(context.decisions).map((decision) => decision.type))].sort(),
-    challenged: Object.values(context.openChallenges).map((open) => typeOf(open.decisionRevision)).sort(),
+    challenged: Object.values(context.openChallenges)
+      .map((open) => typeOf(open.decisionRevision))
+      .sort(),
   });
 }
 
@@ -205,7 +209,10 @@ describe('path coverage of support-planning v1 (xstate/graph)', () => {
     for (const path of paths) {
       const events = factsOf(path);
       const result = replayChecked(v1, events);
-      expect({ events: events.map((event) => event.type), refusedAt: result.refusedAt }).toEqual({ events: events.map((event) => event.type), refusedAt: null });
+      expect({ events: events.map((event) => event.type), refusedAt: result.refusedAt }).toEqual({
+        events: events.map((event) => event.type),
+        refusedAt: null,
+      });
       expect(statePath(result.snapshot.value)).toBe(statePath(path.state.value));
     }
   });
@@ -231,13 +238,20 @@ describe('path coverage of support-planning v1 (xstate/graph)', () => {
     const withOrphan = createMachine(
       {
         ...machine.config,
-        states: { ...machine.config.states, orphan: { on: { JourneyClosed: { guard: 'actorMayRecord', target: 'closed', actions: 'record' } } } },
+        states: {
+          ...machine.config.states,
+          orphan: { on: { JourneyClosed: { guard: 'actorMayRecord', target: 'closed', actions: 'record' } } },
+        },
       },
       machine.implementations,
     ) as unknown as Machine;
     const exploration = explore(withOrphan);
-    const unreached = allStateNodes(withOrphan.root as AnyStateNode).map((node) => node.id).filter((id) => !exploration.reachedStateIds.has(id));
-    const untaken = allTransitions(withOrphan).filter((t) => !exploration.takenTransitions.has(t)).map(describeTransition);
+    const unreached = allStateNodes(withOrphan.root as AnyStateNode)
+      .map((node) => node.id)
+      .filter((id) => !exploration.reachedStateIds.has(id));
+    const untaken = allTransitions(withOrphan)
+      .filter((t) => !exploration.takenTransitions.has(t))
+      .map(describeTransition);
     expect(unreached).toEqual(['support-planning.orphan']);
     expect(untaken).toEqual(['support-planning.orphan --JourneyClosed--> support-planning.closed [actorMayRecord]']);
   });

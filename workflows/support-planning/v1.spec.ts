@@ -19,7 +19,16 @@ import {
 import { summarise } from '../summary';
 import { actors, fact, pathTo, toEvents, type Fact } from '../testing/facts';
 import { specification } from '../testing/specification';
-import { EVENT_TYPES, ROLES, V2_ONLY_EVENT_TYPES, type Actor, type EventType, type EventTypeV1, type JourneyEvent, type Role } from './events';
+import {
+  EVENT_TYPES,
+  ROLES,
+  V2_ONLY_EVENT_TYPES,
+  type Actor,
+  type EventType,
+  type EventTypeV1,
+  type JourneyEvent,
+  type Role,
+} from './events';
 import { GUARD_DESCRIPTIONS } from './guards';
 
 const v1 = new WorkflowRegistry().get('support-planning', 1);
@@ -183,20 +192,27 @@ describe('every event of the vocabulary', () => {
 
   describe.each(V1_EVENT_TYPES.map((type) => ({ type, ...EVERY_EVENT[type] })))('$type ($note)', (row) => {
     it(`is allowed at its step and leads to ${row.leadsTo}`, () => {
-      journey.given(...row.allowedAfter).when(row.fact).thenAllowed(row.leadsTo);
+      journey
+        .given(...row.allowedAfter)
+        .when(row.fact)
+        .thenAllowed(row.leadsTo);
     });
 
     if (row.wrongStep !== null) {
       const wrongStep = row.wrongStep;
       it('is refused at a step where it does not belong (wrong-state)', () => {
-        const refusal = journey.given(...wrongStep).when(row.fact).thenRefused('wrong-state');
+        const refusal = journey
+          .given(...wrongStep)
+          .when(row.fact)
+          .thenRefused('wrong-state');
         expect(refusal.kind).toBe('refused');
       });
     } else {
       it('has no wrong step: with nothing to challenge or resolve, the challenge rules refuse it instead', () => {
-        const refusal = journey.given().when(row.fact).thenRefused(
-          row.type === 'DecisionChallenged' ? 'challengeNamesOpenableDecision' : 'challengeIsOpen',
-        );
+        const refusal = journey
+          .given()
+          .when(row.fact)
+          .thenRefused(row.type === 'DecisionChallenged' ? 'challengeNamesOpenableDecision' : 'challengeIsOpen');
         expect(refusal.state).toBe('awaitingReferral');
       });
     }
@@ -222,15 +238,27 @@ describe('a journey that is not eligible', () => {
   it('rests in notEligible, which only a challenge or closure can leave', () => {
     expect(statePath(after(...notEligible).value)).toBe('open.notEligible');
     // The not-eligible decision is there to challenge; nothing is yet to resolve, no advocate to withdraw.
-    expect(allowedEvents(v1, after(...notEligible))).toEqual(['PreferenceRecorded', 'AdvocateAppointed', 'DecisionChallenged', 'DeadlineMissed', 'JourneyClosed']);
+    expect(allowedEvents(v1, after(...notEligible))).toEqual([
+      'PreferenceRecorded',
+      'AdvocateAppointed',
+      'DecisionChallenged',
+      'DeadlineMissed',
+      'JourneyClosed',
+    ]);
   });
 
   it.each(STEP_EVENTS)('cannot move on by %s', (type) => {
-    journey.given(...notEligible).when(fact(type)).thenRefused('wrong-state');
+    journey
+      .given(...notEligible)
+      .when(fact(type))
+      .thenRefused('wrong-state');
   });
 
   it('keeps resting there while preferences, advocacy and missed deadlines are recorded', () => {
-    journey.given(...notEligible, fact('PreferenceRecorded'), fact('AdvocateAppointed')).when(fact('DeadlineMissed')).thenAllowed('open.notEligible');
+    journey
+      .given(...notEligible, fact('PreferenceRecorded'), fact('AdvocateAppointed'))
+      .when(fact('DeadlineMissed'))
+      .thenAllowed('open.notEligible');
   });
 
   it('returns to assessment when a challenge to the decision is upheld', () => {
@@ -248,7 +276,10 @@ describe('a journey that is not eligible', () => {
   });
 
   it('can be closed', () => {
-    journey.given(...notEligible).when(fact('JourneyClosed', { reason: 'no-longer-eligible' })).thenAllowed('closed');
+    journey
+      .given(...notEligible)
+      .when(fact('JourneyClosed', { reason: 'no-longer-eligible' }))
+      .thenAllowed('closed');
   });
 });
 
@@ -261,38 +292,67 @@ describe('who may record what (the policy’s roles per event)', () => {
     for (const role of ROLES) {
       const mayRecord = v1.policy.rolesPerEvent[type]?.includes(role) ?? false;
       const history =
-        role === 'advocate' && mayRecord ? [...row.allowedAfter, fact('AdvocateAppointed', { advocateId: 'advocate-9' })] : row.allowedAfter;
+        role === 'advocate' && mayRecord
+          ? [...row.allowedAfter, fact('AdvocateAppointed', { advocateId: 'advocate-9' })]
+          : row.allowedAfter;
       const candidate = { ...row.fact, actor: actorOf(role) };
       const decision = decide(v1, after(...history), next(history, candidate));
       if (mayRecord) {
         expect({ role, decision }).toEqual({ role, decision: { ok: true } });
       } else {
-        expect({ role, decision }).toEqual({ role, decision: expect.objectContaining({ ok: false, kind: 'forbidden', reason: 'actorMayRecord' }) });
+        expect({ role, decision }).toEqual({
+          role,
+          decision: expect.objectContaining({ ok: false, kind: 'forbidden', reason: 'actorMayRecord' }),
+        });
       }
     }
   });
 
   it('an auditor records nothing, whatever the step', () => {
     expect(EVENT_TYPES.filter((type) => v1.policy.rolesPerEvent[type]?.includes('auditor'))).toEqual([]);
-    journey.given(...pathTo.signOff()).when(fact('SupportPlanApproved', {}, { by: actors.auditor })).thenRefused('actorMayRecord');
+    journey
+      .given(...pathTo.signOff())
+      .when(fact('SupportPlanApproved', {}, { by: actors.auditor }))
+      .thenRefused('actorMayRecord');
   });
 
   it('the system (the scheduler) records only DeadlineMissed', () => {
     expect(EVENT_TYPES.filter((type) => v1.policy.rolesPerEvent[type]?.includes('system'))).toEqual(['DeadlineMissed']);
-    journey.given(...pathTo.review()).when(fact('ReviewCompleted', {}, { by: actors.system })).thenRefused('actorMayRecord');
-    journey.given(...pathTo.review()).when(fact('DeadlineMissed', {}, { by: actors.caseWorker })).thenRefused('actorMayRecord');
+    journey
+      .given(...pathTo.review())
+      .when(fact('ReviewCompleted', {}, { by: actors.system }))
+      .thenRefused('actorMayRecord');
+    journey
+      .given(...pathTo.review())
+      .when(fact('DeadlineMissed', {}, { by: actors.caseWorker }))
+      .thenRefused('actorMayRecord');
   });
 
   it('a person may challenge and record their own preferences, but not approve a plan', () => {
-    journey.given(...pathTo.approved()).when(fact('DecisionChallenged', { decisionRevision: 6 }, { by: actors.person })).thenAllowed('open.approved');
-    journey.given(...pathTo.signOff()).when(fact('SupportPlanApproved', {}, { by: actors.person })).thenRefused('actorMayRecord');
+    journey
+      .given(...pathTo.approved())
+      .when(fact('DecisionChallenged', { decisionRevision: 6 }, { by: actors.person }))
+      .thenAllowed('open.approved');
+    journey
+      .given(...pathTo.signOff())
+      .when(fact('SupportPlanApproved', {}, { by: actors.person }))
+      .thenRefused('actorMayRecord');
   });
 
   it('an advocate acts only once appointed, and no longer once withdrawn', () => {
     const challenge = fact('DecisionChallenged', { decisionRevision: 2, raisedBy: 'advocate-1' }, { by: actors.advocate });
-    journey.given(...pathTo.notEligible()).when(challenge).thenRefused('advocateIsAppointed');
-    journey.given(...pathTo.notEligible(), fact('AdvocateAppointed')).when(challenge).thenAllowed('open.notEligible');
-    journey.given(...pathTo.notEligible(), fact('AdvocateAppointed'), fact('AdvocateWithdrawn')).when(challenge).thenRefused('advocateIsAppointed');
+    journey
+      .given(...pathTo.notEligible())
+      .when(challenge)
+      .thenRefused('advocateIsAppointed');
+    journey
+      .given(...pathTo.notEligible(), fact('AdvocateAppointed'))
+      .when(challenge)
+      .thenAllowed('open.notEligible');
+    journey
+      .given(...pathTo.notEligible(), fact('AdvocateAppointed'), fact('AdvocateWithdrawn'))
+      .when(challenge)
+      .thenRefused('advocateIsAppointed');
   });
 });
 
@@ -339,7 +399,11 @@ describe('decide: the answer a command gets', () => {
   });
 
   it('refuses an event that is not in the vocabulary', () => {
-    const unknown = { type: 'PlanUpdated', data: {}, meta: { actor: actors.caseWorker, occurredAt: '2026-01-05T09:00:00.000Z', revision: 0 } };
+    const unknown = {
+      type: 'PlanUpdated',
+      data: {},
+      meta: { actor: actors.caseWorker, occurredAt: '2026-01-05T09:00:00.000Z', revision: 0 },
+    };
     expect(decide(v1, initialSnapshot(v1), unknown as unknown as JourneyEvent)).toMatchObject({
       ok: false,
       kind: 'refused',
@@ -378,8 +442,17 @@ describe('allowedEvents: what may happen next', () => {
 
   it('offers only what the journey holds something for: a resolution once a challenge is open, a withdrawal once an advocate is appointed', () => {
     const challenged = [...pathTo.signOff(), fact('DecisionChallenged', { decisionRevision: 3 }), fact('AdvocateAppointed')];
-    expect(allowedEvents(v1, after(...challenged), 'approver')).toEqual(['SupportPlanReturned', 'SupportPlanApproved', 'ChallengeResolved']);
-    expect(allowedEvents(v1, after(...challenged), 'case-worker')).toEqual(['PreferenceRecorded', 'AdvocateAppointed', 'AdvocateWithdrawn', 'JourneyClosed']);
+    expect(allowedEvents(v1, after(...challenged), 'approver')).toEqual([
+      'SupportPlanReturned',
+      'SupportPlanApproved',
+      'ChallengeResolved',
+    ]);
+    expect(allowedEvents(v1, after(...challenged), 'case-worker')).toEqual([
+      'PreferenceRecorded',
+      'AdvocateAppointed',
+      'AdvocateWithdrawn',
+      'JourneyClosed',
+    ]);
     // Every decision so far (the assessment at 2 and the budget at 3, which is under challenge) leaves the assessment to challenge.
     expect(allowedEvents(v1, after(...challenged), 'person')).toEqual(['PreferenceRecorded', 'DecisionChallenged']);
   });
@@ -387,7 +460,13 @@ describe('allowedEvents: what may happen next', () => {
   it('is filtered by role', () => {
     const live = after(...pathTo.liveSupport());
     expect(allowedEvents(v1, live, 'person')).toEqual(['ReviewRequested', 'PreferenceRecorded', 'DecisionChallenged']);
-    expect(allowedEvents(v1, live, 'case-worker')).toEqual(['ReviewRequested', 'ReviewStarted', 'PreferenceRecorded', 'AdvocateAppointed', 'JourneyClosed']);
+    expect(allowedEvents(v1, live, 'case-worker')).toEqual([
+      'ReviewRequested',
+      'ReviewStarted',
+      'PreferenceRecorded',
+      'AdvocateAppointed',
+      'JourneyClosed',
+    ]);
     expect(allowedEvents(v1, live, 'approver')).toEqual([]);
     expect(allowedEvents(v1, live, 'system')).toEqual(['DeadlineMissed']);
     expect(allowedEvents(v1, live, 'auditor')).toEqual([]);
@@ -549,7 +628,10 @@ describe('the budget in force', () => {
   const integratedAtSignOff = (): Fact[] => [fact('ReferralReceived', { fundingStream: 'integrated' }), ...pathTo.signOff().slice(1)];
 
   it('keeps each funder’s share as the approval confirmed it, over the draft’s', () => {
-    const shares = [{ funder: 'council' as const, amountPence: 15_000 }, { funder: 'nhs' as const, amountPence: 10_000 }];
+    const shares = [
+      { funder: 'council' as const, amountPence: 15_000 },
+      { funder: 'nhs' as const, amountPence: 10_000 },
+    ];
     const approved = after(...integratedAtSignOff(), fact('SupportPlanApproved', { fundingShares: shares }));
     expect(approved.context.budgetInForce).toMatchObject({ amountPence: 25_000, approvedBy: actors.approver.id, fundingShares: shares });
   });

@@ -194,9 +194,21 @@ export const supportPlanningV2 = setup({
           entry: step('review'),
           on: {
             ReviewCompleted: [
-              { guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewContinues']), target: 'liveSupport', actions: 'record' },
-              { guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewRevisesPlan']), target: 'supportPlanning', actions: 'record' },
-              { guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewReassesses']), target: 'assessment', actions: 'record' },
+              {
+                guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewContinues']),
+                target: 'liveSupport',
+                actions: 'record',
+              },
+              {
+                guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewRevisesPlan']),
+                target: 'supportPlanning',
+                actions: 'record',
+              },
+              {
+                guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewReassesses']),
+                target: 'assessment',
+                actions: 'record',
+              },
               {
                 guard: and(['actorMayRecord', 'decisionExplainsPreferenceOverride', 'reviewEndsSupport']),
                 target: '#support-planning.closed',

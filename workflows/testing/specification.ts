@@ -38,7 +38,9 @@ function then(outcome: Outcome) {
     /** The fact is allowed and leaves the journey in `state` (a dotted path, e.g. `open.signOff`). */
     thenAllowed(state?: string): JourneySnapshot {
       if (!outcome.decision.ok) {
-        throw new Error(`expected the fact to be allowed, but it was refused: ${outcome.decision.reason} (${outcome.decision.explanation})`);
+        throw new Error(
+          `expected the fact to be allowed, but it was refused: ${outcome.decision.reason} (${outcome.decision.explanation})`,
+        );
       }
       const after = outcome.after as JourneySnapshot;
       if (state !== undefined) expect(statePath(after.value)).toBe(state);

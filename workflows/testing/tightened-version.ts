@@ -48,7 +48,10 @@ function tightenedConfig(): MachineConfig {
     ...config,
     states: {
       ...config.states,
-      open: { ...open, states: { ...open.states, signOff: { ...signOff, on: { ...signOff.on, SupportPlanApproved: { ...approved, guard } } } } },
+      open: {
+        ...open,
+        states: { ...open.states, signOff: { ...signOff, on: { ...signOff.on, SupportPlanApproved: { ...approved, guard } } } },
+      },
     },
   } as MachineConfig;
 }

@@ -16,10 +16,16 @@ export function step(message: string): void {
 export function seedingProgress(journeys: number): ProgressReporter {
   step(`seeding ${journeys.toLocaleString('en-GB')} journeys`);
   const seedingStarted = elapsedMs();
-  return new ProgressReporter(journeys, (line) => step(`seeded ${line}`), () => elapsedMs() - seedingStarted, 2_000);
+  return new ProgressReporter(
+    journeys,
+    (line) => step(`seeded ${line}`),
+    () => elapsedMs() - seedingStarted,
+    2_000,
+  );
 }
 
 /** Forwards the service's own progress lines (catching up its read models) while a bench waits for it. */
 export function serviceProgress(output: string): void {
-  for (const line of output.split('\n')) if (line.includes('catching up')) step(`service: ${line.replace(/^.*catching up/, 'catching up')}`);
+  for (const line of output.split('\n'))
+    if (line.includes('catching up')) step(`service: ${line.replace(/^.*catching up/, 'catching up')}`);
 }

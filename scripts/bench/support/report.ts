@@ -53,7 +53,11 @@ export function machine(): Machine {
  */
 function calibrate(): number {
   const document = {
-    items: Array.from({ length: 200 }, (_, n) => ({ id: `item-${n}`, amountPence: n * 125, words: `in the person's own words, number ${n}` })),
+    items: Array.from({ length: 200 }, (_, n) => ({
+      id: `item-${n}`,
+      amountPence: n * 125,
+      words: `in the person's own words, number ${n}`,
+    })),
   };
   let best = Number.POSITIVE_INFINITY;
   for (let run = 0; run < 3; run += 1) {
@@ -74,7 +78,11 @@ export function printReport(report: BenchReport, host: Machine): void {
     `machine: ${host.cpus} cpus (${host.cpuModel}), ${host.memoryTotalGiB} GiB, node ${host.node}, ${host.platform}, ` +
       `calibration ${host.calibrationMs} ms (lower is faster)`,
   );
-  console.log(`settings: ${Object.entries(report.settings).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+  console.log(
+    `settings: ${Object.entries(report.settings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')}`,
+  );
   const width = Math.max(...Object.keys(report.figures).map((name) => name.length), 10);
   for (const [name, figure] of Object.entries(report.figures)) {
     console.log(`  ${name.padEnd(width)}  ${formatNumber(figure.value).padStart(12)} ${figure.unit}`);

@@ -22,8 +22,7 @@ export function createWorkspace(prefix: string): Workspace {
     dir,
     file: (name) => join(dir, name),
     authSecret,
-    bearer: async (sub, role, organisation) =>
-      `Bearer ${await signToken(authSecret, { sub, role, organisation, expiresIn: '8h' })}`,
+    bearer: async (sub, role, organisation) => `Bearer ${await signToken(authSecret, { sub, role, organisation, expiresIn: '8h' })}`,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -44,7 +44,11 @@ async function replayStream(context: CommandContext, streamId: string): Promise<
 
 /** Progress of a run over `total` journeys on stderr: at intervals, and a last line when done. */
 function progressOver(context: CommandContext, total: number): ProgressReporter {
-  return new ProgressReporter(total, (line) => context.io.err(line), () => context.io.elapsedMs());
+  return new ProgressReporter(
+    total,
+    (line) => context.io.err(line),
+    () => context.io.elapsedMs(),
+  );
 }
 
 /** The streams a command covers: one journey (which must exist) or all of them. */
@@ -88,9 +92,17 @@ export async function verifyCommand(context: CommandContext, options: { journey?
   const broken = results.filter((verification) => !isSound(verification));
   const events = results.reduce((sum, verification) => sum + verification.events, 0);
   if (options.json) {
-    context.io.out(JSON.stringify({ journeys: results, summary: { journeys: results.length, events, sound: results.length - broken.length, broken: broken.length } }, null, 2));
+    context.io.out(
+      JSON.stringify(
+        { journeys: results, summary: { journeys: results.length, events, sound: results.length - broken.length, broken: broken.length } },
+        null,
+        2,
+      ),
+    );
   } else {
-    context.io.out(`verified ${results.length} journeys, ${events} events: ${results.length - broken.length} sound, ${broken.length} broken`);
+    context.io.out(
+      `verified ${results.length} journeys, ${events} events: ${results.length - broken.length} sound, ${broken.length} broken`,
+    );
     broken.forEach((verification) => context.io.out(`  broken: journey ${verification.journeyId}`));
   }
   return broken.length === 0 ? EXIT.ok : EXIT.failed;
@@ -105,7 +117,8 @@ export async function verifyCommand(context: CommandContext, options: { journey?
  */
 export async function checkpointCommand(context: CommandContext, options: { out?: string }): Promise<number> {
   const key = signingKeyForSigning(context.settings);
-  if (key.source === 'generated') context.io.err(`generated a development signing key at ${key.path}; keep its public half with your checkpoints`);
+  if (key.source === 'generated')
+    context.io.err(`generated a development signing key at ${key.path}; keep its public half with your checkpoints`);
   const heads: ChainHead[] = [];
   const excluded: ExcludedJourney[] = [];
   const streams = context.reader.streamIds();
@@ -122,7 +135,9 @@ export async function checkpointCommand(context: CommandContext, options: { out?
   if (options.out === undefined) context.io.out(text.trimEnd());
   else context.io.writeFile(options.out, text);
   context.io.err(`checkpoint of ${heads.length} journeys, root ${checkpoint.root}${options.out ? `, written to ${options.out}` : ''}`);
-  excluded.forEach((journey) => context.io.err(`EXCLUDED journey ${journey.streamId}: chain broken at revision ${journey.revision} (${journey.problem})`));
+  excluded.forEach((journey) =>
+    context.io.err(`EXCLUDED journey ${journey.streamId}: chain broken at revision ${journey.revision} (${journey.problem})`),
+  );
   return excluded.length === 0 ? EXIT.ok : EXIT.failed;
 }
 
@@ -158,7 +173,9 @@ export async function verifyCheckpointCommand(
   const trusted = trustedPublicKey(context.settings, options.publicKey);
   if (options.publicKey === undefined) {
     // Whoever holds the engine's key could re-sign an altered history: only a key kept apart proves it.
-    context.io.err(`warning: checking the signature with the engine's own key (${trusted.path}); pass --public-key <pem> kept outside the engine to verify independently`);
+    context.io.err(
+      `warning: checking the signature with the engine's own key (${trusted.path}); pass --public-key <pem> kept outside the engine to verify independently`,
+    );
   }
   const signature = checkSignature(checkpoint, trusted.key);
   if (!signature.valid) {
@@ -171,10 +188,20 @@ export async function verifyCheckpointCommand(
   const newSince = context.reader.streamIds().filter((streamId) => !known.has(streamId)).length;
   if (options.json) {
     const { createdAt, journeys } = checkpoint;
-    context.io.out(JSON.stringify({ signature: 'valid', createdAt, journeys: journeys.length, changed: findings, brokenWhenSigned, newSinceCheckpoint: newSince }, null, 2));
+    context.io.out(
+      JSON.stringify(
+        { signature: 'valid', createdAt, journeys: journeys.length, changed: findings, brokenWhenSigned, newSinceCheckpoint: newSince },
+        null,
+        2,
+      ),
+    );
   } else {
     context.io.out(`signature valid (trusted key ${trusted.path}); checkpoint of ${checkpoint.createdAt}, root ${checkpoint.root}`);
-    findings.forEach((finding) => context.io.out(`CHANGED journey ${finding.journeyId} (signed at revision ${finding.revision}): ${finding.problem}: ${finding.detail}`));
+    findings.forEach((finding) =>
+      context.io.out(
+        `CHANGED journey ${finding.journeyId} (signed at revision ${finding.revision}): ${finding.problem}: ${finding.detail}`,
+      ),
+    );
     brokenWhenSigned.forEach((finding) => context.io.out(`BROKEN WHEN SIGNED journey ${finding.journeyId}: ${finding.detail}`));
     const excluded = brokenWhenSigned.length > 0 ? `; ${brokenWhenSigned.length} excluded when signed, already broken` : '';
     context.io.out(
@@ -239,14 +266,17 @@ export async function exportCommand(
 ): Promise<number> {
   const [streamId] = streamsToCheck(context, options.journey);
   const read = await context.reader.read(streamId);
-  if (read.kind === 'unreadable') throw new UsageError(`journey ${options.journey} cannot be exported: revision ${read.revision} is not readable JSON (run verify)`);
+  if (read.kind === 'unreadable')
+    throw new UsageError(`journey ${options.journey} cannot be exported: revision ${read.revision} is not readable JSON (run verify)`);
   const document = buildExport(read.events, context.registry, context.io.now());
   await logExport(context, options);
   const text = options.format === 'html' ? renderExportHtml(document) : `${JSON.stringify(document, null, 2)}\n`;
   if (options.out === undefined) context.io.out(text.trimEnd());
   else {
     context.io.writeFile(options.out, text);
-    context.io.err(`exported journey ${options.journey} (${document.verification.events} events, head ${document.verification.head.revision}) to ${options.out}`);
+    context.io.err(
+      `exported journey ${options.journey} (${document.verification.events} events, head ${document.verification.head.revision}) to ${options.out}`,
+    );
   }
   if (document.warning) context.io.err(`WARNING: ${document.warning} The export says where it breaks.`);
   return document.warning === null ? EXIT.ok : EXIT.failed;

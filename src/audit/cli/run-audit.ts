@@ -42,7 +42,8 @@ function journeyId(value: string): string {
 
 /** Who to log an export as, when the account is shared: a name, not free text. */
 function accountName(value: string): string {
-  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(value)) throw new InvalidArgumentError(`--as must be a name of letters, digits and . _ @ - (got ${value})`);
+  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(value))
+    throw new InvalidArgumentError(`--as must be a name of letters, digits and . _ @ - (got ${value})`);
   return value;
 }
 
@@ -59,10 +60,7 @@ type Run = (context: CommandContext) => Promise<number>;
  * the record.
  */
 function auditProgram(io: AuditIo, registry: WorkflowRegistry, result: { code?: number }): Command {
-  const program = cliProgram('audit', io)
-    .usage('<command> [options]')
-    .description(DESCRIPTION)
-    .addHelpText('after', NOTES);
+  const program = cliProgram('audit', io).usage('<command> [options]').description(DESCRIPTION).addHelpText('after', NOTES);
   const action =
     <O extends CommonOptions>(run: (options: O) => Run) =>
     async (options: O) => {
@@ -79,10 +77,15 @@ function auditProgram(io: AuditIo, registry: WorkflowRegistry, result: { code?: 
     .addOption(fileOption())
     .addOption(jsonOption())
     .action(
-      action((options: CommonOptions & { journey?: string; checkpoint?: string; publicKey?: string }) => (context) =>
-        options.checkpoint === undefined
-          ? verifyCommand(context, { journey: options.journey, json: options.json ?? false })
-          : verifyCheckpointCommand(context, { checkpoint: options.checkpoint, publicKey: options.publicKey, json: options.json ?? false }),
+      action(
+        (options: CommonOptions & { journey?: string; checkpoint?: string; publicKey?: string }) => (context) =>
+          options.checkpoint === undefined
+            ? verifyCommand(context, { journey: options.journey, json: options.json ?? false })
+            : verifyCheckpointCommand(context, {
+                checkpoint: options.checkpoint,
+                publicKey: options.publicKey,
+                json: options.json ?? false,
+              }),
       ),
     );
 
@@ -101,7 +104,10 @@ function auditProgram(io: AuditIo, registry: WorkflowRegistry, result: { code?: 
     .addOption(fileOption())
     .addOption(jsonOption())
     .action(
-      action((options: CommonOptions & { journey?: string }) => (context) => replayCommand(context, { journey: options.journey, json: options.json ?? false })),
+      action(
+        (options: CommonOptions & { journey?: string }) => (context) =>
+          replayCommand(context, { journey: options.journey, json: options.json ?? false }),
+      ),
     );
 
   program
@@ -114,8 +120,9 @@ function auditProgram(io: AuditIo, registry: WorkflowRegistry, result: { code?: 
     .addOption(fileOption())
     .addHelpText('after', `\n${EXPORT_NOTE}`)
     .action(
-      action((options: CommonOptions & { journey: string; format: 'json' | 'html'; out?: string; as?: string }) => (context) =>
-        exportCommand(context, { journey: options.journey, format: options.format, out: options.out, as: options.as }),
+      action(
+        (options: CommonOptions & { journey: string; format: 'json' | 'html'; out?: string; as?: string }) => (context) =>
+          exportCommand(context, { journey: options.journey, format: options.format, out: options.out, as: options.as }),
       ),
     );
 
@@ -135,7 +142,12 @@ async function withReader(io: AuditIo, registry: WorkflowRegistry, file: string 
 
 /** Problems the person running the command can fix: exit 2 with the message, never a stack. */
 function isUsageProblem(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof EventFileError || error instanceof SigningKeyError || error instanceof CheckpointFormatError;
+  return (
+    error instanceof UsageError ||
+    error instanceof EventFileError ||
+    error instanceof SigningKeyError ||
+    error instanceof CheckpointFormatError
+  );
 }
 
 /** Runs one audit command; returns the exit code. Never throws for a problem the user can fix. */

@@ -60,7 +60,9 @@ export function readHtml(html: string): HtmlStructure {
     if (closing) {
       const top = open.pop();
       if (!top || top.element.name !== name) throw new Error(`</${name}> closes <${top?.element.name ?? 'nothing'}>`);
-      top.element.text = RAW_TEXT.has(name) ? body.slice(top.from, match.index) : decodeEntities(body.slice(top.from, match.index).replace(/<[^>]*>/g, ''));
+      top.element.text = RAW_TEXT.has(name)
+        ? body.slice(top.from, match.index)
+        : decodeEntities(body.slice(top.from, match.index).replace(/<[^>]*>/g, ''));
       continue;
     }
     const element: HtmlElement = { name, attributes: parseAttributes(rest.replace(/\/$/, '')), text: '' };

@@ -24,7 +24,10 @@ export function sealFacts(journeyId: string, facts: readonly Fact[], options: Se
   const events: StoredEvent[] = [];
   toEvents(facts).forEach((event, revision) => {
     const correlationId = `00000000-0000-4000-8000-${String(revision).padStart(12, '0')}`;
-    const actor = { ...event.meta.actor, ...(options.organisation && event.meta.actor.role !== 'person' ? { organisation: options.organisation } : {}) };
+    const actor = {
+      ...event.meta.actor,
+      ...(options.organisation && event.meta.actor.role !== 'person' ? { organisation: options.organisation } : {}),
+    };
     const sealed = sealFact(
       {
         journeyId,

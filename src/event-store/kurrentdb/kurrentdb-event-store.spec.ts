@@ -139,9 +139,10 @@ class FakeKurrent implements KurrentClient {
     this.readAllCalls.push(options);
     return this.iterate('readAll', () => {
       const visible = this.log.filter((record) => !this.applyFilters || passes(options.filter, record));
-      const selected = options.direction === FORWARDS || options.direction === undefined
-        ? forwardsFrom(visible, options.fromPosition ?? START)
-        : backwardsFrom(visible, options.fromPosition ?? END);
+      const selected =
+        options.direction === FORWARDS || options.direction === undefined
+          ? forwardsFrom(visible, options.fromPosition ?? START)
+          : backwardsFrom(visible, options.fromPosition ?? END);
       return limit(selected, options.maxCount).map((record) => ({ event: record }) as AllStreamResolvedEvent);
     });
   }
@@ -405,7 +406,10 @@ describe('KurrentDbEventStore', () => {
 
     it("reports a stream the server says does not exist as 'no-stream'", async () => {
       const { fake, store } = setup();
-      fake.failNext('append', () => new WrongExpectedVersionError(undefined, { streamName: 'journey-1', expected: 4n, current: NO_STREAM }));
+      fake.failNext(
+        'append',
+        () => new WrongExpectedVersionError(undefined, { streamName: 'journey-1', expected: 4n, current: NO_STREAM }),
+      );
 
       await expect(store.appendToStream('journey-1', [newEvent()], 'any')).rejects.toMatchObject({
         expected: 'any',
@@ -704,7 +708,10 @@ describe('KurrentDbEventStore', () => {
       const { fake, store } = setup();
       fake.applyFilters = false;
       await store.appendToStream('journey-1', [newEvent(), newEvent()], 'no-stream');
-      fake.write('$stats-127.0.0.1:2113', Array.from({ length: 40 }, () => ({ type: '$statsCollected' })));
+      fake.write(
+        '$stats-127.0.0.1:2113',
+        Array.from({ length: 40 }, () => ({ type: '$statsCollected' })),
+      );
 
       await expect(store.headPosition()).resolves.toBe(fake.inStream('journey-1')[1].position.commit);
     });
@@ -784,7 +791,11 @@ describe('KurrentDbEventStore', () => {
       fake.failNext('subscribe', () => new UnavailableError(), 5);
       const errors: unknown[] = [];
 
-      store.subscribe({}, () => undefined, (error) => errors.push(error));
+      store.subscribe(
+        {},
+        () => undefined,
+        (error) => errors.push(error),
+      );
       await eventually(() => errors.length === 1, 'the reported error');
 
       expect(errors[0]).toBeInstanceOf(StoreUnavailableError);

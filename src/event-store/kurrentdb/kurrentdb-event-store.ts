@@ -60,7 +60,17 @@ import {
 import { LiveSubscriptions } from '../live-subscriptions';
 import { CatchUpSubscription, reportUnhandled } from './catch-up-subscription';
 import { connect, KurrentClient } from './client';
-import { assertUuids, decodeJsonObject, findBatchIds, lastRevision, lowerCaseId, RecordedLike, toConflict, toEventData, toStreamState } from './codec';
+import {
+  assertUuids,
+  decodeJsonObject,
+  findBatchIds,
+  lastRevision,
+  lowerCaseId,
+  RecordedLike,
+  toConflict,
+  toEventData,
+  toStreamState,
+} from './codec';
 import { collect } from './collect';
 import { describeError, isTransient } from './errors';
 import { filterFor, isEngineEvent, normaliseAfter, positionOf, rawPosition, toReadPosition } from './positions';

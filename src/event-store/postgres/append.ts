@@ -23,9 +23,6 @@ import { commitOrderLockKey } from './commit-order';
 import { toPostgresStoreError } from './errors';
 import { quoteIdentifier } from './identifiers';
 
-
-
-
 /** An append the batch decided to write, from this revision on. */
 interface Write {
   index: number;
@@ -275,5 +272,3 @@ function takeBatch(queue: PendingAppend[]): { batch: PendingAppend[]; later: Pen
 function resultOf({ pending, firstRevision }: Write, lastPositions: Map<string, bigint>): AppendResult {
   return { nextRevision: firstRevision + pending.events.length - 1, position: lastPositions.get(pending.streamId) ?? -1n };
 }
-
-

@@ -61,7 +61,7 @@ describe('PostgreSQL event store: migrations', () => {
     expect(owner.rows).toEqual([{ tableowner: 'engine_owner' }]);
   });
 
-  it("starts as the everyday role alone once the schema is migrated (it has no CREATE privilege)", async () => {
+  it('starts as the everyday role alone once the schema is migrated (it has no CREATE privilege)', async () => {
     const schema = freshSchema('runtime');
     await openStore(schema).whenReady();
 
@@ -106,9 +106,7 @@ describe('PostgreSQL event store: migrations', () => {
     const store = openStore('unreachable', { url: 'postgres://engine@127.0.0.1:1/support', migrationUrl: undefined });
 
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
-    await expect(store.appendToStream(`journey-${randomUUID()}`, [newEvent('A')], 'any')).rejects.toBeInstanceOf(
-      StoreUnavailableError,
-    );
+    await expect(store.appendToStream(`journey-${randomUUID()}`, [newEvent('A')], 'any')).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
 
@@ -248,7 +246,14 @@ describe('PostgreSQL event store: global order with several instances', () => {
       streams.map((stream, index) => store.appendToStream(stream, [index === 3 ? refused : newEvent('Fine')], 'no-stream')),
     );
 
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(outcomes[3]).toMatchObject({ status: 'rejected', reason: { code: '22021' } });
     expect(store.stats().largestBatch).toBeGreaterThan(1);
     const written = await Promise.all(streams.map((stream) => store.readStream(stream)));
@@ -267,10 +272,9 @@ describe('PostgreSQL event store: global order with several instances', () => {
     await waitFor(() => received.length === 1, 'the first event');
 
     const admin = await connect(postgres().adminUrl);
-    const cut = await admin.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND query LIKE $1`,
-      [`%${schema}%`],
-    );
+    const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%' AND query LIKE $1`, [
+      `%${schema}%`,
+    ]);
     expect(cut.rowCount).toBe(1);
     await writer.appendToStream(`journey-${randomUUID()}`, [newEvent('AfterCut')], 'no-stream');
 

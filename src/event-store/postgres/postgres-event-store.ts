@@ -128,8 +128,7 @@ export class PostgresEventStore extends EventStore {
             after: options.after ?? -1n,
             pageSize: this.pageSize,
             pollIntervalMs: this.pollIntervalMs,
-            readPage: (after, limit) =>
-              this.guard('following events', () => this.reads.followPage(after, limit, options.streamPrefix)),
+            readPage: (after, limit) => this.guard('following events', () => this.reads.followPage(after, limit, options.streamPrefix)),
             onStop,
           },
           handler,

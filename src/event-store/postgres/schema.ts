@@ -142,10 +142,7 @@ export async function migrate(client: ClientBase, schema: string, grantTo?: stri
     const pending = MIGRATIONS.filter((migration) => migration.version > current);
     for (const migration of pending) {
       await client.query(migration.sql(schema));
-      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
-        migration.version,
-        migration.name,
-      ]);
+      await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
     }
     if (grantTo !== undefined) await grantRuntimeRole(client, schema, grantTo);
     await client.query('COMMIT');

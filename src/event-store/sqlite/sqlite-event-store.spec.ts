@@ -54,9 +54,7 @@ describe('SqliteEventStore', () => {
 
       expect(child.signal).toBe('SIGKILL');
       expect(child.stdout).toContain('acknowledged');
-      expect(await open().readStream('journey-crash')).toEqual([
-        expect.objectContaining({ id: event.id, data: event.data, revision: 0 }),
-      ]);
+      expect(await open().readStream('journey-crash')).toEqual([expect.objectContaining({ id: event.id, data: event.data, revision: 0 })]);
     });
 
     it('refuses a file written by a newer schema', async () => {
@@ -243,9 +241,7 @@ describe('SqliteEventStore', () => {
     });
 
     it('throws StoreUnavailableError when the file cannot be opened', () => {
-      expect(() => new SqliteEventStore(join(directory, 'missing.sqlite'), { readonly: true })).toThrow(
-        StoreUnavailableError,
-      );
+      expect(() => new SqliteEventStore(join(directory, 'missing.sqlite'), { readonly: true })).toThrow(StoreUnavailableError);
       expect(() => new SqliteEventStore(directory)).toThrow(/SQLITE_CANTOPEN/);
     });
 

@@ -157,10 +157,7 @@ export class SqliteEventStore extends EventStore {
 
   private selectAll(after: bigint, limit: number, prefix?: string): StoredEvent[] {
     if (limit <= 0) return [];
-    const rows =
-      prefix === undefined
-        ? this.sql.readAll.all(after, limit)
-        : this.sql.readAllWithPrefix.all(after, prefix, prefix, limit);
+    const rows = prefix === undefined ? this.sql.readAll.all(after, limit) : this.sql.readAllWithPrefix.all(after, prefix, prefix, limit);
     return rows.map(toStoredEvent);
   }
 

@@ -16,10 +16,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function isBoundedRecord(value: unknown, isValue: (entry: unknown) => boolean): boolean {
   if (!isPlainObject(value)) return false;
   const entries = Object.entries(value);
-  return (
-    entries.length <= MAX_KEYS &&
-    entries.every(([key, entry]) => key.length > 0 && key.length <= MAX_KEY_LENGTH && isValue(entry))
-  );
+  return entries.length <= MAX_KEYS && entries.every(([key, entry]) => key.length > 0 && key.length <= MAX_KEY_LENGTH && isValue(entry));
 }
 
 function isShortString(entry: unknown): boolean {

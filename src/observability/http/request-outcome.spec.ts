@@ -1,5 +1,11 @@
 import { StreamConflictError } from '../../event-store/event-store';
-import { ForbiddenActionError, InvalidInputError, RateLimitedError, StaleRevisionError, TransitionRefusedError } from '../../errors/domain-errors';
+import {
+  ForbiddenActionError,
+  InvalidInputError,
+  RateLimitedError,
+  StaleRevisionError,
+  TransitionRefusedError,
+} from '../../errors/domain-errors';
 import { commandOutcomeOf, isRateLimitRefusal, routeTemplateOf, type FinishedRequest } from './request-outcome';
 
 const finished = (overrides: Partial<FinishedRequest>): FinishedRequest => ({
@@ -16,11 +22,15 @@ const refusal = (reason: string) => new TransitionRefusedError({ event: 'Support
 describe('commandOutcomeOf', () => {
   it('counts a 201 on a command route as recorded, by event type', () => {
     expect(commandOutcomeOf(finished({}))).toEqual({ kind: 'recorded', eventType: 'AssessmentStarted' });
-    expect(commandOutcomeOf(finished({ route: '/journeys', body: { data: {} } }))).toEqual({ kind: 'recorded', eventType: 'ReferralReceived' });
+    expect(commandOutcomeOf(finished({ route: '/journeys', body: { data: {} } }))).toEqual({
+      kind: 'recorded',
+      eventType: 'ReferralReceived',
+    });
   });
 
   it('names the rule that refused: the guard before the colon, the role policy, a stale revision', () => {
-    const refused = (failure: unknown, status: number) => commandOutcomeOf(finished({ status, failure, body: { type: 'SupportPlanApproved' } }));
+    const refused = (failure: unknown, status: number) =>
+      commandOutcomeOf(finished({ status, failure, body: { type: 'SupportPlanApproved' } }));
     expect(refused(refusal('approverDidNotDraftPlan: an approver may not approve a plan they drafted'), 409)).toEqual({
       kind: 'refused',
       eventType: 'SupportPlanApproved',

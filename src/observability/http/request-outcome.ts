@@ -13,9 +13,7 @@ const RECORD_EVENT = 'POST /journeys/:id/events';
 /** The route label of a request no route matched: never its raw URL (ids, query strings, probes). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-export type CommandOutcome =
-  | { kind: 'recorded'; eventType: string }
-  | { kind: 'refused'; eventType: string; rule: string };
+export type CommandOutcome = { kind: 'recorded'; eventType: string } | { kind: 'refused'; eventType: string; rule: string };
 
 export interface FinishedRequest {
   method: string;

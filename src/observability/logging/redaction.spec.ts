@@ -3,7 +3,10 @@ import { REDACTED, REDACTED_PATHS } from './redaction';
 
 describe('log redaction', () => {
   const lines: string[] = [];
-  const logger = pino({ level: 'trace', redact: { paths: [...REDACTED_PATHS], censor: REDACTED } }, { write: (line: string) => lines.push(line) });
+  const logger = pino(
+    { level: 'trace', redact: { paths: [...REDACTED_PATHS], censor: REDACTED } },
+    { write: (line: string) => lines.push(line) },
+  );
 
   it('blanks out the person’s data and words wherever a log call puts an event or a request', () => {
     const event = {
@@ -12,7 +15,10 @@ describe('log redaction', () => {
       metadata: { reason: 'Call with Mrs Quillfeather' },
     };
     logger.trace({ event }, 'an event');
-    logger.debug({ req: { url: '/journeys?person=Quillfeather', headers: { authorization: 'Bearer abc.def.ghi' }, body: { personId: 'b0b5face' } } }, 'a request');
+    logger.debug(
+      { req: { url: '/journeys?person=Quillfeather', headers: { authorization: 'Bearer abc.def.ghi' }, body: { personId: 'b0b5face' } } },
+      'a request',
+    );
     logger.info({ personId: 'b0b5face', summary: 'fell on Tuesday', type: 'ReferralReceived' }, 'top level');
     const logged = lines.join('\n');
     for (const secret of ['Marmaduke', 'Quillfeather', 'abc.def.ghi', 'b0b5face', 'fell on Tuesday']) {

@@ -101,7 +101,11 @@ export class InstrumentedEventStore extends EventStore {
    * Times the call; inside a traced request, also a span. Outside one (the scheduler, say) no span
    * is started: each call would be a trace of its own.
    */
-  private async measure<T>(operation: StoreOperation, call: () => Promise<T>, span: { traced?: boolean; events?: number } = {}): Promise<T> {
+  private async measure<T>(
+    operation: StoreOperation,
+    call: () => Promise<T>,
+    span: { traced?: boolean; events?: number } = {},
+  ): Promise<T> {
     const started = process.hrtime.bigint();
     const observe = (outcome: StoreOutcome) =>
       this.metrics.storeDuration.observe({ operation, outcome }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -51,7 +51,8 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const { metricsPort, metricsToken } = this.config.observability;
     if (metricsPort === undefined) {
-      if (metricsToken === undefined) this.logger.log('GET /metrics is off: set METRICS_TOKEN (bearer) or METRICS_PORT (own port) to serve it');
+      if (metricsToken === undefined)
+        this.logger.log('GET /metrics is off: set METRICS_TOKEN (bearer) or METRICS_PORT (own port) to serve it');
       else this.serveOnMainPort(metricsToken);
       return;
     }
@@ -87,7 +88,9 @@ export class MetricsEndpoint implements OnApplicationBootstrap, OnApplicationShu
     }
     const token = this.config.observability.metricsToken;
     if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {
-      response.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer' }).end('the metrics token is missing or wrong\n');
+      response
+        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer' })
+        .end('the metrics token is missing or wrong\n');
       return;
     }
     void this.answer().then(({ status, headers, body }) => response.writeHead(status, headers).end(body));

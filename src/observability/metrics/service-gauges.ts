@@ -32,27 +32,51 @@ export class ServiceGauges {
     metrics.scrapedGauge('event_store_up', 'Whether the event store answers a ping (1) or not (0)', [], async (gauge) => {
       gauge.set((await this.storeAnswers()) ? 1 : 0);
     });
-    metrics.scrapedGauge('read_models_up', 'Whether the read models are following the store (1) or stopped on a failure and retrying (0)', [], (gauge) => {
-      gauge.set(this.readModels.error === null ? 1 : 0);
-    });
+    metrics.scrapedGauge(
+      'read_models_up',
+      'Whether the read models are following the store (1) or stopped on a failure and retrying (0)',
+      [],
+      (gauge) => {
+        gauge.set(this.readModels.error === null ? 1 : 0);
+      },
+    );
     metrics.scrapedGauge('read_model_lag_events', 'Global positions the read models are behind the head of the store', [], (gauge) =>
       this.quietly('read_model_lag_events', async () => gauge.set(await this.lagInEvents())),
     );
-    metrics.scrapedGauge('read_model_lag_seconds', 'Age of the oldest event the read models have not applied yet (0 when caught up)', [], (gauge) =>
-      this.quietly('read_model_lag_seconds', async () => gauge.set(await this.lagInSeconds())),
+    metrics.scrapedGauge(
+      'read_model_lag_seconds',
+      'Age of the oldest event the read models have not applied yet (0 when caught up)',
+      [],
+      (gauge) => this.quietly('read_model_lag_seconds', async () => gauge.set(await this.lagInSeconds())),
     );
-    metrics.scrapedGauge('clocks', 'Open clocks by clock and status: running, or missed (DeadlineMissed recorded, work not done yet)', ['clock', 'status'], (gauge) => {
-      gauge.reset();
-      for (const { clock, status, count } of this.readModels.clockCounts()) gauge.set({ clock, status }, count);
-    });
-    metrics.scrapedGauge('integrity_broken_journeys', 'Journeys whose hash chain this instance found broken on a read since it started (alert on > 0)', [], (gauge) => {
-      gauge.set(integrity.brokenJourneysFound());
-    });
+    metrics.scrapedGauge(
+      'clocks',
+      'Open clocks by clock and status: running, or missed (DeadlineMissed recorded, work not done yet)',
+      ['clock', 'status'],
+      (gauge) => {
+        gauge.reset();
+        for (const { clock, status, count } of this.readModels.clockCounts()) gauge.set({ clock, status }, count);
+      },
+    );
+    metrics.scrapedGauge(
+      'integrity_broken_journeys',
+      'Journeys whose hash chain this instance found broken on a read since it started (alert on > 0)',
+      [],
+      (gauge) => {
+        gauge.set(integrity.brokenJourneysFound());
+      },
+    );
   }
 
   private async storeAnswers(): Promise<boolean> {
     const timeout = sleep(PING_TIMEOUT_MS, false, { ref: false });
-    return Promise.race([this.store.ping().then(() => true, () => false), timeout]);
+    return Promise.race([
+      this.store.ping().then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   }
 
   private async lagInEvents(): Promise<number> {

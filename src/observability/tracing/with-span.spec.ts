@@ -20,7 +20,10 @@ describe('withSpan', () => {
 
   const spans = () => exporter.getFinishedSpans();
   const parentOf = (name: string) => spans().find((span) => span.name === name)?.parentSpanContext?.spanId;
-  const idOf = (name: string) => spans().find((span) => span.name === name)?.spanContext().spanId;
+  const idOf = (name: string) =>
+    spans()
+      .find((span) => span.name === name)
+      ?.spanContext().spanId;
 
   it('nests load, decide and append under the command, across awaits, and keeps sync work sync', async () => {
     const decision = await withSpan('command', async () => {
@@ -37,7 +40,11 @@ describe('withSpan', () => {
   it('marks a failed span with the error’s code, never its message, and rethrows', async () => {
     const failing = new InvalidInputError([{ field: 'data.summary', rule: 'isString', message: 'Mrs Smith is not a string' }]);
     await expect(withSpan('decide', async () => Promise.reject(failing))).rejects.toBe(failing);
-    expect(() => withSpan('decide', () => { throw failing; })).toThrow(failing);
+    expect(() =>
+      withSpan('decide', () => {
+        throw failing;
+      }),
+    ).toThrow(failing);
     expect(spans().map((span) => span.status)).toEqual([
       { code: 2, message: 'REQUEST.INVALID_INPUT' },
       { code: 2, message: 'REQUEST.INVALID_INPUT' },

@@ -75,7 +75,8 @@ function cutoffOption(value: string | undefined): string | null {
 
 function asOption(options: Options): string | undefined {
   if (options.as === undefined) return undefined;
-  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(options.as)) throw new CliUsageError(`--as must be a name of letters, digits and . _ @ - (got ${options.as})`);
+  if (!/^[A-Za-z0-9._@-]{1,100}$/.test(options.as))
+    throw new CliUsageError(`--as must be a name of letters, digits and . _ @ - (got ${options.as})`);
   return options.as;
 }
 
@@ -101,7 +102,11 @@ function progressOn(io: CliIo): ReadProgress {
       }
     },
     folding(journeys) {
-      folding = new ProgressReporter(journeys, (line) => io.err(line), () => io.elapsedMs());
+      folding = new ProgressReporter(
+        journeys,
+        (line) => io.err(line),
+        () => io.elapsedMs(),
+      );
     },
     folded(events) {
       folding?.advance(events);
@@ -171,7 +176,12 @@ export async function phbCommand(context: ReportContext, options: Options): Prom
   const asRecordedBy = cutoffOption(options['as-recorded-by']);
   const journeys = await readJourneys(context, asRecordedBy);
   const budgets = journeys.timelines.map((timeline) => phbInForce(timeline, at)).filter((budget) => budget !== null);
-  await logReads(context, budgets.map((budget) => budget.journeyId), 'CLI report phb', `at=${at}${asRecordedBy ? `;as-recorded-by=${asRecordedBy}` : ''}`);
+  await logReads(
+    context,
+    budgets.map((budget) => budget.journeyId),
+    'CLI report phb',
+    `at=${at}${asRecordedBy ? `;as-recorded-by=${asRecordedBy}` : ''}`,
+  );
   const counts = countPhbs(budgets);
   phbLines(counts, at).forEach((line) => context.io.out(line));
   journeys.excluded.forEach((journey) => context.io.err(`EXCLUDED journey ${journey.journeyId}: ${journey.reason}`));

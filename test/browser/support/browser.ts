@@ -38,7 +38,9 @@ export interface BrowserSession {
 /** Fails (never skips) without the browser, saying how to install it. */
 function requireChromium(): void {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} not found: the page tests drive Debian's chromium. As root: apt-get update && apt-get install -y chromium (npm test runs scripts/ensure-chromium.sh)`);
+    throw new Error(
+      `${CHROMIUM} not found: the page tests drive Debian's chromium. As root: apt-get update && apt-get install -y chromium (npm test runs scripts/ensure-chromium.sh)`,
+    );
   }
 }
 
@@ -94,7 +96,10 @@ export async function signInAs(page: Page, baseUrl: string, who: { role: string;
   await page.getByLabel(roleLabel(who.role), { exact: true }).check();
   await page.getByLabel('Subject (your user id)').fill(who.subject);
   if (who.organisation) await page.getByLabel('Organisation (optional)').fill(who.organisation);
-  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/app/sign-in')), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/app/sign-in')),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
 }
 
 function roleLabel(role: string): string {
@@ -118,7 +123,12 @@ export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
   });
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => node.target.join(' ')),
+    }));
 }
 
 /** A full-page screenshot kept as a test artefact, named for the page and the role that saw it. */
