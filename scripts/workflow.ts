@@ -31,9 +31,9 @@ import {
 } from '../workflows';
 import { processIo, type AuditIo as CliIo } from '../src/audit/cli/cli-io';
 import { eventFileOf, EXIT, parseCommandLine, UsageError as CliUsageError } from '../src/common/cli';
-import type { JourneyRead } from '../src/audit/journey-read';
-import { ProgressReporter } from '../src/audit/progress';
-import { EventFileError, SqliteJourneyReader } from '../src/audit/sqlite-journey-reader';
+import type { JourneyRead } from '../src/audit/verify/journey-read';
+import { ProgressReporter } from '../src/audit/cli/progress';
+import { EventFileError, SqliteJourneyReader } from '../src/audit/verify/sqlite-journey-reader';
 import { journeyIdOf, metadataOf, streamIdOf, toMachineEvent } from '../src/journeys/journey-records';
 
 export const USAGE = `usage: npm run workflow -- <command> [options]

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AccessLogController } from '../access-log/access-log.controller';
 import { JourneysModule } from '../journeys/journeys.module';
-import { AdvocacyController } from './advocacy.controller';
-import { AuditController } from './audit.controller';
+import { AdvocacyController } from './advocacy/advocacy.controller';
+import { AuditController } from './http/audit.controller';
 import { AuditedJourneys } from './audited-journeys';
-import { ExportBuilder } from './export-builder';
+import { ExportBuilder } from './export/export-builder';
 
 /**
  * Audit and advocacy: verification and export of a journey, the advocate's views of its decisions

@@ -12,10 +12,10 @@ import { nextTurn } from '../common/next-turn';
 import { DomainError, JourneyNotFoundError, JourneyUnreadableError } from '../errors/domain-errors';
 import { EventStore, type StoredEvent } from '../event-store/event-store';
 import { streamIdOf } from '../journeys/journey-records';
-import type { ViewedJourney } from './advocacy-views';
-import { exportOf, type JourneyExport } from './journey-export';
-import { readableEvents, readJourney, type JourneyRead } from './journey-read';
-import { integrityWarning, isSound, verifyAndReplay, verifyRead, type VerifiedReplay } from './verify-journey';
+import type { ViewedJourney } from './advocacy/advocacy-views';
+import { exportOf, type JourneyExport } from './export/journey-export';
+import { readableEvents, readJourney, type JourneyRead } from './verify/journey-read';
+import { integrityWarning, isSound, verifyAndReplay, verifyRead, type VerifiedReplay } from './verify/verify-journey';
 
 export interface AuditedJourney {
   id: string;

@@ -10,7 +10,7 @@
  * always check the whole stream, and here once the head leaves the cache or the process restarts.
  */
 import { Injectable } from '@nestjs/common';
-import { readJourney } from '../audit/journey-read';
+import { readJourney } from '../audit/verify/journey-read';
 import { LruCache } from '../common/lru-cache';
 import { EventStore, type StoredEvent } from '../event-store/event-store';
 import { streamIdOf } from '../journeys/journey-records';

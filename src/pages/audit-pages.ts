@@ -3,7 +3,7 @@
  * revision or time, and the access log's entries. Pure functions; the controller reads.
  */
 import type { AccessEntry } from '../access-log/access-log';
-import type { JourneyVerification } from '../audit/verify-journey';
+import type { JourneyVerification } from '../audit/verify/verify-journey';
 import { InvalidInputError } from '../errors/domain-errors';
 import { actorName, formatDateTime } from './plain-english';
 

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { EventType } from '../../workflows';
 import { assertJourneyAccess, assertMayAccess } from '../access';
 import { AuditedJourneys, journeyExport } from '../audit/audited-journeys';
-import { renderExportHtml } from '../audit/export-html';
+import { renderExportHtml } from '../audit/export/export-html';
 import { AccessLog } from '../access-log/access-log';
 import { LogsJourneyRead } from '../access-log/access-log.interceptor';
 import type { Actor } from '../auth/actor';

@@ -8,7 +8,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JourneyExport } from '../../src/audit/journey-export';
+import type { JourneyExport } from '../../src/audit/export/journey-export';
 import { readHtml } from '../../src/audit/testing/html-structure';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { verifyChain } from '../../src/integrity/hash-chain';

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
-import { PARALLEL_FROM_JOURNEYS, verifyInParallel, verifyWorkerCount } from '../../src/audit/parallel-verify';
+import { PARALLEL_FROM_JOURNEYS, verifyInParallel, verifyWorkerCount } from '../../src/audit/verify/parallel-verify';
 import { sealFacts } from '../../src/audit/testing/seal-facts';
-import { SqliteJourneyReader } from '../../src/audit/sqlite-journey-reader';
-import { verifyRead, type JourneyVerification } from '../../src/audit/verify-journey';
+import { SqliteJourneyReader } from '../../src/audit/verify/sqlite-journey-reader';
+import { verifyRead, type JourneyVerification } from '../../src/audit/verify/verify-journey';
 import { WorkflowRegistry } from '../../workflows';
 import { fact, pathTo } from '../../workflows/testing/facts';
 import { tempDataDir } from '../support/test-app';

@@ -3,7 +3,7 @@
  * at each phase, and a rate with the time left while seeding, so a run of several minutes is
  * never silent.
  */
-import { ProgressReporter } from '../../../src/audit/progress';
+import { ProgressReporter } from '../../../src/audit/cli/progress';
 
 const started = process.hrtime.bigint();
 const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;

@@ -17,16 +17,16 @@ import {
   type Checkpoint,
   type CheckpointFinding,
   type ExcludedJourney,
-} from '../checkpoint';
-import { renderExportHtml } from '../export-html';
-import { buildExport } from '../journey-export';
-import { readableEvents, type JourneyRead } from '../journey-read';
-import { verifyInParallel, verifyWorkerCount } from '../parallel-verify';
-import { ProgressReporter } from '../progress';
-import { ReplayTally, type ReplaySummary } from '../replay-tally';
-import { signingKeyForSigning, trustedPublicKey } from '../signing-key';
-import type { SqliteJourneyReader } from '../sqlite-journey-reader';
-import { isSound, verifyRead, type JourneyVerification, type VerifiedReplay } from '../verify-journey';
+} from '../checkpoint/checkpoint';
+import { renderExportHtml } from '../export/export-html';
+import { buildExport } from '../export/journey-export';
+import { readableEvents, type JourneyRead } from '../verify/journey-read';
+import { verifyInParallel, verifyWorkerCount } from '../verify/parallel-verify';
+import { ProgressReporter } from './progress';
+import { ReplayTally, type ReplaySummary } from './replay-tally';
+import { signingKeyForSigning, trustedPublicKey } from '../checkpoint/signing-key';
+import type { SqliteJourneyReader } from '../verify/sqlite-journey-reader';
+import { isSound, verifyRead, type JourneyVerification, type VerifiedReplay } from '../verify/verify-journey';
 import { EXIT, UsageError } from '../../common/cli';
 import type { AuditIo, AuditSettings } from './cli-io';
 

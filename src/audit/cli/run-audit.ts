@@ -14,9 +14,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { validate as isUuid } from 'uuid';
 import { WorkflowRegistry } from '../../../workflows';
 import { cliProgram, EXIT, HELP_HINT, runProgram, UsageError } from '../../common/cli';
-import { CheckpointFormatError } from '../checkpoint';
-import { SigningKeyError } from '../signing-key';
-import { EventFileError, SqliteJourneyReader } from '../sqlite-journey-reader';
+import { CheckpointFormatError } from '../checkpoint/checkpoint';
+import { SigningKeyError } from '../checkpoint/signing-key';
+import { EventFileError, SqliteJourneyReader } from '../verify/sqlite-journey-reader';
 import { auditSettings, type AuditIo } from './cli-io';
 import { checkpointCommand, exportCommand, replayCommand, verifyCheckpointCommand, verifyCommand, type CommandContext } from './commands';
 

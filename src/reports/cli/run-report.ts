@@ -14,7 +14,7 @@ import { WorkflowRegistry } from '../../../workflows';
 import { accessLogFile, SqliteAccessLog } from '../../access-log/access-log';
 import { auditSettings, type AuditIo as CliIo } from '../../audit/cli/cli-io';
 import { EXIT, parseCommandLine, UsageError as CliUsageError } from '../../common/cli';
-import { ProgressReporter } from '../../audit/progress';
+import { ProgressReporter } from '../../audit/cli/progress';
 import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
 import { buildCldReport, CLD_HEADERS, describeCldReport, errorsOf } from '../cld-report';
 import { toCsv } from '../csv';

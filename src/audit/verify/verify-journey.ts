@@ -22,10 +22,10 @@ import {
   type JourneySnapshot,
   type WorkflowDefinition,
   type WorkflowRegistry,
-} from '../../workflows';
-import type { StoredEvent } from '../event-store/event-store';
-import { integrityOf, verifyChain, type ChainBreak, type StoredText } from '../integrity/hash-chain';
-import { journeyIdOf, toMachineEvent } from '../journeys/journey-records';
+} from '../../../workflows';
+import type { StoredEvent } from '../../event-store/event-store';
+import { integrityOf, verifyChain, type ChainBreak, type StoredText } from '../../integrity/hash-chain';
+import { journeyIdOf, toMachineEvent } from '../../journeys/journey-records';
 import type { JourneyRead } from './journey-read';
 
 /** `unreadable`: the store could not give the event back as JSON (found by readJourney, not here). */

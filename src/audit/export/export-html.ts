@@ -5,7 +5,7 @@
  * record holds free text typed by many people. The JSON export is embedded, inert
  * (`type="application/json"`), so the file is also the machine-readable copy to check later.
  */
-import type { ChallengeRecord, DecisionEntry, FactReference, PreferenceCheck } from '../../workflows/support-planning/decisions';
+import type { ChallengeRecord, DecisionEntry, FactReference, PreferenceCheck } from '../../../workflows/support-planning/decisions';
 import type { JourneyExport, RecordedWords, TimelineEntry } from './journey-export';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

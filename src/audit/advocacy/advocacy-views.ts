@@ -4,10 +4,10 @@
  * recorded), links to the state the engine was in when each decision was made, and the warning
  * when the record does not verify.
  */
-import { decisionsOf, preferencesOf, type DecisionEntry, type PreferenceEntry } from '../../workflows/support-planning/decisions';
-import { toMachineEvent } from '../journeys/journey-records';
-import type { LoadedJourney } from '../journeys/journeys.service';
-import { recordedAtOf } from './journey-export';
+import { decisionsOf, preferencesOf, type DecisionEntry, type PreferenceEntry } from '../../../workflows/support-planning/decisions';
+import { toMachineEvent } from '../../journeys/journey-records';
+import type { LoadedJourney } from '../../journeys/journeys.service';
+import { recordedAtOf } from '../export/journey-export';
 
 /** What the views are built from: the stored events, the version they replay on, and the warning if any. */
 export type ViewedJourney = Pick<LoadedJourney, 'id' | 'definition' | 'events' | 'revision'> & { warning: string | null };

@@ -10,10 +10,10 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import type { StoredEvent } from '../event-store/event-store';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
-import type { StoredText } from '../integrity/hash-chain';
-import { STREAM_PREFIX } from '../journeys/journey-records';
+import type { StoredEvent } from '../../event-store/event-store';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import type { StoredText } from '../../integrity/hash-chain';
+import { STREAM_PREFIX } from '../../journeys/journey-records';
 import type { JourneyRead } from './journey-read';
 
 export class EventFileError extends Error {

@@ -7,13 +7,13 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { JourneyNotFoundError } from '../errors/domain-errors';
-import { EventStore, StoreUnavailableError } from '../event-store/event-store';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
-import type { JourneyRelations } from '../access';
-import { AuditedJourneys } from './audited-journeys';
+import { JourneyNotFoundError } from '../../errors/domain-errors';
+import { EventStore, StoreUnavailableError } from '../../event-store/event-store';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import type { JourneyRelations } from '../../access';
+import { AuditedJourneys } from '../audited-journeys';
 import { exportFor, type BuiltExport } from './export-build';
-import type { ExportFormat } from './export-query.dto';
+import type { ExportFormat } from '../http/export-query.dto';
 import type { ExportFailure, ExportJob, ExportReply } from './export-worker';
 
 /** Throws when the caller may not see the journey these relations describe (assertJourneyAccess). */

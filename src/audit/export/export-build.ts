@@ -3,10 +3,10 @@
  * journey audited (read, verified, replayed), who it belongs to (for the access check the caller
  * makes), and the document, as JSON or standalone HTML.
  */
-import type { JourneyRelations } from '../access';
-import { journeyExport, type AuditedJourney } from './audited-journeys';
+import type { JourneyRelations } from '../../access';
+import { journeyExport, type AuditedJourney } from '../audited-journeys';
 import { renderExportHtml } from './export-html';
-import type { ExportFormat } from './export-query.dto';
+import type { ExportFormat } from '../http/export-query.dto';
 import type { JourneyExport } from './journey-export';
 
 export interface BuiltExport {

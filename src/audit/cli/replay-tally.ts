@@ -4,8 +4,8 @@
  * by state and by funding stream, clocks missed, challenges by outcome). Built from each replay
  * rather than from a read model, so it can be set against the read models as a check on them.
  */
-import { computeClocks, summarise, type ChallengeOutcome } from '../../workflows';
-import { isSound, type ChainVerdict, type ReplayVerdict, type VerifiedReplay } from './verify-journey';
+import { computeClocks, summarise, type ChallengeOutcome } from '../../../workflows';
+import { isSound, type ChainVerdict, type ReplayVerdict, type VerifiedReplay } from '../verify/verify-journey';
 
 export interface ReplaySummary {
   journeys: number;

@@ -1,9 +1,9 @@
-import { WorkflowRegistry } from '../../workflows';
-import { fact, pathTo } from '../../workflows/testing/facts';
+import { WorkflowRegistry } from '../../../workflows';
+import { fact, pathTo } from '../../../workflows/testing/facts';
 import { formatDuration, progressLine, ProgressReporter } from './progress';
 import { ReplayTally } from './replay-tally';
-import { sealFacts } from './testing/seal-facts';
-import { verifyAndReplay } from './verify-journey';
+import { sealFacts } from '../testing/seal-facts';
+import { verifyAndReplay } from '../verify/verify-journey';
 
 const registry = new WorkflowRegistry();
 const id = (n: number) => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;

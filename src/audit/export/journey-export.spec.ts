@@ -1,11 +1,11 @@
-import { WorkflowRegistry } from '../../workflows';
-import { actors, fact, pathTo, type Fact } from '../../workflows/testing/facts';
-import { integrityOf, verifyChain } from '../integrity/hash-chain';
-import { toMachineEvent } from '../journeys/journey-records';
+import { WorkflowRegistry } from '../../../workflows';
+import { actors, fact, pathTo, type Fact } from '../../../workflows/testing/facts';
+import { integrityOf, verifyChain } from '../../integrity/hash-chain';
+import { toMachineEvent } from '../../journeys/journey-records';
 import { escapeHtml, renderExportHtml } from './export-html';
 import { buildExport, describe as describeEvent } from './journey-export';
-import { readHtml } from './testing/html-structure';
-import { sealFacts } from './testing/seal-facts';
+import { readHtml } from '../testing/html-structure';
+import { sealFacts } from '../testing/seal-facts';
 
 const JOURNEY = '0b6f8a52-7c1d-4e3a-9f20-1a2b3c4d5e6f';
 const registry = new WorkflowRegistry();

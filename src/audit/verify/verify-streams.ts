@@ -3,7 +3,7 @@
  * alike: its own read-only reader on the file, and the verdict on each journey it is handed
  * (chain and replay, as `verify` gives it on one thread). Pure reading.
  */
-import { WorkflowRegistry } from '../../workflows';
+import { WorkflowRegistry } from '../../../workflows';
 import { SqliteJourneyReader } from './sqlite-journey-reader';
 import { verifyRead, type JourneyVerification } from './verify-journey';
 

@@ -1,17 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowRegistry } from '../../workflows';
-import { pathTo } from '../../workflows/testing/facts';
-import { UnauthenticatedError, JourneyNotFoundError } from '../errors/domain-errors';
-import type { EventStore } from '../event-store/event-store';
-import { MemoryEventStore } from '../event-store/memory-event-store';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
-import { streamIdOf } from '../journeys/journey-records';
-import { AuditedJourneys } from './audited-journeys';
+import { WorkflowRegistry } from '../../../workflows';
+import { pathTo } from '../../../workflows/testing/facts';
+import { UnauthenticatedError, JourneyNotFoundError } from '../../errors/domain-errors';
+import type { EventStore } from '../../event-store/event-store';
+import { MemoryEventStore } from '../../event-store/memory-event-store';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { streamIdOf } from '../../journeys/journey-records';
+import { AuditedJourneys } from '../audited-journeys';
 import { ExportBuilder } from './export-builder';
 import type { JourneyExport } from './journey-export';
-import { sealFacts } from './testing/seal-facts';
+import { sealFacts } from '../testing/seal-facts';
 
 const JOURNEY = '0b6f8a52-7c1d-4e3a-9f20-1a2b3c4d5e6f';
 const AT = new Date('2026-03-02T18:00:00Z');

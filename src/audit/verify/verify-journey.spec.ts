@@ -1,8 +1,8 @@
-import { WorkflowRegistry } from '../../workflows';
-import { actors, fact, pathTo } from '../../workflows/testing/facts';
-import type { StoredEvent } from '../event-store/event-store';
-import { hashEvent, integrityOf } from '../integrity/hash-chain';
-import { sealFacts } from './testing/seal-facts';
+import { WorkflowRegistry } from '../../../workflows';
+import { actors, fact, pathTo } from '../../../workflows/testing/facts';
+import type { StoredEvent } from '../../event-store/event-store';
+import { hashEvent, integrityOf } from '../../integrity/hash-chain';
+import { sealFacts } from '../testing/seal-facts';
 import { isSound, verifyAndReplay, verifyJourney } from './verify-journey';
 
 const JOURNEY = '6f1c2b8e-0d7a-4c1e-9d3e-5b0a1f2e3d4c';

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathTo } from '../../workflows/testing/facts';
-import { integrityOf } from '../integrity/hash-chain';
+import { pathTo } from '../../../workflows/testing/facts';
+import { integrityOf } from '../../integrity/hash-chain';
 import {
   checkSignature,
   compareReadWithCheckpoint,
@@ -16,7 +16,7 @@ import {
   type Checkpoint,
 } from './checkpoint';
 import { signingKeyForSigning, SigningKeyError, trustedPublicKey } from './signing-key';
-import { sealFacts } from './testing/seal-facts';
+import { sealFacts } from '../testing/seal-facts';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';

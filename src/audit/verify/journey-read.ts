@@ -3,7 +3,7 @@
  * JSON (the adapters throw the parser's SyntaxError), which revision it is and the events before
  * it. Over the store port, so the service's audit routes and the CLI read a record alike.
  */
-import type { EventStore, StoredEvent } from '../event-store/event-store';
+import type { EventStore, StoredEvent } from '../../event-store/event-store';
 
 export type JourneyRead<Event extends StoredEvent = StoredEvent> =
   { kind: 'events'; events: Event[] } | { kind: 'unreadable'; revision: number; readable: Event[] };

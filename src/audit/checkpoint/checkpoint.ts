@@ -9,11 +9,11 @@
  * per journey is enough to pin its whole history up to the checkpoint.
  */
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { StoredEvent } from '../event-store/event-store';
-import { canonicalJson, integrityOf, verifyChain } from '../integrity/hash-chain';
-import { journeyIdOf } from '../journeys/journey-records';
-import { readableEvents, type JourneyRead } from './journey-read';
-import type { ChainProblem } from './verify-journey';
+import type { StoredEvent } from '../../event-store/event-store';
+import { canonicalJson, integrityOf, verifyChain } from '../../integrity/hash-chain';
+import { journeyIdOf } from '../../journeys/journey-records';
+import { readableEvents, type JourneyRead } from '../verify/journey-read';
+import type { ChainProblem } from '../verify/verify-journey';
 
 export const CHECKPOINT_FORMAT = 'support-planning-engine/checkpoint';
 export const CHECKPOINT_VERSION = 1;

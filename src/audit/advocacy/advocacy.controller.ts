@@ -1,13 +1,13 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { assertJourneyAccess } from '../access';
-import type { Actor } from '../auth/actor';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { JourneyIdPipe } from '../journeys/journey-id.pipe';
+import { assertJourneyAccess } from '../../access';
+import type { Actor } from '../../auth/actor';
+import { CurrentActor } from '../../auth/current-actor.decorator';
+import { JourneyIdPipe } from '../../journeys/journey-id.pipe';
 import { decisionsView, preferencesView, type DecisionsView, type PreferencesView } from './advocacy-views';
-import { AuditedJourneys, journeyView } from './audited-journeys';
-import { LogsJourneyRead } from '../access-log/access-log.interceptor';
-import { ShowsIntegrity } from '../integrity/integrity.interceptor';
+import { AuditedJourneys, journeyView } from '../audited-journeys';
+import { LogsJourneyRead } from '../../access-log/access-log.interceptor';
+import { ShowsIntegrity } from '../../integrity/integrity.interceptor';
 
 /**
  * What an advocate (or the person, or anyone who may see the journey) reads before contesting a

@@ -5,15 +5,15 @@
  * which no other request, liveness included, is answered.
  */
 import { parentPort } from 'node:worker_threads';
-import { WorkflowRegistry } from '../../workflows';
-import type { JourneyRelations } from '../access';
-import { StoreUnavailableError } from '../event-store/event-store';
-import { JourneyUnreadableError } from '../errors/domain-errors';
-import { streamIdOf } from '../journeys/journey-records';
-import { auditJourney } from './audited-journeys';
+import { WorkflowRegistry } from '../../../workflows';
+import type { JourneyRelations } from '../../access';
+import { StoreUnavailableError } from '../../event-store/event-store';
+import { JourneyUnreadableError } from '../../errors/domain-errors';
+import { streamIdOf } from '../../journeys/journey-records';
+import { auditJourney } from '../audited-journeys';
 import { exportFor, type BuiltExport } from './export-build';
-import type { ExportFormat } from './export-query.dto';
-import { SqliteJourneyReader } from './sqlite-journey-reader';
+import type { ExportFormat } from '../http/export-query.dto';
+import { SqliteJourneyReader } from '../verify/sqlite-journey-reader';
 
 export interface ExportJob {
   jobId: number;

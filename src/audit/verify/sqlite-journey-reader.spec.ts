@@ -8,13 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowRegistry } from '../../workflows';
-import { fact, pathTo } from '../../workflows/testing/facts';
-import { SqliteEventStore } from '../event-store/sqlite/sqlite-event-store';
-import { canonicalJson, hashStoredText, integrityOf, storedText } from '../integrity/hash-chain';
+import { WorkflowRegistry } from '../../../workflows';
+import { fact, pathTo } from '../../../workflows/testing/facts';
+import { SqliteEventStore } from '../../event-store/sqlite/sqlite-event-store';
+import { canonicalJson, hashStoredText, integrityOf, storedText } from '../../integrity/hash-chain';
 import { readJourney } from './journey-read';
 import { SqliteJourneyReader, type StoredEventWithText } from './sqlite-journey-reader';
-import { sealFacts } from './testing/seal-facts';
+import { sealFacts } from '../testing/seal-facts';
 import { verifyRead } from './verify-journey';
 
 const registry = new WorkflowRegistry();

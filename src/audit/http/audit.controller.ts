@@ -1,20 +1,20 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { assertJourneyAccess, assertMayDo } from '../access';
-import type { Actor } from '../auth/actor';
-import { CurrentActor } from '../auth/current-actor.decorator';
-import { Clock } from '../common/clock';
-import { JourneyIdPipe } from '../journeys/journey-id.pipe';
-import { AuditedJourneys } from './audited-journeys';
-import { ExportBuilder } from './export-builder';
+import { assertJourneyAccess, assertMayDo } from '../../access';
+import type { Actor } from '../../auth/actor';
+import { CurrentActor } from '../../auth/current-actor.decorator';
+import { Clock } from '../../common/clock';
+import { JourneyIdPipe } from '../../journeys/journey-id.pipe';
+import { AuditedJourneys } from '../audited-journeys';
+import { ExportBuilder } from '../export/export-builder';
 import { ExportQuery } from './export-query.dto';
-import type { JourneyExport } from './journey-export';
-import type { JourneyVerification } from './verify-journey';
-import { LogsJourneyRead } from '../access-log/access-log.interceptor';
-import { ShowsIntegrity } from '../integrity/integrity.interceptor';
-import { ConcurrencyLimit } from '../common/concurrency-limit';
-import { ServiceBusyError } from '../errors/domain-errors';
+import type { JourneyExport } from '../export/journey-export';
+import type { JourneyVerification } from '../verify/verify-journey';
+import { LogsJourneyRead } from '../../access-log/access-log.interceptor';
+import { ShowsIntegrity } from '../../integrity/integrity.interceptor';
+import { ConcurrencyLimit } from '../../common/concurrency-limit';
+import { ServiceBusyError } from '../../errors/domain-errors';
 
 /**
  * Exports built at once, and waiting: an export replays, hashes and renders a whole journey (on

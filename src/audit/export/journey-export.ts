@@ -16,12 +16,12 @@ import {
   type JourneyStatus,
   type WorkflowPolicy,
   type WorkflowRegistry,
-} from '../../workflows';
-import { decisionsOf, preferencesOf, type DecisionEntry, type PreferenceEntry } from '../../workflows/support-planning/decisions';
-import type { StoredEvent } from '../event-store/event-store';
-import { integrityOf } from '../integrity/hash-chain';
-import { metadataOf, toMachineEvent } from '../journeys/journey-records';
-import { integrityWarning, verifyAndReplay, type JourneyVerification, type VerifiedReplay } from './verify-journey';
+} from '../../../workflows';
+import { decisionsOf, preferencesOf, type DecisionEntry, type PreferenceEntry } from '../../../workflows/support-planning/decisions';
+import type { StoredEvent } from '../../event-store/event-store';
+import { integrityOf } from '../../integrity/hash-chain';
+import { metadataOf, toMachineEvent } from '../../journeys/journey-records';
+import { integrityWarning, verifyAndReplay, type JourneyVerification, type VerifiedReplay } from '../verify/verify-journey';
 
 export const EXPORT_FORMAT = 'support-planning-engine/journey-export';
 /** 2: the stored events and the warning added. */
