@@ -11,17 +11,20 @@
  */
 import type Database from 'better-sqlite3';
 import type { ChallengeOutcome } from '../../workflows';
-import { DECISION_TYPES, type DecisionType } from '../../workflows/support-planning/decisions';
+import type { WorkflowRegistry } from '../../workflows';
+import { closureIsDecision, READ_DECISION_TYPES, type ReadDecisionType } from '../../workflows/support-planning/decisions';
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf } from '../journeys/journey-records';
 import { prepared } from './prepared';
 import type { Projection } from './projection';
 
-// The workflow's own list of decision facts (the five a person may challenge, and the resolution
-// of a challenge, itself a decision someone is accountable for): one list for the engine.
-export { DECISION_TYPES, type DecisionType };
+// The workflow's own list of decision facts (the five a person may challenge, the resolution of a
+// challenge, itself a decision someone is accountable for, and a closure where the journey's
+// version makes it one): one list for the engine.
+export const DECISION_TYPES = READ_DECISION_TYPES;
+export type DecisionType = ReadDecisionType;
 
-export function isDecisionType(type: string): type is DecisionType {
+function isListedType(type: string): type is DecisionType {
   return (DECISION_TYPES as readonly string[]).includes(type);
 }
 
@@ -74,7 +77,10 @@ const COLUMNS = `journey_id, revision, type, actor_id, actor_role, on_behalf_of,
 
 export class DecisionsProjection implements Projection {
   readonly name = 'decisions';
-  readonly version = 1;
+  // 2: closures that the journey's version lets be challenged are decisions too.
+  readonly version = 2;
+
+  constructor(private readonly registry: WorkflowRegistry) {}
 
   setup(db: Database.Database): void {
     // position is an INTEGER (bound as a bigint) so that the index orders it numerically;
@@ -110,7 +116,14 @@ export class DecisionsProjection implements Projection {
   apply(db: Database.Database, event: StoredEvent): void {
     if (event.type === 'DecisionChallenged') this.recordChallenge(db, event);
     if (event.type === 'ChallengeResolved') this.recordResolution(db, event);
-    if (isDecisionType(event.type)) this.recordDecision(db, event, event.type);
+    if (isListedType(event.type) && this.isDecision(event)) this.recordDecision(db, event, event.type);
+  }
+
+  /** A closure is listed only where the version it was recorded on makes it a decision (v2 rule 9). */
+  private isDecision(event: StoredEvent): boolean {
+    if (event.type !== 'JourneyClosed') return true;
+    const { workflow } = metadataOf(event);
+    return closureIsDecision(this.registry.get(workflow.id, workflow.version).policy);
   }
 
   list(db: Database.Database, filter: DecisionFilter, page: { limit: number; offset: number }): { total: number; items: DecisionRow[] } {

@@ -91,7 +91,7 @@ export function createProjections(registry: WorkflowRegistry) {
   return {
     caseload: new CaseloadProjection(registry),
     deadlines: new DeadlinesProjection(registry),
-    decisions: new DecisionsProjection(),
+    decisions: new DecisionsProjection(registry),
   };
 }
 

@@ -150,7 +150,7 @@ describe('a read-model version rebuilt beside the serving one', () => {
     const response = await health().expect(200);
     expect(response.body.status).toBe('ok');
     const { rebuild } = response.body.details.readModels;
-    expect(rebuild).toMatchObject({ building: 'caseload@1,deadlines@3,decisions@1', resumedFrom: '-1', eventsApplied: 5000 });
+    expect(rebuild).toMatchObject({ building: 'caseload@1,deadlines@3,decisions@2', resumedFrom: '-1', eventsApplied: 5000 });
     expect(rebuild.percent).toBeGreaterThan(0);
     expect(rebuild.percent).toBeLessThan(100);
     expect(BigInt(rebuild.position)).toBeLessThan(BigInt(rebuild.headPosition));

@@ -6,7 +6,7 @@
 import { fact } from '../../workflows/testing/facts';
 import type { EventType } from '../../workflows';
 import { ManualClock } from '../../src/common/clock';
-import { bearer, startApp, type TestApp } from '../support/test-app';
+import { bearer, startApp, tempDataDir, type TestApp } from '../support/test-app';
 
 const PERSON_ID = '7d1f0a8e-3b5c-4f7a-9e2d-1c6b8a4f0e21';
 const dataOf = (type: EventType, overrides: Record<string, unknown> = {}) => ({ ...fact(type).data, ...overrides });
@@ -139,6 +139,51 @@ describe('GET /decisions', () => {
         status: 400,
         message: expect.stringContaining(field),
       });
+    }
+  });
+});
+
+describe('GET /decisions lists a closure where the journey’s version makes it a decision', () => {
+  const data = tempDataDir();
+  let auditor: string;
+  let caseWorker: string;
+
+  async function openAndClose(t: TestApp): Promise<{ id: string; revision: number; position: string }> {
+    const opened = await t
+      .http()
+      .post('/journeys')
+      .set('Authorization', caseWorker)
+      .send({ data: dataOf('ReferralReceived') })
+      .expect(201);
+    const id = opened.body.id as string;
+    const closed = await t
+      .http()
+      .post(`/journeys/${id}/events`)
+      .set('Authorization', caseWorker)
+      .send({ type: 'JourneyClosed', data: dataOf('JourneyClosed') })
+      .expect(201);
+    return { id, revision: closed.body.revision as number, position: closed.body.position as string };
+  }
+
+  afterAll(() => data.remove());
+
+  it('on version 2 (rule 9: a closure may be challenged), and not on version 1', async () => {
+    auditor = await bearer('auditor-1', 'auditor');
+    caseWorker = await bearer('case-worker-1', 'case-worker');
+    const clock = new ManualClock(new Date('2026-01-05T10:00:00Z'));
+    let t = await startApp({ file: data.file, clock, env: { WORKFLOW_VERSION: '1' } });
+    const onV1 = await openAndClose(t);
+    await t.close();
+    t = await startApp({ file: data.file, clock, env: { WORKFLOW_VERSION: '2' } });
+    try {
+      const onV2 = await openAndClose(t);
+      const listed = await t.http().get(`/decisions?type=JourneyClosed&after=${onV2.position}`).set('Authorization', auditor).expect(200);
+      expect(listed.body.items.map((item: { journeyId: string; revision: number }) => [item.journeyId, item.revision])).toEqual([
+        [onV2.id, onV2.revision],
+      ]);
+      expect(listed.body.items.map((item: { journeyId: string }) => item.journeyId)).not.toContain(onV1.id);
+    } finally {
+      await t.close();
     }
   });
 });

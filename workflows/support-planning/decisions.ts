@@ -36,8 +36,16 @@ export function isDecision(event: JourneyEvent): event is DecisionEvent {
 export type ReadDecisionType = DecisionType | 'JourneyClosed';
 export type ReadDecisionEvent = EventOf<ReadDecisionType>;
 
+/** Every type a list of decisions may hold. */
+export const READ_DECISION_TYPES = [...DECISION_TYPES, 'JourneyClosed'] as const satisfies readonly ReadDecisionType[];
+
+/** A closure is a decision where the version it was recorded on lets it be challenged (no policy known: shown). */
+export function closureIsDecision(policy: WorkflowPolicy | null): boolean {
+  return policy === null || policy.challengeableDecisions.JourneyClosed !== undefined;
+}
+
 function isReadDecision(event: JourneyEvent, policy: WorkflowPolicy | null): event is ReadDecisionEvent {
-  if (event.type === 'JourneyClosed') return policy === null || policy.challengeableDecisions.JourneyClosed !== undefined;
+  if (event.type === 'JourneyClosed') return closureIsDecision(policy);
   return isDecision(event);
 }
 
