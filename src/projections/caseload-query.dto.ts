@@ -1,12 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsPosition } from './position.validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FUNDING_STREAMS, ROUTES } from '../../workflows';
+import { ReadModelPageQuery } from './read-model-page-query.dto';
 
 const STATUSES = ['awaiting-referral', 'open', 'not-eligible', 'closed'] as const;
 
-export class CaseloadQuery {
+export class CaseloadQuery extends ReadModelPageQuery {
   @ApiPropertyOptional({ description: 'Full state path, e.g. open.supportPlanning' })
   @IsOptional()
   @IsString()
@@ -33,33 +32,4 @@ export class CaseloadQuery {
   @IsOptional()
   @IsIn(ROUTES)
   route?: string;
-
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit = 50;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000)
-  offset = 0;
-
-  @ApiPropertyOptional({ description: 'A position from a write response: wait until the list includes it' })
-  @IsOptional()
-  @IsPosition()
-  after?: string;
-
-  @ApiPropertyOptional({ default: 2000, maximum: 10000, description: 'How long to wait for `after` (ms)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
-  waitMs = 2000;
 }
