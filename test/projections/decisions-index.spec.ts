@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { WorkflowRegistry } from '../../workflows';
 import { actors } from '../../workflows/testing/facts';
 import { MemoryEventStore } from '../../src/event-store/memory-event-store';
-import { DECISION_TYPES, type DecisionFilter, type DecisionsProjection } from '../../src/projections/decisions.projection';
+import { type DecisionFilter, type DecisionsProjection } from '../../src/projections/decisions.projection';
+import { DECISION_TYPES } from '../../workflows/support-planning/decisions';
 import { ProjectionRunner } from '../../src/projections/projection-runner';
 import { createProjections } from '../../src/projections/read-models.service';
 import { appendWhole, histories, plannedJourneys, sealJourney, type PlannedJourney } from './journey-fixtures';
@@ -44,8 +45,8 @@ describe('the decision index', () => {
     const expected = index.journeys.flatMap((journey) =>
       journey.events
         .map((event, revision) => ({ event, revision }))
-        // The fixtures are version 1 journeys, whose closures are not decisions (v2's rule 9 made them one).
-        .filter(({ event }) => (DECISION_TYPES as readonly string[]).includes(event.type) && event.type !== 'JourneyClosed')
+        // The fixtures are version 1 journeys: the decisions of every version, no closure (v2's rule 9 made closures one).
+        .filter(({ event }) => (DECISION_TYPES as readonly string[]).includes(event.type))
         .map(({ event, revision }) => ({ journeyId: journey.journeyId, revision, type: event.type })),
     );
     const { total, items } = index.list();
