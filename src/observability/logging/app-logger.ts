@@ -4,7 +4,7 @@
  * request they carry the request's correlation id; the request line itself is written by the
  * request observer when the answer has gone out.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { Actor } from '../../auth/actor';
 import { AppConfig } from '../../config/app-config';
@@ -25,7 +25,7 @@ export interface FinishedRequestLine {
 }
 
 @Injectable()
-export class AppLogger {
+export class AppLogger implements OnApplicationShutdown {
   readonly root: Logger;
 
   constructor(config: AppConfig, @Inject(LogSink) sink: LogSink) {
@@ -38,6 +38,15 @@ export class AppLogger {
       },
       sink,
     );
+  }
+
+  /**
+   * After the server has closed (its last request lines written), wait until every buffered line
+   * is on its way out: on SIGTERM Nest re-raises the signal once shutdown is done, which ends the
+   * process without the exit-time flush, and an asynchronous destination would lose its tail.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => this.root.flush(() => resolve()));
   }
 
   /** The request's logger: every line it writes carries the correlation id, and nothing else of the request. */
