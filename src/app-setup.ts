@@ -1,4 +1,3 @@
-import fastifyHelmet from '@fastify/helmet';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +6,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppConfig } from './config/app-config';
 import { answerNotModified } from './http/not-modified';
 import { readBodies } from './http/request-body';
+import { addSecurityHeaders } from './http/security-headers';
 import { RequestObserver } from './observability/http/request-observer';
 import { AppLogger } from './observability/logging/app-logger';
 import { configurePages } from './pages/pages-setup';
@@ -45,11 +45,11 @@ export async function configureApp(nestApp: INestApplication): Promise<NestFasti
   const config = app.get(AppConfig);
   observe(app);
   openCorsTo(app, config.corsOrigins);
-  await app.register(fastifyHelmet, {
+  const fastify = app.getHttpAdapter().getInstance();
+  addSecurityHeaders(fastify, {
     // Swagger UI is served over plain http in development; upgrading its requests would blank it.
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
-  const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', forbidStoring);
   fastify.addHook('onSend', answerNotModified);
   await readBodies(fastify);

@@ -37,8 +37,11 @@ export class HealthController {
 
   @Get('live')
   @ApiOkResponse({ description: 'The process answers requests.' })
-  live(): Promise<HealthCheckResult> {
-    return this.run([() => this.alive()]);
+  live(): HealthCheckResult {
+    // Terminus's result, built here: a check that cannot fail needs none of its machinery, and an
+    // orchestrator calls this route often (terminus cost 5% of the service's CPU here; issue 16).
+    const alive = this.alive();
+    return { status: 'ok', info: alive, error: {}, details: alive };
   }
 
   private alive() {

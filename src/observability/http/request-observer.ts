@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunc
 import { Store, storage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import type { Actor } from '../../auth/actor';
-import { AppLogger, writeRequestLine } from '../logging/app-logger';
+import { AppLogger } from '../logging/app-logger';
 import { Metrics } from '../metrics/metrics';
 import { Tracing } from '../tracing/tracing';
 import { tracer } from '../tracing/with-span';
@@ -27,7 +27,9 @@ export const CORRELATION_ATTRIBUTE = 'correlation.id';
 /** What the observer keeps of a request between its hooks. */
 interface Observed {
   started: bigint;
-  log: Logger;
+  correlationId: string;
+  /** The request's logger for Nest's Logger, inside the route (nestjs-pino's store). */
+  store: Store;
   span: Span | undefined;
 }
 
@@ -56,7 +58,9 @@ export class RequestObserver {
     const correlationId = correlationIdOf(request);
     reply.header('X-Correlation-Id', correlationId);
     const span = this.tracing.enabled ? this.startSpan(request, correlationId) : undefined;
-    this.observed.set(request, { started: process.hrtime.bigint(), log: (this.logger as AppLogger).forRequest(correlationId), span });
+    const logger = this.logger as AppLogger;
+    const store = storeMakingLoggerOnUse(() => logger.forRequest(correlationId));
+    this.observed.set(request, { started: process.hrtime.bigint(), correlationId, store, span });
     // A caller that hangs up before the answer: no onResponse, but the span must still end.
     if (span) reply.raw.once('close', () => span.isRecording() && this.endSpan(span, request, reply));
     done();
@@ -73,7 +77,7 @@ export class RequestObserver {
       done();
       return;
     }
-    const run = () => storage.run(new Store(observed.log), done);
+    const run = () => storage.run(observed.store, done);
     if (observed.span) context.with(trace.setSpan(context.active(), observed.span), run);
     else run();
   };
@@ -84,7 +88,7 @@ export class RequestObserver {
     done();
   };
 
-  private finished(request: ObservedRequest, reply: FastifyReply, { started, log, span }: Observed): void {
+  private finished(request: ObservedRequest, reply: FastifyReply, { started, correlationId, span }: Observed): void {
     const finished: FinishedRequest = {
       method: request.method,
       route: routeTemplateOf(request),
@@ -93,7 +97,11 @@ export class RequestObserver {
       failure: failureOf(request),
     };
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    writeRequestLine(log, { ...finished, durationMs: Math.round(seconds * 1000), actor: request.actor });
+    (this.logger as AppLogger).writeRequestLine(correlationId, {
+      ...finished,
+      durationMs: Math.round(seconds * 1000),
+      actor: request.actor,
+    });
     this.metrics.httpRequestDuration.observe({ method: finished.method, route: finished.route, status: String(finished.status) }, seconds);
     this.countCommand(finished);
     if (isRateLimitRefusal(finished.failure)) this.metrics.rateLimitRefusals.inc({ route: finished.route });
@@ -123,4 +131,19 @@ export class RequestObserver {
     if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   }
+}
+
+/**
+ * nestjs-pino's request store, its logger made on first use: most requests log nothing but their
+ * request line, and a child logger (its bindings run through the redaction) costs every request.
+ */
+function storeMakingLoggerOnUse(makeLogger: () => Logger): Store {
+  const store = new Store(undefined as unknown as Logger);
+  let logger: Logger | undefined;
+  Object.defineProperty(store, 'logger', {
+    get: () => (logger ??= makeLogger()),
+    // PinoLogger.assign() replaces it with a child carrying more fields.
+    set: (replacement: Logger) => (logger = replacement),
+  });
+  return store;
 }

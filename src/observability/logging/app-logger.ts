@@ -28,16 +28,21 @@ export interface FinishedRequestLine {
 export class AppLogger implements OnApplicationShutdown {
   readonly root: Logger;
 
+  /**
+   * The request lines' own logger, to the same sink, without redaction: each line is built field
+   * by field from values that carry no personal data (writeRequestLine), and matching 48 paths
+   * against every field of every request's line cost 6% of the service's CPU (issue 16).
+   */
+  private readonly requestLines: Logger;
+
   constructor(config: AppConfig, @Inject(LogSink) sink: LogSink) {
-    this.root = pino(
-      {
-        level: config.observability.logLevel,
-        redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
-        timestamp: pino.stdTimeFunctions.isoTime,
-        base: { service: config.observability.serviceName },
-      },
-      sink,
-    );
+    const options = {
+      level: config.observability.logLevel,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      base: { service: config.observability.serviceName },
+    };
+    this.root = pino({ ...options, redact: { paths: [...REDACTED_PATHS], censor: REDACTED } }, sink);
+    this.requestLines = pino(options, sink);
   }
 
   /**
@@ -53,18 +58,25 @@ export class AppLogger implements OnApplicationShutdown {
   forRequest(correlationId: string): Logger {
     return this.root.child({ [CORRELATION_KEY]: correlationId });
   }
-}
 
-/**
- * One line per request, built field by field: method, route template (never the raw URL, whose
- * ids and query strings may identify a person), status, duration, who asked and the correlation
- * id (the request logger's). No headers, no body. The error itself is the exception filter's to
- * log (5xx, with its stack); its message may quote input.
- */
-export function writeRequestLine(log: Logger, line: FinishedRequestLine): void {
-  const level = line.status >= 500 ? 'error' : line.status >= 400 ? 'warn' : 'info';
-  const fields = { method: line.method, route: line.route, status: line.status, durationMs: line.durationMs, actor: actorOf(line.actor) };
-  log[level](fields, `${line.method} ${line.route} ${line.status}`);
+  /**
+   * One line per request, built field by field: method, route template (never the raw URL, whose
+   * ids and query strings may identify a person), status, duration, who asked and the correlation
+   * id (a safe token: correlationIdOf). No headers, no body. The error itself is the exception
+   * filter's to log (5xx, with its stack); its message may quote input.
+   */
+  writeRequestLine(correlationId: string, line: FinishedRequestLine): void {
+    const level = line.status >= 500 ? 'error' : line.status >= 400 ? 'warn' : 'info';
+    const fields = {
+      [CORRELATION_KEY]: correlationId,
+      method: line.method,
+      route: line.route,
+      status: line.status,
+      durationMs: line.durationMs,
+      actor: actorOf(line.actor),
+    };
+    this.requestLines[level](fields, `${line.method} ${line.route} ${line.status}`);
+  }
 }
 
 /**
