@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppConfig, DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, type AppConfigValues } from '../config/app-config';
 import { AuthKeysUnavailableError, UnauthenticatedError } from '../errors/domain-errors';
-import { TokenVerifier } from './token-verifier';
+import { TokenVerifier, VERIFIED_TOKEN_TTL_MS } from './token-verifier';
 import { CLAIMS, JWKS_ALGORITHMS, signToken } from './tokens';
 
 /** The identity provider as a test sees it: a key pair per algorithm, published as a JWKS. */
@@ -150,6 +150,73 @@ describe('TokenVerifier with the identity provider’s key set (RS256/ES256)', (
 
   it.each(refusals)('refuses %s with 401, saying why', async (_label, make, reason) => {
     expect(await refusal(localVerifier(), await make())).toEqual(reason);
+  });
+});
+
+describe('TokenVerifier remembers a verified token for a short while', () => {
+  let clock: number;
+  /** The provider's published keys as the verifier finds them at each look-up. */
+  let published: JSONWebKeySet;
+
+  function rememberingVerifier(): TokenVerifier {
+    const policy = localVerifier().policy;
+    return new TokenVerifier(
+      (header, token) => createLocalJWKSet(published)(header, token),
+      policy,
+      () => clock,
+    );
+  }
+
+  /** Issued now by the real clock (the cache's verdicts are about the present), lasting `seconds`. */
+  function tokenIssuedNow(key: SigningKey, seconds = 3600): Promise<string> {
+    const issuedAt = Math.floor(Date.now() / 1000);
+    return providerToken(key, {}, (jwt) => jwt.setIssuedAt(issuedAt).setExpirationTime(issuedAt + seconds));
+  }
+
+  beforeEach(() => {
+    clock = Date.now();
+    published = jwks;
+  });
+
+  it('takes the same token again without its key, for a minute at most', async () => {
+    const verifier = rememberingVerifier();
+    const token = await tokenIssuedNow(rsa);
+    const actor = await verifier.verify(token);
+    published = { keys: [] }; // the provider withdraws the key
+    await expect(verifier.verify(token)).resolves.toEqual(actor);
+    clock += VERIFIED_TOKEN_TTL_MS;
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('never past the token’s own expiry', async () => {
+    const verifier = rememberingVerifier();
+    const token = await tokenIssuedNow(ec, 10);
+    await verifier.verify(token);
+    published = { keys: [] };
+    clock += 10_000;
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('takes no other token for the remembered one: the same claims signed with another key are refused', async () => {
+    const verifier = rememberingVerifier();
+    await verifier.verify(await tokenIssuedNow(rsa));
+    await expect(verifier.verify(await tokenIssuedNow(forged))).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('answers each caller with its own copy: changing one does not change the next answer', async () => {
+    const verifier = rememberingVerifier();
+    const token = await tokenIssuedNow(rsa);
+    const first = await verifier.verify(token);
+    first.role = 'auditor';
+    await expect(verifier.verify(token)).resolves.toMatchObject({ id: 'alice', role: 'case-worker' });
+  });
+
+  it('remembers nothing about a moment asked for explicitly', async () => {
+    const verifier = rememberingVerifier();
+    const token = await tokenIssuedNow(rsa);
+    await verifier.verify(token, new Date());
+    published = { keys: [] };
+    await expect(verifier.verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 });
 
