@@ -34,18 +34,18 @@ function datesOf(event: JourneyEvent): Array<{ field: string; value: string }> {
 
 /**
  * A calendar day (`2026-03-01`) spans the whole day: it is "before" a moment only if the day
- * ended before it, and "after" only if the day began after it.
+ * ended before it, and "after" only if the day began after it. `start` is `Date.parse(value)`.
  */
-function span(value: string): { from: number; to: number } {
-  const start = Date.parse(value);
+function span(value: string, start: number): { from: number; to: number } {
   return isCalendarDate(value) ? { from: start, to: start + DAY_MS - 1 } : { from: start, to: start };
 }
 
 function dateIssues(policy: WorkflowPolicy, context: JourneyContext, event: JourneyEvent): FactIssue[] {
-  const referredAt = context.referredAt === null ? null : Date.parse(context.referredAt);
+  const referredAt = context.referredAt === null ? null : referralTime(context.referredAt);
   const recordedAt = event.meta.recordedAt === undefined ? null : Date.parse(event.meta.recordedAt);
   return datesOf(event).flatMap(({ field, value }) => {
-    const { from, to } = span(value);
+    // A fact is mostly recorded as it happens: the same text, parsed once.
+    const { from, to } = span(value, value === event.meta.recordedAt && recordedAt !== null ? recordedAt : Date.parse(value));
     const issues: FactIssue[] = [];
     if (referredAt !== null && to < referredAt) {
       issues.push({
@@ -66,6 +66,14 @@ function dateIssues(policy: WorkflowPolicy, context: JourneyContext, event: Jour
     }
     return issues;
   });
+}
+
+/** The last referral time parsed: every fact of a journey is checked against the same one (replay, verify). */
+let lastReferral = { text: '', time: Number.NaN };
+
+function referralTime(text: string): number {
+  if (text !== lastReferral.text) lastReferral = { text, time: Date.parse(text) };
+  return lastReferral.time;
 }
 
 function isBackdatedTooFar(policy: WorkflowPolicy, ageMs: number): boolean {

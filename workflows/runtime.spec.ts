@@ -1,13 +1,15 @@
 /**
  * `apply` and `initialSnapshot` run in one inert scope made once per machine, rather than
  * XState's `transition()` and `initialTransition()`, which make a new one per call. They must give
- * the very same snapshots.
+ * the very same snapshots. `replayChecked` transitions once where it used to ask `can` first: it
+ * must give the very same verdicts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initialTransition, transition } from 'xstate';
 import { WorkflowRegistry } from './index';
-import { apply, initialSnapshot, type JourneySnapshot } from './runtime';
+import { factIssues } from './fact-checks';
+import { apply, initialSnapshot, replayChecked, type JourneySnapshot, type WorkflowDefinition } from './runtime';
 import type { JourneyEvent } from './support-planning/events';
 import { fact, pathTo, toEvents } from './testing/facts';
 
@@ -63,6 +65,49 @@ describe('initialSnapshot', () => {
       expect(seen(first)).toEqual(seen(initialTransition(definition.machine)[0] as JourneySnapshot));
       expect(initialSnapshot(definition)).not.toBe(first);
       expect(initialSnapshot(definition).context).not.toBe(first.context);
+    },
+  );
+});
+
+describe('replayChecked', () => {
+  const registry = new WorkflowRegistry();
+
+  /** The replay as it was written first: the fact's checks, then XState's `can`, then the transition. */
+  function replayByCan(definition: WorkflowDefinition, events: readonly JourneyEvent[]) {
+    let snapshot = initialSnapshot(definition);
+    for (let index = 0; index < events.length; index += 1) {
+      const event = events[index];
+      const sound = factIssues(definition.facts, definition.policy, snapshot.context, event).length === 0;
+      if (!sound || !snapshot.can(event)) return { snapshot, refusedAt: index };
+      snapshot = apply(definition, snapshot, event);
+    }
+    return { snapshot, refusedAt: null };
+  }
+
+  /** Each journey as recorded, and with each fact after the first left out or given twice: records most facts refuse. */
+  function variants(events: JourneyEvent[]): JourneyEvent[][] {
+    const changed = events.slice(1).flatMap((_event, offset) => {
+      const at = offset + 1;
+      return [
+        [...events.slice(0, at), ...events.slice(at + 1)],
+        [...events.slice(0, at + 1), ...events.slice(at)],
+      ];
+    });
+    return [events, ...changed];
+  }
+
+  it.each(registry.list().map((definition) => [`${definition.id} v${definition.version}`, definition] as const))(
+    'gives the verdict and snapshot that checking with can() first gives, on every golden history and its variants: %s',
+    (_name, definition) => {
+      let refusals = 0;
+      for (const events of goldenJourneys().flatMap(variants)) {
+        const ours = replayChecked(definition, events);
+        const reference = replayByCan(definition, events);
+        expect(ours.refusedAt).toBe(reference.refusedAt);
+        expect(seen(ours.snapshot)).toEqual(seen(reference.snapshot));
+        if (ours.refusedAt !== null) refusals += 1;
+      }
+      expect(refusals).toBeGreaterThan(10);
     },
   );
 });

@@ -123,12 +123,56 @@ export function replayChecked(definition: WorkflowDefinition, events: readonly J
   let snapshot = from ?? initialSnapshot(definition);
   for (let index = 0; index < events.length; index += 1) {
     const event = events[index];
-    if (!isSound(definition, snapshot, event) || !snapshot.can(event)) {
-      return { snapshot, refusedAt: index, refusal: decide(definition, snapshot, event) };
-    }
-    snapshot = apply(definition, snapshot, event);
+    const next = isSound(definition, snapshot, event) ? applyIfAccepted(definition, snapshot, event) : null;
+    if (next === null) return { snapshot, refusedAt: index, refusal: decide(definition, snapshot, event) };
+    snapshot = next;
   }
   return { snapshot, refusedAt: null, refusal: null };
+}
+
+/**
+ * The snapshot after the fact when the machine accepts it (`snapshot.can`), else null. XState's
+ * `can` selects the transitions (every guard run) and `transition` selects them again: on a
+ * machine where a changed snapshot proves `can` (see changeProvesCan), one transition answers
+ * both, and an unchanged one is confirmed by `can` itself (the rare refusal path).
+ */
+function applyIfAccepted(definition: WorkflowDefinition, snapshot: JourneySnapshot, event: JourneyEvent): JourneySnapshot | null {
+  if (!changeProvesCan(definition.machine)) return snapshot.can(event) ? apply(definition, snapshot, event) : null;
+  const next = apply(definition, snapshot, event);
+  return next !== snapshot || snapshot.can(event) ? next : null;
+}
+
+const changeProvingMachines = new WeakMap<AnyStateMachine, boolean>();
+
+/**
+ * XState's `transition` returns the very snapshot it was given when no transition is enabled and
+ * no eventless one follows; `can` is true when some enabled transition has a target or actions.
+ * So on a machine with no eventless (`always`) transitions and none without both target and
+ * actions, a snapshot that changed proves `can`. Checked once per machine, over every state node.
+ */
+function changeProvesCan(machine: AnyStateMachine): boolean {
+  let proves = changeProvingMachines.get(machine);
+  if (proves === undefined) {
+    proves = everyNode(machine.root as StateNodeShape, (node) => {
+      if (node.always !== undefined && node.always.length > 0) return false;
+      return [...node.transitions.values()].every((candidates) =>
+        candidates.every((candidate) => candidate.target !== undefined || candidate.actions.length > 0),
+      );
+    });
+    changeProvingMachines.set(machine, proves);
+  }
+  return proves;
+}
+
+/** What changeProvesCan reads of XState's state nodes. */
+interface StateNodeShape {
+  always?: readonly unknown[];
+  transitions: Map<string, ReadonlyArray<{ target?: unknown; actions: readonly unknown[] }>>;
+  states: Record<string, StateNodeShape>;
+}
+
+function everyNode(node: StateNodeShape, holds: (node: StateNodeShape) => boolean): boolean {
+  return holds(node) && Object.values(node.states).every((child) => everyNode(child, holds));
 }
 
 /** The fact's shape, dates and words hold for this version (the machine's guards come after). */

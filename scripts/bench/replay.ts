@@ -215,7 +215,7 @@ function report(
       'the first five passes: one journey at a time, one thread, steady state (each timed on its second run)',
       'the threads pass: this thread (warm) and cold workers, whose start-up and TypeScript compile are in its time',
       'target: at least 50,000 events/s replayed and verified',
-      'replay is event by event (so a refusal is named by revision): each fact is checked by snapshot.can, then applied',
+      'replay is event by event (so a refusal is named by revision): each fact checked for shape and dates, then one XState transition, which also says whether the machine accepts it',
     ],
   };
 }

@@ -33,9 +33,12 @@ export const MAX_PENCE = 10_000_000_000;
 /** White space and the characters that render as nothing (zero-width space, joiners, BOM...). */
 const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}]/gu;
 
+/** One character that is not INVISIBLE: found without building the text with them removed. */
+const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}]/u;
+
 /** True when the text holds at least one character a reader can see. */
 export function hasVisibleText(text: unknown): boolean {
-  return typeof text === 'string' && text.replace(INVISIBLE, '').length > 0;
+  return typeof text === 'string' && VISIBLE.test(text);
 }
 
 /**
