@@ -13,7 +13,8 @@
  *     answers without doing anything. No engine can answer commands faster than these;
  *   - a peer: the same command built with Emmett on SQLite (scripts/bench/peer), the same clients
  *     each on its own stream. Its packages are installed on first use; if that fails the report
- *     says why instead of `engine/peer`, and the rest still runs. `--peer 0` leaves it out.
+ *     says why instead of `engine/peer`, and the rest still runs. `--peer 0` leaves it out, and
+ *     so does `--store postgres` (the peer is on SQLite only).
  * Raw runs use the engine's schema and durability (WAL, synchronous=FULL). The ratios are the
  * figures to quote: they hold on a noisy machine where the absolute rates do not.
  * `--seconds N` runs each engine phase for N seconds instead of a fixed number of commands.
@@ -93,7 +94,7 @@ export async function run(argv: readonly string[]): Promise<void> {
   try {
     const engine = await measureEngine(workspace, settings, store);
     const noop = await measureNoopServer(workspace, settings);
-    const peer = await measurePeer(workspace, settings);
+    const peer = kind === 'sqlite' ? await measurePeer(workspace, settings) : { notMeasured: 'the peer runs on SQLite only' };
     const rawSingle = await store.raw('raw-single', settings['raw-single'], 1);
     const rawBatched = await store.raw('raw-batched', settings['raw-batched'], RAW_BATCH);
     finish(report(settings, kind, { ...engine, noop }, peer, rawSingle, rawBatched), json);
