@@ -468,7 +468,7 @@ function peerNotes(peer: PeerResult): string[] {
     `peer: ${peer.versions}; journal_mode=${peer.durability.journal_mode}, synchronous=${peer.durability.synchronous}`,
     `peer: ${peer.durability.busyRetries} commands re-run (Emmett's retry option) after SQLITE_BUSY on COMMIT, a race inside emmett-sqlite`,
     'peer: CommandHandler reads the whole stream, decides, appends at the version read; commands run one at a time ' +
-      '(emmett-sqlite 0.38.5 shares and closes one connection across concurrent operations: most fail at 64 clients)',
+      '(emmett-sqlite 0.38.5 shares and closes one connection across concurrent operations: at 64 clients most of the first 64 failed)',
     'peer does not: check tokens or access, run a workflow, validate the data, chain hashes, keep idempotency keys, ' +
       'update read models, write an access log or request logs',
   ];

@@ -35,7 +35,7 @@ keepOpen.run('PRAGMA journal_mode = WAL');
 /**
  * The durability emmett-sqlite's connections run with: it opens each as this one is opened, sets
  * journal_mode=WAL and leaves synchronous at the build's default (it has no option for it). Read
- * here, outside its transactions (a statement of ours inside one kept its COMMIT from running).
+ * here, outside its transactions.
  */
 function durability() {
   const pragma = (name) =>
@@ -50,8 +50,9 @@ function durability() {
 /**
  * One command at a time. emmett-sqlite 0.38.5 shares one connection among the operations in
  * flight and closes it when any of them ends ("SQLITE_MISUSE: Database is closed" for the others),
- * and the connections it opens next have no busy timeout ("SQLITE_BUSY"): with 64 clients most
- * commands failed. Queued, every command succeeds, each in its own transaction and fsync.
+ * and the connections it opens next have no busy timeout ("SQLITE_BUSY"): with 64 clients most of
+ * the first 64 commands failed. Queued, they succeed (but for the rare one below), each in its
+ * own transaction and fsync.
  */
 let queue = Promise.resolve();
 function oneAtATime(work) {
