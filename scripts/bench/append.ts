@@ -10,7 +10,11 @@
  *   - raw (b): the same, 100 events a transaction;
  *   - floors, with the same client and concurrency: the engine's cheapest route (GET
  *     /health/live, through the same hooks and guards), and a node:http server that
- *     answers without doing anything. No engine can answer commands faster than these.
+ *     answers without doing anything. No engine can answer commands faster than these;
+ *   - a peer: the same command built with Emmett on SQLite (scripts/bench/peer), the same clients
+ *     each on its own stream. Its packages are installed on first use; if that fails the report
+ *     says why instead of `engine/peer`, and the rest still runs. `--peer 0` leaves it out, and
+ *     so does `--store postgres` (the peer is on SQLite only).
  * Raw runs use the engine's schema and durability (WAL, synchronous=FULL). The ratios are the
  * figures to quote: they hold on a noisy machine where the absolute rates do not.
  * `--seconds N` runs each engine phase for N seconds instead of a fixed number of commands.
@@ -34,6 +38,7 @@ import { streamIdOf } from '../../src/journeys/journey-records';
 import { parseBenchArgs } from './support/args';
 import { HttpClient, type HttpAnswer } from './support/http-client';
 import { startNoopServer } from './support/noop-server';
+import { ensurePeerInstalled, peerVersions, startPeerServer } from './support/peer-server';
 import {
   freshSchema,
   postgresFromEnvironment,
@@ -56,6 +61,7 @@ const DEFAULTS = {
   warmup: 5,
   'raw-single': 2_000,
   'raw-batched': 20_000,
+  peer: 1,
 };
 type Settings = Record<keyof typeof DEFAULTS, number>;
 
@@ -88,9 +94,10 @@ export async function run(argv: readonly string[]): Promise<void> {
   try {
     const engine = await measureEngine(workspace, settings, store);
     const noop = await measureNoopServer(workspace, settings);
+    const peer = kind === 'sqlite' ? await measurePeer(workspace, settings) : { notMeasured: 'the peer runs on SQLite only' };
     const rawSingle = await store.raw('raw-single', settings['raw-single'], 1);
     const rawBatched = await store.raw('raw-batched', settings['raw-batched'], RAW_BATCH);
-    finish(report(settings, kind, { ...engine, noop }, rawSingle, rawBatched), json);
+    finish(report(settings, kind, { ...engine, noop }, peer, rawSingle, rawBatched), json);
   } finally {
     store.close();
     workspace.remove();
@@ -237,6 +244,58 @@ async function measureNoopServer(workspace: Workspace, settings: Settings): Prom
   }
 }
 
+/** The peer's figures, or why there are none. */
+type PeerOutcome = { measured: PeerResult } | { notMeasured: string };
+
+interface PeerResult extends PhaseResult {
+  /** The installed packages, by name and version. */
+  versions: string;
+  /** journal_mode and synchronous as the peer's store runs them; commands re-run after SQLITE_BUSY. */
+  durability: { journal_mode: string; synchronous: string; busyRetries: number };
+}
+
+/**
+ * The engine's distinct-journeys phase against the peer: the same clients, each opening its own
+ * stream with the same ReferralReceived body, then recording the same preferences on it. Never
+ * throws: whatever stops it (the install above all) becomes the reason printed and reported.
+ */
+async function measurePeer(workspace: Workspace, settings: Settings): Promise<PeerOutcome> {
+  if (settings.peer === 0) return { notMeasured: 'left out (--peer 0)' };
+  try {
+    ensurePeerInstalled();
+    step(`peer: Emmett on SQLite, ${settings.clients} clients on ${settings.clients} streams`);
+    const server = await startPeerServer(workspace.file('peer.db'));
+    const client = new HttpClient(() => server.port, settings.clients);
+    try {
+      const streams = await openPeerStreams(client, settings.clients);
+      let sequence = 0;
+      const result = await load((c) => client.post(`/journeys/${streams[c]}/events`, preference(sequence++)), 201, settings);
+      const durability = (await client.get<PeerResult['durability']>('/settings')).body;
+      return { measured: { ...result, versions: peerVersions(), durability } };
+    } finally {
+      client.close();
+      await server.stop();
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    step(
+      `\n################################################################\nengine/peer NOT MEASURED: ${reason}\n################################################################`,
+    );
+    return { notMeasured: reason };
+  }
+}
+
+function openPeerStreams(client: HttpClient, count: number): Promise<string[]> {
+  const body = { data: defaultFact('ReferralReceived').data };
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const answer = await client.post<{ id: string }>('/journeys', body);
+      if (answer.status !== 201) throw new Error(`opening a peer stream answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      return answer.body.id;
+    }),
+  );
+}
+
 /** Either a number of commands shared by all clients, or a time limit. */
 function budget(settings: Settings): () => boolean {
   if (settings.seconds > 0) {
@@ -327,6 +386,7 @@ function report(
   settings: Settings,
   store: StoreKind,
   phases: EnginePhases & { noop: PhaseResult },
+  peer: PeerOutcome,
   rawSingle: LatencySummary,
   rawBatched: LatencySummary,
 ): BenchReport {
@@ -344,7 +404,10 @@ function report(
         (target > noop.perSecond ? ` and more than a no-op node:http server (${Math.round(noop.perSecond)}/s) on this machine` : ''),
     );
   }
-  for (const [name, phase] of Object.entries(phases) as Array<[string, PhaseResult]>) {
+  const measured = 'measured' in peer ? peer.measured : undefined;
+  if (measured) notes.push(...peerNotes(measured));
+  const answered = measured ? { ...phases, peer: measured } : phases;
+  for (const [name, phase] of Object.entries(answered) as Array<[string, PhaseResult]>) {
     if (Object.keys(phase.failures).length > 0) notes.push(`${name}: answers other than 201 by status: ${JSON.stringify(phase.failures)}`);
   }
   return {
@@ -367,6 +430,12 @@ function report(
       'raw (a) p50 commit': { value: rawSingle.p50Ms, unit: 'ms' },
       'raw (b) 100 events/transaction': { value: rawBatched.perSecond, unit: 'events/s' },
       'raw (b) p50 commit': { value: rawBatched.p50Ms, unit: 'ms' },
+      ...(measured && {
+        'peer (Emmett) distinct streams': { value: measured.perSecond, unit: 'commands/s' },
+        'peer p50': { value: measured.p50Ms, unit: 'ms' },
+        'peer p99': { value: measured.p99Ms, unit: 'ms' },
+        'peer commands': { value: measured.count, unit: 'commands' },
+      }),
     },
     ratios: {
       'engine distinct / raw (a)': ratio(distinct.perSecond, rawSingle.perSecond),
@@ -381,7 +450,26 @@ function report(
       'engine/noop': ratio(distinct.perSecond, noop.perSecond),
       'engineP99/noopP99': ratio(distinct.p99Ms, noop.p99Ms),
       'liveness/noop': ratio(liveness.perSecond, noop.perSecond),
+      // The engine against the same command built with Emmett, in the same run (issue 16).
+      ...(measured && {
+        'engine/peer': ratio(distinct.perSecond, measured.perSecond),
+        'engineP99/peerP99': ratio(distinct.p99Ms, measured.p99Ms),
+        'peer/noop': ratio(measured.perSecond, noop.perSecond),
+      }),
     },
+    ...('notMeasured' in peer && { notMeasured: { 'engine/peer': peer.notMeasured } }),
     notes,
   };
+}
+
+/** What the peer is, how durable, and what it leaves out that the engine does. */
+function peerNotes(peer: PeerResult): string[] {
+  return [
+    `peer: ${peer.versions}; journal_mode=${peer.durability.journal_mode}, synchronous=${peer.durability.synchronous}`,
+    `peer: ${peer.durability.busyRetries} commands re-run (Emmett's retry option) after SQLITE_BUSY on COMMIT, a race inside emmett-sqlite`,
+    'peer: CommandHandler reads the whole stream, decides, appends at the version read; commands run one at a time ' +
+      '(emmett-sqlite 0.38.5 shares and closes one connection across concurrent operations: at 64 clients most of the first 64 failed)',
+    'peer does not: check tokens or access, run a workflow, validate the data, chain hashes, keep idempotency keys, ' +
+      'update read models, write an access log or request logs',
+  ];
 }

@@ -3,14 +3,11 @@
  * else: the floor under any HTTP service on this machine, measured with the benches' own client.
  * A separate process, like the service, so that it gets a core of its own the same way.
  */
-import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { forkServer, type ForkedServer } from './forked-server';
 
-export interface NoopServer {
-  readonly port: number;
-  stop(): Promise<void>;
-}
+export type NoopServer = ForkedServer;
 
 // Plain JavaScript: the process must carry no compiler, as the service's does not.
 const SERVER_JS = `const { createServer } = require('node:http');
@@ -28,18 +25,5 @@ process.on('disconnect', () => process.exit(0));
 export function startNoopServer(dir: string): Promise<NoopServer> {
   const file = join(dir, 'noop-server.js');
   writeFileSync(file, SERVER_JS);
-  const child = fork(file, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('message', (message) =>
-      resolve({
-        port: (message as { port: number }).port,
-        stop: async () => {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      }),
-    );
-  });
+  return forkServer(file);
 }

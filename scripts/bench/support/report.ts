@@ -19,6 +19,8 @@ export interface BenchReport {
   settings: Record<string, number | string | boolean>;
   figures: Record<string, Figure>;
   ratios: Record<string, number>;
+  /** Ratios a run could not measure, with the reason (printed loudly, kept in the JSON). */
+  notMeasured?: Record<string, string>;
   notes: string[];
 }
 
@@ -90,6 +92,7 @@ export function printReport(report: BenchReport, host: Machine): void {
   for (const [name, value] of Object.entries(report.ratios)) {
     console.log(`  ${name.padEnd(width)}  ${formatNumber(value).padStart(12)} ×`);
   }
+  for (const [name, reason] of Object.entries(report.notMeasured ?? {})) console.log(`  ${name.padEnd(width)}  NOT MEASURED: ${reason}`);
   report.notes.forEach((note) => console.log(`  note: ${note}`));
 }
 
