@@ -447,7 +447,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
  * Worker threads to fold journeys on when catching up a backlog (a rebuild): one a core, when
  * there is more than one and the workflows are the engine's own (what the workers build).
  */
-function foldWorkerCount(registry: WorkflowRegistry): number {
+export function foldWorkerCount(registry: WorkflowRegistry): number {
   const cores = availableParallelism();
   const own = new WorkflowRegistry().list();
   const registered = registry.list();
