@@ -138,7 +138,9 @@ async function readEverything(store: SqliteEventStore): Promise<number> {
  * With `foldWorkers` 0, on this thread alone (into a scratch file).
  */
 async function measureRebuild(file: string, readModelFile: string, foldWorkers: number): Promise<Rate & { foldedOnWorkers: number }> {
-  step(`rebuilding the read models from the first event (${foldWorkers > 0 ? `${foldWorkers} fold workers` : 'this thread alone'})`);
+  step(
+    `rebuilding the read models from the first event (${foldWorkers > 0 ? `${foldWorkers} fold worker(s) and this thread` : 'this thread alone'})`,
+  );
   const store = new SqliteEventStore(file, { readonly: true });
   const db = openReadModelDatabase(readModelFile);
   try {

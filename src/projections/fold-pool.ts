@@ -2,8 +2,8 @@
  * Worker threads that fold journeys for the projection runner while it catches up (a rebuild):
  * the caseload's machine transitions and the clock folds are most of a rebuild's CPU, and each
  * journey's fold needs only its own events and its own last state. Each page's journeys are
- * shared among the workers by stream (all of a journey's events to one worker, in order); each
- * worker reads the journey's last state from the read-model file, as the previous page committed
+ * shared among the workers and the runner's thread by stream (all of a journey's events to one
+ * thread, in order); each reads the journey's last state from the read-model file, as the previous page committed
  * it, and posts back the rows; the runner's thread writes them, with the other projections, in
  * the page's one transaction. The same projection code folds on either side, so the rows are
  * the ones one thread writes.
@@ -55,14 +55,14 @@ export class FoldPool {
   }
 
   /**
-   * Folds the page on the ready workers; resolves with each worker's writes, one entry per
-   * projection in `projections` order. Rejects if a worker fails (the page is then not applied).
+   * Shares the page among the ready workers and the calling thread: posts the workers' shares and
+   * returns the caller's, to fold meanwhile, with the workers' writes to come (one entry per
+   * worker, each one entry per projection in `projections` order; rejected if a worker fails).
    */
-  fold(events: readonly StoredEvent[]): Promise<unknown[][]> {
+  fold(events: readonly StoredEvent[]): { here: StoredEvent[]; workers: Promise<unknown[][]> } {
     const ready = this.workers.filter((worker) => worker.ready);
-    if (ready.length === 0) return Promise.reject(new Error('no fold worker is ready'));
-    const shares = shareByStream(events, ready.length);
-    return Promise.all(
+    const [here, ...shares] = shareByStream(events, ready.length + 1);
+    const workers = Promise.all(
       ready
         .map((worker, index) => ({ worker, share: shares[index] }))
         .filter(({ share }) => share.length > 0)
@@ -74,6 +74,8 @@ export class FoldPool {
             }),
         ),
     );
+    workers.catch(() => undefined); // awaited by the caller, unless its own share failed first
+    return { here, workers };
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ import { backoffDelay } from '../common/backoff';
 import type { EventStore, StoredEvent, Subscription } from '../event-store/event-store';
 import { FoldPool } from './fold-pool';
 import { prepared } from './prepared';
-import { foldsJourneys, type Projection } from './projection';
+import { foldsJourneys, type JourneyFoldProjection, type Projection } from './projection';
 
 const CHECKPOINT_NAME = 'read-models';
 const PROGRESS_EVERY_MS = 5_000;
@@ -43,8 +43,8 @@ export interface ProjectionRunnerOptions {
    */
   applyInTurns?: boolean;
   /**
-   * Worker threads folding the journeys (caseload, clocks) of a catch-up's full pages, this thread
-   * writing what they fold: for a rebuild, whose time is the folding. Only for the service's own
+   * Worker threads folding the journeys (caseload, clocks) of a catch-up's full pages with this
+   * thread, which writes what they fold: for a rebuild, whose time is the folding. Only for the service's own
    * projections (the workers build them with the engine's workflows) on a read-model file (the
    * workers read it). Until they have loaded, this thread folds. 0 or absent: this thread only.
    */
@@ -97,7 +97,7 @@ export class ProjectionRunner {
     return this.eventsApplied;
   }
 
-  /** Events of those applied whose journeys were folded on worker threads. */
+  /** Events of those applied whose journeys were folded with worker threads. */
   get foldedOnWorkers(): number {
     return this.eventsFoldedOnWorkers;
   }
@@ -312,17 +312,18 @@ export class ProjectionRunner {
   }
 
   /**
-   * One page with its journeys folded on the workers: they fold it before the transaction opens
-   * (each reads its journeys' last state as the previous page committed it), `whileFolding` runs
-   * meanwhile, then this thread applies the other projections and writes what the workers folded,
-   * in one transaction, in turns of the event loop when `applyInTurns`. Returns false when stop()
-   * came first.
+   * One page with its journeys folded on the workers and this thread: they fold it before the
+   * transaction opens (each reads its journeys' last state as the previous page committed it),
+   * this thread folds its share then runs `whileFolding`, then applies the other projections and
+   * writes what was folded, in one transaction, in turns of the event loop when `applyInTurns`.
+   * Returns false when stop() came first.
    */
   private async applyFolded(events: readonly StoredEvent[], pool: FoldPool, whileFolding: () => void): Promise<boolean> {
     const last = events[events.length - 1].position;
-    const folding = pool.fold(events);
+    const { here, workers } = pool.fold(events);
+    const foldedHere = this.foldHere(here, pool.projections);
     whileFolding();
-    const shares = await folding;
+    const shares = [foldedHere, ...(await workers)];
     if (this.stopping) return false;
     const others = this.projections.filter((projection) => !pool.projections.includes(projection as never));
     const inTurns = this.options.applyInTurns === true;
@@ -347,6 +348,17 @@ export class ProjectionRunner {
     this.eventsFoldedOnWorkers += events.length;
     this.committed(last, events.length);
     return true;
+  }
+
+  /** This thread's share of a page, folded as a worker folds its own: the rows, one entry per projection. */
+  private foldHere(events: readonly StoredEvent[], projections: readonly JourneyFoldProjection[]): unknown[] {
+    try {
+      for (const event of events) for (const projection of projections) projection.apply(this.db, event);
+      return projections.map((projection) => projection.takeWrites());
+    } catch (error) {
+      projections.forEach((projection) => projection.discard?.());
+      throw error;
+    }
   }
 
   /** A turn of the event loop inside an open transaction; rolls it back and says false if stop() came. */

@@ -444,15 +444,16 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
 }
 
 /**
- * Worker threads to fold journeys on when catching up a backlog (a rebuild): one a core, when
- * there is more than one and the workflows are the engine's own (what the workers build).
+ * Worker threads to fold journeys on when catching up a backlog (a rebuild): one a core beside
+ * this thread's (which folds its share too), when the workflows are the engine's own (what the
+ * workers build).
  */
 export function foldWorkerCount(registry: WorkflowRegistry): number {
   const cores = availableParallelism();
   const own = new WorkflowRegistry().list();
   const registered = registry.list();
   const engines = registered.length === own.length && registered.every((definition, index) => definition === own[index]);
-  return cores > 1 && engines ? cores : 0;
+  return engines ? cores - 1 : 0;
 }
 
 /** `file` and its WAL and shared-memory files (only those with `keepMain`). */
