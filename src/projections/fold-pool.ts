@@ -19,21 +19,25 @@ interface FoldWorker {
   ready: boolean;
   /** The share being folded, settled by the worker's answer. */
   pending: { resolve: (writes: unknown[]) => void; reject: (error: Error) => void } | null;
+  lost: boolean;
 }
 
 export class FoldPool {
   private readonly workers: FoldWorker[];
   private readonly started: Promise<void>;
+  private closing = false;
 
   /**
    * `count` workers folding `projections` (by name, the service's own: createProjections) from
    * the read-model `file`. They load for a while (seconds under ts-node): until one is ready,
-   * `ready` is 0 and the runner folds on its own thread.
+   * `ready` is 0 and the runner folds on its own thread. `onLost` is told of a worker that stops
+   * before close() (it could not load, or crashed): the pages go on without it.
    */
   constructor(
     file: string,
     readonly projections: readonly JourneyFoldProjection[],
     count: number,
+    private readonly onLost: (error: Error) => void,
   ) {
     const job: FoldJob = { file, projections: projections.map((projection) => projection.name) };
     this.workers = Array.from({ length: count }, () => this.startWorker(job));
@@ -79,13 +83,16 @@ export class FoldPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
   }
 
   private startWorker(job: FoldJob): FoldWorker {
-    const worker: FoldWorker = { worker: startWorkerThread(__dirname, 'fold-worker', job), ready: false, pending: null };
+    const worker: FoldWorker = { worker: startWorkerThread(__dirname, 'fold-worker', job), ready: false, pending: null, lost: false };
     const fail = (error: Error) => {
       worker.ready = false;
+      if (!this.closing && !worker.lost) this.onLost(error);
+      worker.lost = true;
       const pending = worker.pending;
       worker.pending = null;
       pending?.reject(error);

@@ -240,7 +240,9 @@ export class ProjectionRunner {
     const workers = this.options.foldWorkers ?? 0;
     const folded = this.projections.filter(foldsJourneys);
     if (workers <= 0 || folded.length === 0 || this.db.memory) return null;
-    const pool = new FoldPool(this.db.name, folded, workers);
+    const pool = new FoldPool(this.db.name, folded, workers, (error) =>
+      this.logger.warn(`a fold worker stopped (${error.message}): the catch-up goes on without it`),
+    );
     if (this.options.awaitFoldWorkers) await pool.whenStarted();
     return pool;
   }
