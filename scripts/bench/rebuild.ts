@@ -8,8 +8,9 @@
  *   - port read: the global order read through the SQLite adapter in pages of CATCH_UP_BATCH, as
  *     the rebuild reads it (after an untimed read of the same, for the file cache and the JIT);
  *   - rebuild: the service's three read models built from the first event into an empty file,
- *     one transaction per page applied in turns of the event loop, as the service builds a new
- *     version beside the old;
+ *     one transaction per page applied in turns of the event loop, the journeys folded on worker
+ *     threads (one a core; this thread folds until they have loaded), as the service builds a new
+ *     version beside the old; then the same on this thread alone, for comparison;
  *   - the service, started on that store with a read-model file of an older version (the same
  *     file, its recorded projection set changed): it builds the new version beside the old one
  *     while a client polls `GET /journeys?limit=1` one request after another and another polls
@@ -24,7 +25,7 @@ import { WorkflowRegistry } from '../../workflows';
 import { fact, pathTo, type Fact } from '../../workflows/testing/facts';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store';
 import { CATCH_UP_BATCH, ProjectionRunner } from '../../src/projections/projection-runner';
-import { createProjections, openReadModelDatabase, type RebuildProgress } from '../../src/projections/read-models.service';
+import { createProjections, foldWorkerCount, openReadModelDatabase, type RebuildProgress } from '../../src/projections/read-models.service';
 import { parseBenchArgs } from './support/args';
 import { HttpClient } from './support/http-client';
 import { finish, type BenchReport } from './support/report';
@@ -79,9 +80,10 @@ export async function run(argv: readonly string[]): Promise<void> {
     const file = workspace.file('events.db');
     await seed(file, settings.journeys);
     const portRead = await measurePortRead(file);
-    const rebuild = await measureRebuild(file, workspace.file('read-models.db'));
+    const rebuild = await measureRebuild(file, workspace.file('read-models.db'), foldWorkerCount(new WorkflowRegistry()));
+    const oneThread = await measureRebuild(file, workspace.file('one-thread.db'), 0);
     const service = await measureService(workspace, file);
-    finish(report(settings, portRead, rebuild, service), json);
+    finish(report(settings, portRead, rebuild, oneThread, service), json);
   } finally {
     workspace.remove();
   }
@@ -133,20 +135,25 @@ async function readEverything(store: SqliteEventStore): Promise<number> {
 /**
  * The read models built from the first event into `readModelFile`, as the service builds a new
  * version: recorded as built from this store, so that the service run below can start from it.
+ * With `foldWorkers` 0, on this thread alone (into a scratch file).
  */
-async function measureRebuild(file: string, readModelFile: string): Promise<Rate> {
-  step('rebuilding the read models from the first event');
+async function measureRebuild(file: string, readModelFile: string, foldWorkers: number): Promise<Rate & { foldedOnWorkers: number }> {
+  step(
+    `rebuilding the read models from the first event (${foldWorkers > 0 ? `${foldWorkers} fold worker(s) and this thread` : 'this thread alone'})`,
+  );
   const store = new SqliteEventStore(file, { readonly: true });
   const db = openReadModelDatabase(readModelFile);
   try {
     // Applied as the service builds a new version: pages applied in turns of the event loop.
-    const runner = new ProjectionRunner(store, db, Object.values(createProjections(new WorkflowRegistry())), {
+    const registry = new WorkflowRegistry();
+    const runner = new ProjectionRunner(store, db, Object.values(createProjections(registry)), {
       source: `sqlite:${resolve(file)}`,
       applyInTurns: true,
+      foldWorkers,
     });
     const started = process.hrtime.bigint();
     await runner.catchUp();
-    return rate(runner.applied, msSince(started));
+    return { ...rate(runner.applied, msSince(started)), foldedOnWorkers: runner.foldedOnWorkers };
   } finally {
     db.close();
     await store.close();
@@ -249,7 +256,13 @@ function rate(events: number, ms: number): Rate {
   return { events, ms, eventsPerSecond: (events * 1000) / ms };
 }
 
-function report(settings: { journeys: number }, portRead: Rate, rebuild: Rate, service: ServiceRun): BenchReport {
+function report(
+  settings: { journeys: number },
+  portRead: Rate,
+  rebuild: Rate & { foldedOnWorkers: number },
+  oneThread: Rate,
+  service: ServiceRun,
+): BenchReport {
   const serviceRate = service.rebuiltEvents / service.rebuildSeconds;
   return {
     bench: 'rebuild',
@@ -262,6 +275,8 @@ function report(settings: { journeys: number }, portRead: Rate, rebuild: Rate, s
     figures: {
       'port read': { value: portRead.eventsPerSecond, unit: 'events/s' },
       rebuild: { value: rebuild.eventsPerSecond, unit: 'events/s' },
+      'rebuild, events folded on workers': { value: rebuild.foldedOnWorkers, unit: 'events' },
+      'rebuild on this thread alone': { value: oneThread.eventsPerSecond, unit: 'events/s' },
       'rebuild in the service, answering': { value: serviceRate, unit: 'events/s' },
       'service rebuild, start to switch': { value: service.rebuildSeconds, unit: 's' },
       'rebuild start to first answer (start-up)': { value: service.startToFirstAnswer, unit: 's' },
@@ -273,10 +288,12 @@ function report(settings: { journeys: number }, portRead: Rate, rebuild: Rate, s
     ratios: {
       // Issue 16's fixed key: the rebuild against the port's own read of the same pages.
       'rebuild/portRead': ratio(rebuild.eventsPerSecond, portRead.eventsPerSecond),
+      'rebuildOneThread/portRead': ratio(oneThread.eventsPerSecond, portRead.eventsPerSecond),
       'serviceRebuild/portRead': ratio(serviceRate, portRead.eventsPerSecond),
     },
     notes: [
       'port read and rebuild run in this process, one after the other; the service rebuild shares the two cores with the polling clients',
+      'rebuild: the journeys folded on worker threads once they have loaded (under ts-node, seconds: the first pages are folded on this thread); the one-thread figure follows it',
       'secondsNotAnswering: the longest stretch, from the service listening to the switch, with no 200 from GET /journeys?limit=1 (one request at a time); the whole rebuild if it was over before the service listened',
       `each rebuild transaction carries ${CATCH_UP_BATCH} events; the read-model file syncs as WAL with synchronous=NORMAL`,
     ],

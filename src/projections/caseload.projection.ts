@@ -16,7 +16,7 @@ import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
 import { LruCache } from '../common/lru-cache';
 import { prepared } from './prepared';
-import type { Projection } from './projection';
+import type { JourneyFoldProjection } from './projection';
 
 /**
  * Journeys whose latest snapshot the projection keeps parsed in memory: the ones being worked on
@@ -73,6 +73,42 @@ interface UnwrittenRow {
   snapshot: Snapshot;
 }
 
+/** A caseload row as UPSERT binds it. */
+interface CaseloadWrite {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  organisation: string | null;
+  state: string;
+  step: string;
+  status: string;
+  fundingStream: string | null;
+  route: string | null;
+  revision: number;
+  referredAt: string | null;
+  lastOccurredAt: string | null;
+  snapshot: string;
+}
+
+function toWrite({ id, definition, organisation, revision, snapshot }: UnwrittenRow): CaseloadWrite {
+  const summary = summarise(definition, snapshot);
+  return {
+    id,
+    workflowId: definition.id,
+    workflowVersion: definition.version,
+    organisation,
+    state: summary.state,
+    step: summary.step,
+    status: summary.status,
+    fundingStream: summary.fundingStream,
+    route: summary.route,
+    revision,
+    referredAt: summary.referredAt,
+    lastOccurredAt: summary.lastOccurredAt,
+    snapshot: JSON.stringify({ value: snapshot.value, context: snapshot.context }),
+  };
+}
+
 const FILTER_COLUMNS: Record<keyof CaseloadFilter, string> = {
   state: 'state',
   step: 'step',
@@ -82,7 +118,7 @@ const FILTER_COLUMNS: Record<keyof CaseloadFilter, string> = {
   organisation: 'organisation',
 };
 
-export class CaseloadProjection implements Projection {
+export class CaseloadProjection implements JourneyFoldProjection<CaseloadWrite[]> {
   readonly name = 'caseload';
   /**
    * The snapshot each row holds, already parsed, keyed by the revision it stands at: a cache of
@@ -139,27 +175,19 @@ export class CaseloadProjection implements Projection {
   }
 
   flush(db: Database.Database): void {
-    const upsert = prepared(db, UPSERT);
-    for (const { id, definition, organisation, revision, snapshot } of this.unwritten.values()) {
-      // Summarised once a batch, from the journey's last snapshot in it.
-      const summary = summarise(definition, snapshot);
-      upsert.run({
-        id,
-        workflowId: definition.id,
-        workflowVersion: definition.version,
-        organisation,
-        state: summary.state,
-        step: summary.step,
-        status: summary.status,
-        fundingStream: summary.fundingStream,
-        route: summary.route,
-        revision,
-        referredAt: summary.referredAt,
-        lastOccurredAt: summary.lastOccurredAt,
-        snapshot: JSON.stringify({ value: snapshot.value, context: snapshot.context }),
-      });
-    }
+    this.write(db, this.takeWrites());
+  }
+
+  /** The batch's rows, one a journey, summarised and serialised from its last snapshot in the batch. */
+  takeWrites(): CaseloadWrite[] {
+    const rows = Array.from(this.unwritten.values(), toWrite);
     this.unwritten.clear();
+    return rows;
+  }
+
+  write(db: Database.Database, rows: readonly CaseloadWrite[]): void {
+    const upsert = prepared(db, UPSERT);
+    for (const row of rows) upsert.run(row);
   }
 
   discard(): void {

@@ -19,7 +19,7 @@ import {
 import type { StoredEvent } from '../event-store/event-store';
 import { journeyIdOf, metadataOf, toMachineEvent } from '../journeys/journey-records';
 import { prepared } from './prepared';
-import type { Projection } from './projection';
+import type { JourneyFoldProjection } from './projection';
 
 export interface OpenClockRow extends ClockInstance {
   journeyId: string;
@@ -70,7 +70,20 @@ interface StoredLateEntry extends Omit<StoredClock, 'mark_at'> {
   recorded_late_at: string;
 }
 
-export class DeadlinesProjection implements Projection {
+/** An open_clocks row as bound: journey, key, clock, status, due, funding stream, instance, mark_at. */
+type OpenClockValues = [string, string, string, string, string, string | null, string, string];
+/** A late_entries row as bound: journey, key, clock, due, funding stream, recorded late at, instance. */
+type LateEntryValues = [string, string, string, string, string | null, string, string];
+
+/** What a batch writes for one journey (plain data: it may be folded on another thread). */
+interface ClockWrites {
+  journeyId: string;
+  fold: string;
+  open: OpenClockValues[];
+  late: LateEntryValues[];
+}
+
+export class DeadlinesProjection implements JourneyFoldProjection<ClockWrites[]> {
   readonly name = 'deadlines';
   /**
    * 2: the clock fold remembers which step each challenge would reopen (older folds lack it).
@@ -78,7 +91,7 @@ export class DeadlinesProjection implements Projection {
    */
   readonly version = 3;
   /** Folds and open clocks of the batch being applied, by journey, written once each by flush(). */
-  private readonly unwritten = new Map<string, { fold: ClockFold; open: OpenClock[] }>();
+  private readonly unwritten = new Map<string, { fold: ClockFold; open: OpenClock[]; late: LateEntryValues[] }>();
 
   constructor(private readonly registry: WorkflowRegistry) {}
 
@@ -123,26 +136,41 @@ export class DeadlinesProjection implements Projection {
     const before = event.revision === 0 ? initialClockFold() : this.foldOf(db, journeyId);
     const after = evolveClocks(policy, before, toMachineEvent(event));
     const open = this.openClocksAfter(db, journeyId, after, policy, { revision: event.revision, recordedAt });
-    this.unwritten.set(journeyId, { fold: after, open });
-    const insertLate = prepared(
-      db,
-      'INSERT INTO late_entries (journey_id, clock_key, clock, due_at, funding_stream, recorded_late_at, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const instance of lateEntries(after.instances).filter((late) => late.recordedLateAtRevision === event.revision)) {
-      insertLate.run(
+    const late = this.unwritten.get(journeyId)?.late ?? [];
+    for (const instance of lateEntries(after.instances)) {
+      if (instance.recordedLateAtRevision !== event.revision) continue;
+      late.push([journeyId, instance.key, instance.clock, instance.dueAt, after.facts.fundingStream, recordedAt, JSON.stringify(instance)]);
+    }
+    this.unwritten.set(journeyId, { fold: after, open, late });
+  }
+
+  flush(db: Database.Database): void {
+    this.write(db, this.takeWrites());
+  }
+
+  /** Each journey's fold, open clocks and late entries as the batch leaves them, as the rows they make. */
+  takeWrites(): ClockWrites[] {
+    const writes = Array.from(this.unwritten, ([journeyId, { fold, open, late }]) => ({
+      journeyId,
+      fold: JSON.stringify(fold),
+      open: open.map(({ instance, markAt }): OpenClockValues => [
         journeyId,
         instance.key,
         instance.clock,
+        instance.status,
         instance.dueAt,
-        after.facts.fundingStream,
-        recordedAt,
+        fold.facts.fundingStream,
         JSON.stringify(instance),
-      );
-    }
+        markAt,
+      ]),
+      late,
+    }));
+    this.unwritten.clear();
+    return writes;
   }
 
-  /** Each journey's fold and open clocks as the batch leaves them: written once, here. */
-  flush(db: Database.Database): void {
+  /** Written once a batch for each journey: its fold, its open clocks replaced, its new late entries. */
+  write(db: Database.Database, writes: readonly ClockWrites[]): void {
     const upsertFold = prepared(
       db,
       'INSERT INTO clock_folds (journey_id, fold) VALUES (?, ?) ON CONFLICT(journey_id) DO UPDATE SET fold = excluded.fold',
@@ -152,23 +180,16 @@ export class DeadlinesProjection implements Projection {
       db,
       'INSERT INTO open_clocks (journey_id, clock_key, clock, status, due_at, funding_stream, instance, mark_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const [journeyId, { fold, open }] of this.unwritten) {
-      upsertFold.run(journeyId, JSON.stringify(fold));
+    const insertLate = prepared(
+      db,
+      'INSERT INTO late_entries (journey_id, clock_key, clock, due_at, funding_stream, recorded_late_at, instance) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const { journeyId, fold, open, late } of writes) {
+      upsertFold.run(journeyId, fold);
       deleteOpen.run(journeyId);
-      for (const { instance, markAt } of open) {
-        insertOpen.run(
-          journeyId,
-          instance.key,
-          instance.clock,
-          instance.status,
-          instance.dueAt,
-          fold.facts.fundingStream,
-          JSON.stringify(instance),
-          markAt,
-        );
-      }
+      for (const values of open) insertOpen.run(...values);
+      for (const values of late) insertLate.run(...values);
     }
-    this.unwritten.clear();
   }
 
   discard(): void {

@@ -10,8 +10,9 @@ import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { backoffDelay } from '../common/backoff';
 import type { EventStore, StoredEvent, Subscription } from '../event-store/event-store';
+import { FoldPool } from './fold-pool';
 import { prepared } from './prepared';
-import type { Projection } from './projection';
+import { foldsJourneys, type JourneyFoldProjection, type Projection } from './projection';
 
 const CHECKPOINT_NAME = 'read-models';
 const PROGRESS_EVERY_MS = 5_000;
@@ -41,6 +42,15 @@ export interface ProjectionRunnerOptions {
    * transaction: for a new version built beside the serving one, on a connection of its own.
    */
   applyInTurns?: boolean;
+  /**
+   * Worker threads folding the journeys (caseload, clocks) of a catch-up's full pages with this
+   * thread, which writes what they fold: for a rebuild, whose time is the folding. Only for the service's own
+   * projections (the workers build them with the engine's workflows) on a read-model file (the
+   * workers read it). Until they have loaded, this thread folds. 0 or absent: this thread only.
+   */
+  foldWorkers?: number;
+  /** Tests: wait for the fold workers to load and fold every full page on them. */
+  awaitFoldWorkers?: boolean;
 }
 
 interface Waiter {
@@ -62,6 +72,7 @@ export class ProjectionRunner {
   private generation = 0;
   private stopping = false;
   private eventsApplied = 0;
+  private eventsFoldedOnWorkers = 0;
   private readonly listeners: Array<() => void> = [];
 
   constructor(
@@ -84,6 +95,11 @@ export class ProjectionRunner {
   /** Events applied by this runner since it was created (rebuild progress). */
   get applied(): number {
     return this.eventsApplied;
+  }
+
+  /** Events of those applied whose journeys were folded with worker threads. */
+  get foldedOnWorkers(): number {
+    return this.eventsFoldedOnWorkers;
   }
 
   /** Catch up from the checkpoint, then follow. Resolves once caught up. */
@@ -174,26 +190,61 @@ export class ProjectionRunner {
     const started = Date.now();
     let applied = 0;
     let lastReport = started;
-    for (;;) {
-      const page = await this.store.readAll({ after: this.checkpoint, maxCount, streamPrefix: this.prefix });
-      // Stopped while reading: the owner may have closed the file since.
-      if (this.stopping) return;
-      if (page.length > 0) {
-        if (!this.options.applyInTurns) this.applyBatch(page);
-        else if (!(await this.applyBatchInTurns(page))) return;
+    let pool: FoldPool | null = null;
+    let prefetched: Promise<StoredEvent[]> | null = null;
+    try {
+      for (;;) {
+        const page = await (prefetched ?? this.readPageAfter(this.checkpoint, maxCount));
+        prefetched = null;
+        // Stopped while reading: the owner may have closed the file since.
+        if (this.stopping) return;
+        const full = page.length === maxCount;
+        // Workers only for a backlog: a page that comes back short is the live position.
+        if (full && !pool) pool = await this.startFoldPool();
+        if (page.length > 0) {
+          if (pool && pool.ready > 0) {
+            // The next page is read while the workers fold this one.
+            const readNext = () => {
+              if (!full) return;
+              prefetched = this.readPageAfter(page[page.length - 1].position, maxCount);
+              prefetched.catch(() => undefined); // awaited on the next pass, unless this page fails
+            };
+            if (!(await this.applyFolded(page, pool, readNext))) return;
+          } else if (!this.options.applyInTurns) this.applyBatch(page);
+          else if (!(await this.applyBatchInTurns(page))) return;
+        }
+        applied += page.length;
+        if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+          lastReport = Date.now();
+          this.logger.log(
+            `catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`,
+          );
+        }
+        if (!full) return;
+        // A turn of the event loop between pages: an adapter that reads synchronously would
+        // otherwise keep requests waiting until the whole catch-up is done.
+        await nextTurn();
       }
-      applied += page.length;
-      if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
-        lastReport = Date.now();
-        this.logger.log(
-          `catching up: ${applied} events applied (${Math.round(applied / ((lastReport - started) / 1000))}/s), at position ${this.checkpoint}`,
-        );
-      }
-      if (page.length < maxCount) return;
-      // A turn of the event loop between pages: an adapter that reads synchronously would
-      // otherwise keep requests waiting until the whole catch-up is done.
-      await nextTurn();
+    } finally {
+      // Only when there is one: start() (which clears a failure once caught up) resolves no later than before.
+      if (pool) await pool.close();
     }
+  }
+
+  private readPageAfter(after: bigint, maxCount: number): Promise<StoredEvent[]> {
+    return this.store.readAll({ after, maxCount, streamPrefix: this.prefix });
+  }
+
+  /** The fold workers for a catch-up, or null when there are none to start (see foldWorkers). */
+  private async startFoldPool(): Promise<FoldPool | null> {
+    const workers = this.options.foldWorkers ?? 0;
+    const folded = this.projections.filter(foldsJourneys);
+    if (workers <= 0 || folded.length === 0 || this.db.memory) return null;
+    const pool = new FoldPool(this.db.name, folded, workers, (error) =>
+      this.logger.warn(`a fold worker stopped (${error.message}): the catch-up goes on without it`),
+    );
+    if (this.options.awaitFoldWorkers) await pool.whenStarted();
+    return pool;
   }
 
   private enqueue(event: StoredEvent): void {
@@ -260,6 +311,64 @@ export class ProjectionRunner {
     }
     this.committed(last, events.length);
     return true;
+  }
+
+  /**
+   * One page with its journeys folded on the workers and this thread: they fold it before the
+   * transaction opens (each reads its journeys' last state as the previous page committed it),
+   * this thread folds its share then runs `whileFolding`, then applies the other projections and
+   * writes what was folded, in one transaction, in turns of the event loop when `applyInTurns`.
+   * Returns false when stop() came first.
+   */
+  private async applyFolded(events: readonly StoredEvent[], pool: FoldPool, whileFolding: () => void): Promise<boolean> {
+    const last = events[events.length - 1].position;
+    const { here, workers } = pool.fold(events);
+    const foldedHere = this.foldHere(here, pool.projections);
+    whileFolding();
+    const shares = [foldedHere, ...(await workers)];
+    if (this.stopping) return false;
+    const others = this.projections.filter((projection) => !pool.projections.includes(projection as never));
+    const inTurns = this.options.applyInTurns === true;
+    this.db.exec('BEGIN');
+    try {
+      for (let start = 0; start < events.length; start += EVENTS_PER_TURN) {
+        for (const event of events.slice(start, start + EVENTS_PER_TURN)) {
+          for (const projection of others) projection.apply(this.db, event);
+        }
+        if (inTurns && !(await this.turnUnlessStopping())) return false;
+      }
+      for (const writes of shares) {
+        pool.projections.forEach((projection, index) => projection.write(this.db, writes[index]));
+        if (inTurns && !(await this.turnUnlessStopping())) return false;
+      }
+      this.endBatch(last);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollBack();
+      throw error;
+    }
+    this.eventsFoldedOnWorkers += events.length;
+    this.committed(last, events.length);
+    return true;
+  }
+
+  /** This thread's share of a page, folded as a worker folds its own: the rows, one entry per projection. */
+  private foldHere(events: readonly StoredEvent[], projections: readonly JourneyFoldProjection[]): unknown[] {
+    try {
+      for (const event of events) for (const projection of projections) projection.apply(this.db, event);
+      return projections.map((projection) => projection.takeWrites());
+    } catch (error) {
+      projections.forEach((projection) => projection.discard?.());
+      throw error;
+    }
+  }
+
+  /** A turn of the event loop inside an open transaction; rolls it back and says false if stop() came. */
+  private async turnUnlessStopping(): Promise<boolean> {
+    await nextTurn();
+    if (!this.stopping) return true;
+    this.rollBack();
+    return false;
   }
 
   private applyEach(events: readonly StoredEvent[]): void {

@@ -28,3 +28,19 @@ export interface Projection {
   /** Forget what `apply` kept for a batch that was rolled back. */
   discard?(): void;
 }
+
+/**
+ * A projection whose rows are each journey's fold of its own events, so that journeys can be
+ * folded apart (on worker threads, see fold-pool.ts) and written by the one writer: `apply` only
+ * reads the file (a journey's last state, when it does not hold it) and keeps what it will write;
+ * `takeWrites` hands that over as plain data (it crosses threads) and forgets it; `write` writes
+ * it. Its `flush(db)` is `write(db, takeWrites())`, so one thread and several write the same rows.
+ */
+export interface JourneyFoldProjection<Writes = unknown> extends Projection {
+  takeWrites(): Writes;
+  write(db: Database.Database, writes: Writes): void;
+}
+
+export function foldsJourneys(projection: Projection): projection is JourneyFoldProjection {
+  return typeof (projection as Partial<JourneyFoldProjection>).takeWrites === 'function';
+}

@@ -1,22 +1,24 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { WorkflowRegistry } from '../../workflows';
 import { AppConfig } from '../config';
 import { ReadModelLagError, ReadModelRebuildingError } from '../errors';
 import { EventStore } from '../event-store/event-store';
 import { DEFAULT_POSTGRES_SCHEMA } from '../event-store/postgres/postgres-event-store';
-import { CaseloadProjection, type CaseloadFilter, type CaseloadRow } from './caseload.projection';
+import { type CaseloadFilter, type CaseloadRow, type CaseloadProjection } from './caseload.projection';
+import { createProjections } from './create-projections';
 import {
-  DeadlinesProjection,
+  type DeadlinesProjection,
   type ClockCount,
   type ClockListFilter,
   type LateEntryRow,
   type OpenClockRow,
   type OverdueFilter,
 } from './deadlines.projection';
-import { DecisionsProjection, type DecisionFilter, type DecisionRow } from './decisions.projection';
+import { type DecisionFilter, type DecisionRow, type DecisionsProjection } from './decisions.projection';
 import type { Projection } from './projection';
 import {
   ProjectionRunner,
@@ -86,14 +88,7 @@ export function openReadModelDatabase(file: string): Database.Database {
   return db;
 }
 
-/** The service's read models. The caseload comes first: the others filter by its organisation column. */
-export function createProjections(registry: WorkflowRegistry) {
-  return {
-    caseload: new CaseloadProjection(registry),
-    deadlines: new DeadlinesProjection(registry),
-    decisions: new DecisionsProjection(registry),
-  };
-}
+export { createProjections } from './create-projections';
 
 const RETRY_MS = 5_000;
 
@@ -169,6 +164,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly listeners: Array<() => void> = [];
+  private readonly foldWorkers: number;
 
   constructor(
     config: AppConfig,
@@ -182,6 +178,7 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     this.deadlines = projections.deadlines;
     this.decisions = projections.decisions;
     this.projections = [this.caseload, this.deadlines, this.decisions];
+    this.foldWorkers = foldWorkerCount(registry);
     this.db = openReadModelDatabase(this.file);
     if (this.needsRebuildBeside()) this.prepareRebuild();
     else this.followInPlace();
@@ -389,7 +386,11 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private runnerOn(db: Database.Database, options: Pick<ProjectionRunnerOptions, 'applyInTurns'> = {}): ProjectionRunner {
-    const runner = new ProjectionRunner(this.store, db, this.projections, { source: this.source, ...options });
+    const runner = new ProjectionRunner(this.store, db, this.projections, {
+      source: this.source,
+      foldWorkers: this.foldWorkers,
+      ...options,
+    });
     runner.onApplied(() => this.listeners.forEach((listener) => listener()));
     return runner;
   }
@@ -440,6 +441,19 @@ export class ReadModels implements OnApplicationBootstrap, OnApplicationShutdown
     );
     this.listeners.forEach((listener) => listener());
   }
+}
+
+/**
+ * Worker threads to fold journeys on when catching up a backlog (a rebuild): one a core beside
+ * this thread's (which folds its share too), when the workflows are the engine's own (what the
+ * workers build).
+ */
+export function foldWorkerCount(registry: WorkflowRegistry): number {
+  const cores = availableParallelism();
+  const own = new WorkflowRegistry().list();
+  const registered = registry.list();
+  const engines = registered.length === own.length && registered.every((definition, index) => definition === own[index]);
+  return engines ? cores - 1 : 0;
 }
 
 /** `file` and its WAL and shared-memory files (only those with `keepMain`). */

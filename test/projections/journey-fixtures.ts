@@ -21,7 +21,7 @@ const GOLDEN_DIR = join(__dirname, '..', 'golden');
 const registry = new WorkflowRegistry();
 const definition = registry.get(SUPPORT_PLANNING, 1);
 
-function goldenHistories(): History[] {
+function goldenHistories(version = definition.version): History[] {
   return (
     readdirSync(GOLDEN_DIR)
       .filter((file) => file.endsWith('.json'))
@@ -31,7 +31,7 @@ function goldenHistories(): History[] {
         ...(JSON.parse(readFileSync(join(GOLDEN_DIR, file), 'utf8')) as History & { workflow: { version: number } }),
       }))
       // These fixtures are sealed on v1: its golden histories (v2's are checked in test/golden).
-      .filter((history) => history.workflow.version === definition.version)
+      .filter((history) => history.workflow.version === version)
       .map(({ file, events }) => ({ name: file.replace(/\.json$/, ''), events }))
   );
 }
@@ -75,6 +75,8 @@ export interface SealOptions {
   organisation?: string;
   /** How long after `occurredAt` the engine recorded each fact (ms). */
   recordedAfterMs?: number;
+  /** The support-planning version the journey is pinned to (default 1, the histories' own). */
+  version?: number;
 }
 
 /** A history as the events the engine would have appended to `journey-<journeyId>`. */
@@ -100,7 +102,7 @@ export function sealJourney(journeyId: string, history: History, options: SealOp
         recordedAt,
         reason: event.meta.reason,
         correlationId,
-        workflow: { id: definition.id, version: definition.version },
+        workflow: { id: definition.id, version: options.version ?? definition.version },
       },
       previous,
     );
@@ -142,6 +144,19 @@ export function plannedJourneys(count: number): PlannedJourney[] {
       history: history.name,
       events: sealJourney(journeyId, history, { organisation: organisations[n % 3], recordedAfterMs: 1000 * (n + 1) }),
     };
+  });
+}
+
+/** The v2 golden histories, each checked against v2, as `count` journeys (ids from `firstIndex`) pinned to v2. */
+export function plannedV2Journeys(count: number, firstIndex: number): PlannedJourney[] {
+  const v2 = registry.get(SUPPORT_PLANNING, 2);
+  const all = goldenHistories(v2.version);
+  all.forEach((history) => replay(v2, history.events));
+  return Array.from({ length: count }, (_, n) => {
+    const history = all[n % all.length];
+    const journeyId = journeyIdOfIndex(firstIndex + n);
+    const options = { organisation: n % 2 === 0 ? 'council-a' : undefined, recordedAfterMs: 1000 * (n + 1), version: v2.version };
+    return { journeyId, history: history.name, events: sealJourney(journeyId, history, options) };
   });
 }
 

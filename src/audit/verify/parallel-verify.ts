@@ -9,8 +9,8 @@
  * so no thread waits on another's start-up or on a run of long journeys.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../../common/worker-thread';
 import type { JourneyVerification } from './verify-journey';
 import type { VerifyJob, VerifyMessage } from './verify-worker';
 import { StreamVerifier, type StreamBatch, type VerifiedBatch } from './verify-streams';
@@ -65,7 +65,7 @@ export async function verifyInParallel(
     { length: options.workersOnly ? Math.max(1, workers) : Math.max(0, workers - 1) },
     () =>
       new Promise<void>((resolve, reject) => {
-        const worker = startWorker({ file });
+        const worker = startWorkerThread(__dirname, 'verify-worker', { file } satisfies VerifyJob);
         started.push(worker);
         const send = () => worker.postMessage(nextBatch());
         worker.on('message', (message: VerifyMessage) => {
@@ -114,13 +114,4 @@ async function verifyHere(file: string, nextBatch: () => StreamBatch, onBatch: (
   } finally {
     await verifier.close();
   }
-}
-
-/** The worker is this folder's verify-worker, compiled (.js) or, under ts-node and jest, as TypeScript. */
-function startWorker(job: VerifyJob): Worker {
-  const typescript = __filename.endsWith('.ts');
-  return new Worker(join(__dirname, typescript ? 'verify-worker.ts' : 'verify-worker.js'), {
-    workerData: job,
-    execArgv: typescript ? ['--require', 'ts-node/register/transpile-only'] : [],
-  });
 }
