@@ -73,22 +73,13 @@ interface UnwrittenRow {
   snapshot: Snapshot;
 }
 
-/** A caseload row as UPSERT binds it. */
-interface CaseloadWrite {
-  id: string;
+/** A caseload row as UPSERT binds it: the row as served, with what is kept beside it. */
+type CaseloadWrite = Omit<CaseloadRow, 'workflow'> & {
   workflowId: string;
   workflowVersion: number;
   organisation: string | null;
-  state: string;
-  step: string;
-  status: string;
-  fundingStream: string | null;
-  route: string | null;
-  revision: number;
-  referredAt: string | null;
-  lastOccurredAt: string | null;
   snapshot: string;
-}
+};
 
 function toWrite({ id, definition, organisation, revision, snapshot }: UnwrittenRow): CaseloadWrite {
   const summary = summarise(definition, snapshot);
