@@ -30,13 +30,9 @@ const projections = job.projections.map((name) => {
   return projection;
 });
 
-// One share at a time: the writer sends the next page's share only once this one is written.
-port.on('message', (events: StoredEvent[] | null) => {
-  if (events === null) {
-    db.close();
-    port.close();
-    return;
-  }
+// One share at a time: the writer sends the next page's share only once this one is written. The
+// pool ends the thread with terminate(); the read-only connection goes with it.
+port.on('message', (events: StoredEvent[]) => {
   try {
     for (const event of events) for (const projection of projections) projection.apply(db, event);
     port.postMessage({ writes: projections.map((projection) => projection.takeWrites()) } satisfies FoldMessage);
